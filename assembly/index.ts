@@ -1,0 +1,3 @@
+// The WebAssembly module's exports: one concern per file, gathered here.
+export { ioPtr, ioSize } from './io';
+export { mask } from './mask';

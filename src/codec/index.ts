@@ -1,0 +1,7 @@
+/**
+ * wsframe: the runtime-agnostic WebSocket frame codec (Uint8Array in, Uint8Array out).
+ * Imports nothing from `node:*`, so the same module serves Node, Deno, Bun,
+ * Cloudflare Workers and browsers.
+ */
+export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
+export { io, IO_SIZE } from './wasm.js';
