@@ -1,0 +1,66 @@
+// Shared benchmark plumbing: timing with tinybench, machine facts, result files.
+// Every figure is reported next to anchors measured in the same run, because
+// these machines are shared and noisy: compare ratios, not absolute numbers.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+
+/** Quick mode (BENCH_QUICK=1) for smoke runs; committed results use the default. */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+/**
+ * Times `fn`, which performs `inner` operations per call (batching keeps timer
+ * overhead out of nanosecond-scale operations). Returns operations per second.
+ */
+export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400 } = {}) {
+  const bench = new Bench({ time, warmupTime: QUICK ? 20 : 100 });
+  bench.add('task', fn);
+  await bench.run();
+  const { result } = bench.tasks[0];
+  if (result.state !== 'completed') throw result.error ?? new Error(`benchmark ${result.state}`);
+  return (inner * 1000) / result.latency.p50;
+}
+
+/** Facts to print beside every result: the figures mean nothing without them. */
+export function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    v8: process.versions.v8,
+    platform: `${process.platform}-${process.arch}`,
+    date: new Date().toISOString(),
+  };
+}
+
+export function machineLine(m) {
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · ${m.date.slice(0, 16)}Z`;
+}
+
+/** Formats a size in bytes as 16 B / 1 KiB / 16 MiB. */
+export function size(bytes) {
+  if (bytes >= 1 << 20) return `${bytes / (1 << 20)} MiB`;
+  if (bytes >= 1024) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+export function fixed(value, digits = 2) {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(digits);
+}
+
+/** A Markdown table from a header row and rows of cells. */
+export function table(header, rows) {
+  const line = (cells) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Writes bench/results/NAME.json and NAME.md. */
+export function saveResults(name, json, markdown) {
+  const dir = new URL('../results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(new URL(`${name}.md`, dir), `${markdown.trim()}\n`);
+  console.log(`wrote bench/results/${name}.json and ${name}.md`);
+}
