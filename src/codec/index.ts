@@ -5,3 +5,4 @@
  */
 export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
 export { io, IO_SIZE } from './wasm.js';
+export { implementation, type Implementation } from './wasm.js';

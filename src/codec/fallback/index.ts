@@ -1,0 +1,18 @@
+/**
+ * The pure-JS kernels: a plain TypeScript twin of every WASM export, over a
+ * fixed heap with the same layout contract. Used where WebAssembly is missing
+ * and as the reference in differential tests. Each twin lives in a file named
+ * like its assembly/ counterpart; add it here when you add a kernel (the
+ * `Kernels` type makes a missing twin a compile error).
+ */
+import type { Kernels } from '../wasm.js';
+import { ioPtr, ioSize } from './io.js';
+import { mask } from './mask.js';
+import { memory } from './memory.js';
+
+export const fallbackKernels: Kernels = {
+  memory,
+  ioPtr,
+  ioSize,
+  mask,
+};
