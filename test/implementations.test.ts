@@ -57,7 +57,7 @@ describe('feature detection', () => {
     // An engine without SIMD: validate() says no to any module using v128.
     const { simdBase64 } = await import('../src/codec/wasm-binary.generated.js');
     const simd = Uint8Array.from(atob(simdBase64), (c) => c.charCodeAt(0));
-    vi.stubGlobal('WebAssembly', { ...real, Module: real.Module, Instance: real.Instance, validate: (bytes: Uint8Array) => bytes.length !== simd.length && real.validate(bytes) });
+    vi.stubGlobal('WebAssembly', { ...real, Module: real.Module, Instance: real.Instance, validate: (bytes: Uint8Array<ArrayBuffer>) => bytes.length !== simd.length && real.validate(bytes) });
     try {
       const codec = await import('../src/codec/index.js');
       expect(codec.implementation()).toBe('wasm');
