@@ -2,7 +2,8 @@
  * The kernels: one instance per JavaScript realm, chosen once, synchronously,
  * on first import. Preference order: the SIMD WASM build, the scalar WASM
  * build (engines without WASM SIMD), the pure-JS twins in ./fallback (no
- * WebAssembly at all). `implementation()` says which one runs.
+ * WebAssembly, or compiling it is forbidden). `implementation()` says which
+ * one runs.
  *
  * To force one (tests, benchmarks, debugging), set `WSFRAME_IMPLEMENTATION`
  * to `wasm-simd`, `wasm` or `js`, as an environment variable (Node, Bun, Deno
@@ -73,8 +74,13 @@ function load(): [Implementation, Kernels] {
     return [forced, kernels];
   }
   for (const build of ['wasm-simd', 'wasm'] as const) {
-    const kernels = instantiate(build);
-    if (kernels) return [build, kernels];
+    try {
+      const kernels = instantiate(build);
+      if (kernels) return [build, kernels];
+    } catch {
+      // Compiling is forbidden here (a CSP without 'wasm-unsafe-eval', workerd
+      // given the embedded bytes): as good as no WebAssembly.
+    }
   }
   return ['js', fallbackKernels];
 }
