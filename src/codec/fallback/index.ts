@@ -8,11 +8,13 @@
 import type { Kernels } from '../wasm.js';
 import { ioPtr, ioSize } from './io.js';
 import { mask } from './mask.js';
-import { memory } from './memory.js';
+import { heap, memory } from './memory.js';
+import { utf8Kernels } from './utf8.js';
 
 export const fallbackKernels: Kernels = {
   memory,
   ioPtr,
   ioSize,
   mask,
+  ...utf8Kernels(heap),
 };
