@@ -2,3 +2,5 @@
 export { ioPtr, ioSize } from './io';
 export { mask } from './mask';
 export { validateUtf8, unmaskValidateUtf8 } from './utf8';
+export { frameStatePtr, frameTablePtr, frameTableEntries } from './frame-state';
+export { decodeFrames } from './frame-decode';

@@ -46,6 +46,10 @@ export interface Kernels {
   validateUtf8(ptr: number, length: number, state: number): number;
   /** `mask(ptr, ptr, length, key, phase)` and `validateUtf8(ptr, length, state)` in one pass; returns the state. */
   unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
+  frameStatePtr(): number;
+  frameTablePtr(): number;
+  frameTableEntries(): number;
+  decodeFrames(ptr: number, length: number): number;
 }
 
 const IMPLEMENTATIONS: readonly Implementation[] = ['wasm-simd', 'wasm', 'js'];

@@ -5,16 +5,35 @@
  * like its assembly/ counterpart; add it here when you add a kernel (the
  * `Kernels` type makes a missing twin a compile error).
  */
+import { STATE_SIZE } from '../frame-layout.js';
 import type { Kernels } from '../wasm.js';
+import { createFrameTwin } from './frame.js';
 import { ioPtr, ioSize } from './io.js';
 import { mask } from './mask.js';
-import { heap, memory } from './memory.js';
+import { heap, memory, reserve } from './memory.js';
 import { utf8Kernels } from './utf8.js';
+
+/** assembly/frame-state.ts's TABLE_ENTRIES. */
+const FRAME_TABLE_ENTRIES = 4096;
+
+const utf8 = utf8Kernels(heap);
+
+const frame = createFrameTwin(
+  heap,
+  { statePtr: reserve(STATE_SIZE, 16), tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16), tableEntries: FRAME_TABLE_ENTRIES },
+  {
+    mask,
+    // assembly/frame-text.ts's textPiece.
+    textPiece: (ptr, length, key, phase, masked, state) =>
+      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
+  },
+);
 
 export const fallbackKernels: Kernels = {
   memory,
   ioPtr,
   ioSize,
   mask,
-  ...utf8Kernels(heap),
+  ...utf8,
+  ...frame,
 };
