@@ -12,7 +12,7 @@
 
 import { mask } from './mask';
 import { UTF8_INVALID, utf8Scalar } from './utf8-dfa';
-import { checkBlock, isAscii, isIncomplete } from './utf8-lookup';
+import { checkBlock, highNibbles, isAscii, isAscii128, isIncomplete } from './utf8-lookup';
 
 /**
  * Validates `length` bytes at `ptr` as the continuation of a text whose
@@ -66,7 +66,7 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
       const k = i32x4.splat(rotr<u32>(key, <u32>((p - ptr) & 3) << 3));
       const zero = i8x16.splat(0);
       let prev = zero;
-      let incomplete = zero;
+      let prevHi = zero;
       let error = zero;
       while (p + 64 <= end) {
         let a = v128.load(p);
@@ -83,20 +83,25 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
           v128.store(p, c, 32);
           v128.store(p, d, 48);
         }
+        p += 64;
         if (isAscii(v128.or(v128.or(a, b), v128.or(c, d)))) {
           // A character left open by the previous block is cut short here.
-          error = v128.or(error, incomplete);
-          incomplete = zero;
+          error = v128.or(error, isIncomplete(prev));
           prev = zero;
-        } else {
-          error = v128.or(error, checkBlock(a, prev));
-          error = v128.or(error, checkBlock(b, a));
-          error = v128.or(error, checkBlock(c, b));
-          error = v128.or(error, checkBlock(d, c));
-          incomplete = isIncomplete(d);
-          prev = d;
+          prevHi = zero;
+          // ASCII tends to come in runs: skip on with nothing else live.
+          if (!unmask) while (p + 128 <= end && isAscii128(p)) p += 128;
+          continue;
         }
-        p += 64;
+        // One block per iteration: unrolled, V8 interleaves the four blocks
+        // and spills registers. The blocks are in L1 (and unmasked) already.
+        for (let q = p - 64; q < p; q += 16) {
+          const x = v128.load(q);
+          const hi = highNibbles(x);
+          error = v128.or(error, checkBlock(x, prev, hi, prevHi));
+          prev = x;
+          prevHi = hi;
+        }
       }
       while (p + 16 <= end) {
         let a = v128.load(p);
@@ -104,16 +109,17 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
           a = v128.xor(a, k);
           v128.store(p, a);
         }
-        if (isAscii(a)) {
-          error = v128.or(error, incomplete);
-          incomplete = zero;
-          prev = zero;
-        } else {
-          error = v128.or(error, checkBlock(a, prev));
-          incomplete = isIncomplete(a);
-          prev = a;
-        }
         p += 16;
+        if (isAscii(a)) {
+          error = v128.or(error, isIncomplete(prev));
+          prev = zero;
+          prevHi = zero;
+        } else {
+          const hi = highNibbles(a);
+          error = v128.or(error, checkBlock(a, prev, hi, prevHi));
+          prev = a;
+          prevHi = hi;
+        }
       }
       if (v128.any_true(error)) {
         if (unmask) mask(p, p, end - p, key, <u32>(p - ptr));
