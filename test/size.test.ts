@@ -1,5 +1,7 @@
-// Size budget: the SIMD .wasm ≤ 16 KiB, the codec entry minified and bundled
-// (both WASM builds embedded as base64) ≤ 32 KiB. Prints today's sizes.
+// Size budget: the SIMD .wasm ≤ 16 KiB; the codec entry's JavaScript,
+// minified and bundled, ≤ 32 KiB. The JS is measured as Workers ship it (the
+// .wasm files separate: they have their own budget); the default bundle also
+// carries both WASM builds as base64, and its size is printed too.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -35,11 +37,12 @@ it('SIMD .wasm ≤ 16 KiB', () => {
   expect(simd.length).toBeLessThanOrEqual(16 * KiB);
 });
 
-it('codec entry, minified bundle with the WASM embedded, ≤ 32 KiB', async () => {
+it('codec entry, minified JavaScript, ≤ 32 KiB', async () => {
+  const code = await minified(['workerd', 'import']);
   const embedded = await minified(['import']);
-  const workerd = await minified(['workerd', 'import']);
-  console.log(`codec minified: ${describeSize(embedded)} with both WASM builds embedded (gzip ${gzipSync(embedded).length} B); ` +
-    `${describeSize(workerd)} under the workerd condition (.wasm files separate)`);
-  expect(embedded.length).toBeLessThanOrEqual(32 * KiB);
-  expect(workerd.length).toBeLessThan(embedded.length);
+  console.log(`codec minified JS: ${describeSize(code)} (gzip ${gzipSync(code).length} B); ` +
+    `default bundle with both WASM builds embedded as base64: ${describeSize(embedded)} (gzip ${gzipSync(embedded).length} B)`);
+  expect(code.length).toBeLessThanOrEqual(32 * KiB);
+  // The default bundle is the same code plus the two builds in base64.
+  expect(embedded.length).toBeGreaterThan(code.length);
 });

@@ -1,16 +1,15 @@
 /** Kernels the frame twin needs, over a plain byte memory. */
 import type { FrameTwinDeps } from '../../src/codec/fallback/frame.js';
+import { utf8Kernels } from '../../src/codec/fallback/utf8.js';
 
 export function twinDeps(memory: Uint8Array): FrameTwinDeps {
-  const mask = (src: number, dst: number, length: number, key: number, phase: number): void => {
-    for (let i = 0; i < length; i++) memory[dst + i] = memory[src + i] ^ ((key >>> (((i + phase) & 3) * 8)) & 0xff);
-  };
+  const utf8 = utf8Kernels(memory);
   return {
-    mask,
-    // TEMPORARY until src/codec/fallback/utf8.ts lands: unmask only, like assembly/frame-text.ts today.
-    textPiece: (ptr, length, key, phase, masked, state) => {
-      if (masked) mask(ptr, ptr, length, key, phase);
-      return state;
+    mask: (src, dst, length, key, phase) => {
+      for (let i = 0; i < length; i++) memory[dst + i] = memory[src + i] ^ ((key >>> (((i + phase) & 3) * 8)) & 0xff);
     },
+    // assembly/frame-text.ts: unmask (when masked) and validate UTF-8.
+    textPiece: (ptr, length, key, phase, masked, state) =>
+      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
   };
 }

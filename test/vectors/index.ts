@@ -1,12 +1,13 @@
 // Every capability's shared vectors. A new capability adds its file here.
 import type { Case, Options } from './case.js';
+import { frameCases } from './frame.js';
 import { maskCases } from './mask.js';
 import { utf8Cases } from './utf8.js';
 
 export type { Case, Codec, Options } from './case.js';
 
 export function allCases(options: Options): Case[] {
-  return [...maskCases(options), ...utf8Cases(options)];
+  return [...maskCases(options), ...utf8Cases(options), ...frameCases(options)];
 }
 
 /** Runs every case; never throws. */
