@@ -5,3 +5,5 @@
  */
 export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
 export { io, IO_SIZE } from './wasm.js';
+export { isValidUTF8, isValidUTF8IO, Utf8Validator, UTF8_WASM_THRESHOLD } from './utf8.js';
+export type { Utf8Input } from './utf8.js';
