@@ -1,3 +1,5 @@
 // The WebAssembly module's exports: one concern per file, gathered here.
 export { ioPtr, ioSize } from './io';
 export { mask } from './mask';
+export { frameStatePtr, frameTablePtr, frameTableEntries } from './frame-state';
+export { decodeFrames } from './frame-decode';

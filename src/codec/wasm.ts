@@ -17,6 +17,10 @@ export interface Kernels {
   ioPtr(): number;
   ioSize(): number;
   mask(src: number, dst: number, length: number, key: number, phase: number): void;
+  frameStatePtr(): number;
+  frameTablePtr(): number;
+  frameTableEntries(): number;
+  decodeFrames(ptr: number, length: number): number;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
