@@ -12,7 +12,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Decoder, encodeFrames, type Role } from './codec.js';
+import { FrameDecoder } from '../codec/frame-decoder.js';
+import { encodeFrames, type Role } from './codec.js';
 import { readInto } from './reader.js';
 import { readBuffer } from './memory.js';
 import { startClient, type ClientOptions } from './client.js';
@@ -107,7 +108,7 @@ export class WebSocket extends EventEmitter {
   /** @internal */
   _socket: Socket | null = null;
   private role: Role = 'server';
-  private decoder: Decoder | null = null;
+  private decoder: FrameDecoder | null = null;
   private maxPayload = DEFAULTS.maxPayload;
   private closeTimeout = DEFAULTS.closeTimeout;
   private highWaterMark = DEFAULTS.highWaterMark;
@@ -138,7 +139,9 @@ export class WebSocket extends EventEmitter {
     this.readyState = WebSocket.OPEN;
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    this.decoder = new Decoder(role, this.maxPayload, {
+    this.decoder = new FrameDecoder({
+      role,
+      maxPayload: this.maxPayload,
       onMessage: (data, isBinary) => this.emit('message', asBuffer(data), isBinary),
       onPing: (data) => this.onPing(data),
       onPong: (data) => {
@@ -159,19 +162,28 @@ export class WebSocket extends EventEmitter {
     socket.resume();
   }
 
+  /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   private onRead(length: number): void {
-    this.feed(readBuffer.subarray(0, length));
+    if (this.decoder === null) return;
+    this.inRead = true;
+    try {
+      this.decoder.pushIO(length);
+    } finally {
+      this.inRead = false;
+    }
+    if (this.opcodes.length > 0) this.flush();
   }
 
+  /** Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
   private feed(chunk: Uint8Array): void {
-    if (this.decoder === null || this.closeReceived) return;
+    if (this.decoder === null) return;
     this.inRead = true;
     try {
       this.decoder.push(chunk);
     } finally {
       this.inRead = false;
     }
-    if (this.queued > 0 || this.callbacks.length > 0) this.flush();
+    if (this.opcodes.length > 0) this.flush();
   }
 
   /** Bytes queued for the socket, not yet written to the kernel. */
