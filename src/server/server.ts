@@ -299,3 +299,15 @@ export class WebSocketServer extends EventEmitter {
 export function createServer(options: ServerOptions, onListening?: () => void): WebSocketServer {
   return new WebSocketServer(options, onListening);
 }
+
+type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Typed events: 'connection' (ws, req), 'listening', 'error', 'close'. */
+export interface WebSocketServer {
+  on(event: 'connection', listener: (ws: WebSocket, req: Request | IncomingMessage) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'listening' | 'close', listener: () => void): this;
+  on(event: string | symbol, listener: Listener): this;
+  once(event: 'connection', listener: (ws: WebSocket, req: Request | IncomingMessage) => void): this;
+  once(event: string | symbol, listener: Listener): this;
+}

@@ -424,3 +424,18 @@ export class WebSocket extends EventEmitter {
     this.emit('close', this.closeReceived ? this.closeCode : 1006, this.closeReason);
   }
 }
+
+type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Typed events, as ws's. */
+export interface WebSocket {
+  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
+  on(event: 'ping' | 'pong', listener: (data: Buffer) => void): this;
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'open' | 'drain', listener: () => void): this;
+  on(event: string | symbol, listener: Listener): this;
+  once(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
+  once(event: 'close', listener: (code: number, reason: Buffer) => void): this;
+  once(event: string | symbol, listener: Listener): this;
+}
