@@ -155,7 +155,8 @@ export class WebSocket extends EventEmitter {
     socket.on('end', () => this.onSocketEnd());
     socket.on('error', (error) => this.onSocketError(error));
     socket.on('drain', () => this.onDrain());
-    if (head.length > 0) this.feed(head);
+    // After the caller has added its listeners (it gets the connection when this returns).
+    if (head.length > 0) process.nextTick(() => this.feed(head));
     if (!readInto(socket, readBuffer, (length) => this.onRead(length))) {
       socket.on('data', (chunk: Buffer) => this.feed(chunk));
     }
