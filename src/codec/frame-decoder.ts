@@ -29,6 +29,12 @@ export interface FrameDecoderOptions {
   onClose?(code: number, reason: string): void;
   /** A protocol error: close the connection with `error.closeCode`. Reported once; the decoder stops. */
   onError?(error: FrameError): void;
+  /**
+   * Allocates the JavaScript memory messages are copied into. Default
+   * `new Uint8Array(size)`; in Node, `Buffer.allocUnsafe` skips zero-filling
+   * (every byte a message exposes is written; the rest of its ArrayBuffer is not).
+   */
+  allocate?: (size: number) => Uint8Array;
   /** Advanced: the kernels to decode with. Default: this realm's WebAssembly instance. */
   core?: FrameCore;
 }
@@ -56,6 +62,7 @@ export class FrameDecoder {
   private readonly onPong: (data: Uint8Array) => void;
   private readonly onClose: (code: number, reason: string) => void;
   private readonly onError: (error: FrameError) => void;
+  private readonly allocate: (size: number) => Uint8Array;
 
   // Events decoded but not yet delivered, in stream order.
   private readonly kinds: number[] = [];
@@ -92,6 +99,7 @@ export class FrameDecoder {
     this.onPong = options.onPong ?? noop;
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
+    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
     this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
     this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
@@ -166,13 +174,20 @@ export class FrameDecoder {
     // Whole messages and control frames become views of one copy of the range they span.
     const viewStart = this.state[S_VIEW_START];
     const viewEnd = this.state[S_VIEW_END];
-    const copy = viewEnd > viewStart ? io.slice(base + viewStart, base + viewEnd).buffer : EMPTY.buffer;
+    let copy: ArrayBufferLike = EMPTY.buffer;
+    let copyStart = viewStart;
+    if (viewEnd > viewStart) {
+      const bytes = this.allocate(viewEnd - viewStart);
+      bytes.set(io.subarray(base + viewStart, base + viewEnd));
+      copy = bytes.buffer;
+      copyStart = viewStart - bytes.byteOffset;
+    }
     const end = count << 2;
     for (let i = 0; i < end; i += 4) {
       const flags = table[i];
       if ((flags & D_VIEW) !== 0) {
         const opcode = flags & 0x0f;
-        const data = new Uint8Array(copy, table[i + 1] - viewStart, table[i + 2]);
+        const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
         if (opcode === 8) this.closeFrame(data);
         else {
           kinds.push(opcode);
@@ -189,13 +204,13 @@ export class FrameDecoder {
     const opcode = flags & 0x0f;
     if (opcode >= 8) {
       if ((flags & D_START) !== 0) {
-        this.control = new Uint8Array(frameLength);
+        this.control = this.allocate(frameLength);
         this.controlLength = 0;
       }
       this.control.set(bytes, this.controlLength);
       this.controlLength += bytes.length;
       if ((flags & D_END) === 0) return;
-      const data = this.control;
+      const data = new Uint8Array(this.control.buffer, this.control.byteOffset, this.controlLength);
       this.control = EMPTY;
       if (opcode === 8) this.closeFrame(data);
       else {
@@ -208,14 +223,14 @@ export class FrameDecoder {
       if (opcode !== 0) {
         this.messageOpcode = opcode;
         this.messageLength = 0;
-        this.message = new Uint8Array(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+        this.message = this.allocate(Math.min(frameLength, FIRST_BUFFER_LIMIT));
       }
       this.frameEnd = this.messageLength + frameLength;
     }
     const need = this.messageLength + bytes.length;
     if (need > this.message.length) {
       // Double, but not past the end the frame announced: no quadratic copying, no slack for one-frame messages.
-      const grown = new Uint8Array(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
+      const grown = this.allocate(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
       grown.set(this.message.subarray(0, this.messageLength));
       this.message = grown;
     }
@@ -224,7 +239,7 @@ export class FrameDecoder {
     if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
       const message = this.message;
       this.kinds.push(this.messageOpcode);
-      this.datas.push(need === message.length ? message : message.subarray(0, need));
+      this.datas.push(new Uint8Array(message.buffer, message.byteOffset, need));
       this.message = EMPTY;
     }
   }

@@ -28,11 +28,18 @@ export function wsDecode(chunks: Uint8Array[], isServer: boolean, maxPayload = 0
   receiver.on('ping', (data: Buffer) => events.push({ kind: 'ping', data }));
   receiver.on('pong', (data: Buffer) => events.push({ kind: 'pong', data }));
   receiver.on('conclude', (code: number, reason: Buffer) => events.push({ kind: 'close', code, reason: reason.toString() }));
-  receiver.on('error', (error: { code: string; [key: symbol]: number }) => {
+  // ws reports errors through its Writable (asynchronously): call _write directly to see them in order.
+  let failed = false;
+  const done = (error?: { code: string; [key: symbol]: number }): void => {
+    if (!error) return;
+    failed = true;
     const statusCode = Object.getOwnPropertySymbols(error).find((s) => s.description === 'status-code')!;
     events.push({ kind: 'error', closeCode: error[statusCode], code: error.code });
-  });
+  };
   // ws unmasks in place: give it copies, as a socket would.
-  for (const chunk of chunks) receiver.write(Buffer.from(chunk));
+  for (const chunk of chunks) {
+    if (failed) break;
+    receiver._write(Buffer.from(chunk), 'buffer', done);
+  }
   return events;
 }
