@@ -13,7 +13,7 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeadReader } from './head.js';
 import { HandshakeError, acceptResponse, checkUpgrade, errorResponse, header, type UpgradeRequest } from './handshake.js';
-import { encodeFrames } from './codec.js';
+import { encodeFrames } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import { WebSocket, type ConnectionOptions, type Data } from './websocket.js';
@@ -258,7 +258,7 @@ export class WebSocketServer extends EventEmitter {
   broadcast(data: Data, options?: { binary?: boolean }): void {
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    const frame = encodeFrames('server', [binary ? 2 : 1], [payload]);
+    const frame = encodeFrames('server', [binary ? 2 : 1], [payload], [true]);
     for (const ws of this.clients) ws._sendEncoded(frame);
   }
 

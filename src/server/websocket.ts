@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { FrameDecoder } from '../codec/frame-decoder.js';
-import { encodeFrames, type Role } from './codec.js';
+import { ENCODED, encodeFrames, type Role } from './frames.js';
 import { readInto } from './reader.js';
 import { readBuffer } from './memory.js';
 import { startClient, type ClientOptions } from './client.js';
@@ -289,7 +289,7 @@ export class WebSocket extends EventEmitter {
   /** @internal Queues an already-encoded frame (a broadcast frame shared by many connections). */
   _sendEncoded(frame: Uint8Array): void {
     if (this.readyState !== WebSocket.OPEN) return;
-    this.enqueue(-1, frame, true, undefined);
+    this.enqueue(ENCODED, frame, true, undefined);
   }
 
   private enqueue(opcode: number, payload: Uint8Array, fin: boolean, cb: Callback | undefined): void {
