@@ -1,12 +1,9 @@
-// The WebSocket echo server Chromium's real `WebSocket` talks to. It also
-// serves a blank page, so the browser connects from the server's own origin
-// (Chromium keeps pages off loopback servers of other origins).
+// The WebSocket echo server Chromium's real `WebSocket` talks to: wsframe's
+// own server (wsframe/server) on an http server that also serves a blank page,
+// so the browser connects from the server's own origin (Chromium keeps pages
+// off loopback servers of other origins).
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { root } from './tools.mjs';
-
-const require = createRequire(join(root, 'package.json'));
+import { WebSocketServer } from 'wsframe/server';
 
 /**
  * Starts an echo server on 127.0.0.1 (random port).
@@ -16,7 +13,6 @@ export async function startEchoServer() {
   const http = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>wsframe</title>');
   });
-  const { WebSocketServer } = require('ws');
   const server = new WebSocketServer({ server: http });
   server.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
@@ -26,7 +22,7 @@ export async function startEchoServer() {
   return {
     url: `ws://${origin}/`,
     page: `http://${origin}/`,
-    name: `ws ${require('ws/package.json').version} WebSocketServer`,
+    name: 'wsframe/server WebSocketServer',
     close: () => new Promise((resolve) => {
       for (const client of server.clients) client.terminate();
       server.close(() => http.close(() => resolve()));
