@@ -28,24 +28,28 @@ function parse(stdout) {
   return JSON.parse(line.slice(MARK.length));
 }
 
-async function job(runtime, forced, body) {
-  const label = `${runtime} [${forced ?? 'detected'}]`;
+/** Runs one report-producing `body` and records a row; `want` is the implementation it must have used. */
+async function job(label, want, body) {
   try {
     const result = await body();
     const problems = result.failed.map((f) => `${f.name}: ${f.error}`);
-    if (result.implementation !== expected(forced)) problems.unshift(`implementation ${result.implementation}, expected ${expected(forced)}`);
+    if (result.implementation !== want) problems.unshift(`implementation ${result.implementation}, expected ${want}`);
     rows.push({ label, ok: problems.length === 0, detail: `${result.passed.length} passed, ${result.failed.length} failed, ${result.implementation}, ${result.ms} ms (${result.runtime})`, problems });
   } catch (error) {
     rows.push({ label, ok: false, detail: 'did not run', problems: [String(error?.stack ?? error)] });
   }
 }
 
+const label = (runtime, forced) => `${runtime} [${forced ?? 'detected'}]`;
+
+/** Deno or Bun: `command()` gives the command line (finding or installing the binary). */
 async function cliRuntime(name, command) {
   const dir = await bundle({ name: 'cli', entry: 'test/runtimes/cli.mjs', target: 'cli', seed: SEED });
   for (const forced of IMPLEMENTATIONS) {
-    await job(name, forced, async () => {
+    await job(label(name, forced), expected(forced), async () => {
       const env = { ...process.env, WSFRAME_IMPLEMENTATION: forced ?? '' };
-      const run = await exec(command[0], [...command.slice(1), join(dir, 'cli.mjs')], { env, maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
+      const [file, ...args] = command();
+      const run = await exec(file, [...args, join(dir, 'cli.mjs')], { env, maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
       return parse(run.stdout ?? '');
     });
   }
@@ -53,7 +57,7 @@ async function cliRuntime(name, command) {
 
 async function workerd() {
   for (const forced of IMPLEMENTATIONS) {
-    await job('workerd', forced, async () => {
+    await job(label('workerd', forced), expected(forced), async () => {
       const dir = await bundle({ name: `workerd-${forced ?? 'detected'}`, entry: 'test/runtimes/worker.mjs', target: 'workerd', implementation: forced, seed: SEED });
       const run = await workerdTest(dir, 'worker.mjs');
       return parse(run.stdout + run.stderr);
@@ -66,17 +70,11 @@ async function workerdLazy() {
   // workerd condition's .wasm modules still give SIMD; the plain browser
   // bundle (embedded bytes) falls back to pure JS instead of failing.
   for (const [target, want] of [['workerd', 'wasm-simd'], ['browser-esm', 'js']]) {
-    const label = `workerd, loaded in a handler, ${target === 'workerd' ? 'workerd condition' : 'browser bundle'}`;
-    try {
+    await job(`workerd, loaded in a handler, ${target === 'workerd' ? 'workerd condition' : 'browser bundle'}`, want, async () => {
       const dir = await bundle({ name: `workerd-lazy-${target}`, entry: 'test/runtimes/worker-lazy.mjs', target, seed: SEED });
       const run = await workerdTest(dir, 'worker-lazy.mjs');
-      const result = parse(run.stdout + run.stderr);
-      const problems = result.failed.map((f) => `${f.name}: ${f.error}`);
-      if (result.implementation !== want) problems.unshift(`implementation ${result.implementation}, expected ${want}`);
-      rows.push({ label, ok: problems.length === 0, detail: `${result.passed.length} passed, ${result.failed.length} failed, ${result.implementation}`, problems });
-    } catch (error) {
-      rows.push({ label, ok: false, detail: 'did not run', problems: [String(error)] });
-    }
+      return parse(run.stdout + run.stderr);
+    });
   }
 }
 
@@ -91,7 +89,7 @@ async function chromium() {
   try {
     const dir = await bundle({ name: 'browser', entry: 'test/runtimes/browser.mjs', target: 'browser', seed: SEED });
     for (const forced of IMPLEMENTATIONS) {
-      await job('chromium', forced, () => inPage(browser, join(dir, 'browser.js'), forced, (page) => page.evaluate(() => globalThis.wsframeTests.run())));
+      await job(label('chromium', forced), expected(forced), () => inPage(browser, join(dir, 'browser.js'), forced, (page) => page.evaluate(() => globalThis.wsframeTests.run())));
     }
     const server = await startEchoServer();
     try {
@@ -108,8 +106,8 @@ async function chromium() {
 }
 
 const started = Date.now();
-await cliRuntime('deno', [binary('deno'), 'run', '--allow-env=WSFRAME_IMPLEMENTATION']);
-await cliRuntime('bun', [binary('bun')]);
+await cliRuntime('deno', () => [binary('deno'), 'run', '--allow-env=WSFRAME_IMPLEMENTATION']);
+await cliRuntime('bun', () => [binary('bun')]);
 await workerd();
 await workerdLazy();
 await chromium();

@@ -1,17 +1,23 @@
 // Finds (and, when missing, installs) the runtimes the cross-runtime tests and
-// benchmarks need: Deno, Bun and workerd from their npm packages, Chromium from
-// Debian. npm may block dependency install scripts, which these packages use to
-// move their binary into place, so each binary is also looked up where its
-// platform package ships it.
+// benchmarks need: Bun (a devDependency), Deno and workerd (npm packages
+// installed on demand), Chromium from Debian. npm may block dependency install
+// scripts, which these packages use to move their binary into place, so each
+// binary is looked up where its platform package ships it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
-const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const require = createRequire(join(root, 'package.json'));
+
+/**
+ * Runtimes installed on demand rather than as devDependencies: their npm
+ * wrappers list per-platform packages that the registry this project installs
+ * from does not serve, and `npm ci` rejects a lockfile without them. Pinned here.
+ */
+const ON_DEMAND = { deno: '2.9.6', workerd: '1.20261117.1' };
+const toolsDir = join(root, 'node_modules', '.cache', 'wsframe-runtimes');
 
 /** A real executable, not an install-script placeholder (bun ships a 450-byte stub). */
 function executable(path) {
@@ -19,11 +25,14 @@ function executable(path) {
 }
 
 function packageDir(name) {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    return undefined;
+  for (const base of [root, toolsDir]) {
+    try {
+      return dirname(createRequire(join(base, 'package.json')).resolve(`${name}/package.json`));
+    } catch {
+      // not installed there
+    }
   }
+  return undefined;
 }
 
 const platform = `${process.platform}-${process.arch}`;
@@ -44,19 +53,26 @@ function findBinary(name) {
   return undefined;
 }
 
+/** Installs every on-demand runtime at once (a later partial install would prune the others). */
+function installOnDemand() {
+  console.log(`[runtimes] installing ${Object.entries(ON_DEMAND).map(([n, v]) => `${n}@${v}`).join(', ')} into ${toolsDir}`);
+  mkdirSync(toolsDir, { recursive: true });
+  writeFileSync(join(toolsDir, 'package.json'), `${JSON.stringify({ private: true, dependencies: ON_DEMAND }, null, 2)}\n`);
+  execFileSync('npm', ['install', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: toolsDir, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
 /**
- * The path of `name`'s binary (deno, bun, workerd), installing the devDependency
- * pinned in package.json when it is missing.
+ * The path of `name`'s binary (deno, bun, workerd), installing Deno and
+ * workerd when missing (install scripts off: the binary is found in the
+ * platform package). Bun comes with `npm ci`.
  */
 export function binary(name) {
   let found = findBinary(name);
-  if (!found) {
-    const version = manifest.devDependencies[name];
-    console.log(`[runtimes] ${name} not installed: npm install --no-save ${name}@${version}`);
-    execFileSync('npm', ['install', '--no-save', '--include=optional', `${name}@${version}`], { cwd: root, stdio: 'inherit' });
+  if (!found && name in ON_DEMAND) {
+    installOnDemand();
     found = findBinary(name);
   }
-  if (!found) throw new Error(`${name}: no binary for ${platform} after installing the npm package`);
+  if (!found) throw new Error(`${name}: no binary for ${platform}; is the npm package installed?`);
   return found;
 }
 
