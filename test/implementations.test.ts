@@ -67,6 +67,37 @@ describe('feature detection', () => {
     }
   });
 
+  it('falls back to the pure-JS kernels when compiling WASM is forbidden (CSP, workerd handlers)', async () => {
+    vi.resetModules();
+    vi.stubEnv('WSFRAME_IMPLEMENTATION', '');
+    const real = WebAssembly;
+    const forbidden = function Module() {
+      throw new real.CompileError('WebAssembly.Module(): Wasm code generation disallowed by embedder');
+    };
+    vi.stubGlobal('WebAssembly', { ...real, Module: forbidden, Instance: real.Instance, validate: real.validate, CompileError: real.CompileError });
+    try {
+      const codec = await import('../src/codec/index.js');
+      expect(codec.implementation()).toBe('js');
+      expect(codec.isValidUTF8(new TextEncoder().encode('żółw'.repeat(100)))).toBe(true);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('forcing a build the engine cannot run throws at load', async () => {
+    vi.resetModules();
+    vi.stubEnv('WSFRAME_IMPLEMENTATION', 'wasm-simd');
+    const real = WebAssembly;
+    vi.stubGlobal('WebAssembly', { ...real, Module: real.Module, Instance: real.Instance, validate: () => false });
+    try {
+      await expect(import('../src/codec/index.js')).rejects.toThrow(/WSFRAME_IMPLEMENTATION=wasm-simd, but this engine cannot run it/);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('forcing an unknown implementation throws at load', async () => {
     vi.resetModules();
     vi.stubEnv('WSFRAME_IMPLEMENTATION', 'fast');
