@@ -171,6 +171,30 @@ describe('delivery', () => {
     expect(other).toEqual(['x']);
   });
 
+  it('transient mode: views are valid during the callback, then reused; nested pushes and throws stay correct', () => {
+    const seen: string[] = [];
+    const views: Uint8Array[] = [];
+    const inner = new FrameDecoder({ role: 'server', transient: true, onMessage: (data) => seen.push(`inner:${Buffer.from(data)}`) });
+    const decoder: FrameDecoder = new FrameDecoder({
+      role: 'server',
+      transient: true,
+      onMessage: (data) => {
+        const text = Buffer.from(data).toString();
+        seen.push(text);
+        views.push(data);
+        if (text === 'a') inner.push(raw(0x81, bytes('x')));
+        if (text === 'b') decoder.push(raw(0x81, bytes('c')));
+        if (text === 'boom') throw new Error('boom');
+      },
+    });
+    expect(() => decoder.push(concat(raw(0x81, bytes('a')), raw(0x81, bytes('b')), raw(0x81, bytes('boom')), raw(0x81, bytes('after'))))).toThrow('boom');
+    expect(seen).toEqual(['a', 'inner:x', 'b', 'boom']);
+    decoder.push(raw(0x81, bytes('zz')));
+    expect(seen).toEqual(['a', 'inner:x', 'b', 'boom', 'after', 'c', 'zz']);
+    // Memory was reused: the first view now shows later bytes.
+    expect(Buffer.from(views[0]).toString()).not.toBe('a');
+  });
+
   it('a throwing callback propagates; the next push delivers the rest', () => {
     const got: string[] = [];
     const decoder = new FrameDecoder({

@@ -12,12 +12,11 @@
 import { assertBytes, assertIndex } from './bytes.js';
 import { isValidCloseCode } from './errors.js';
 import { mask } from './mask.js';
+import { allocRaw, slab } from './slab.js';
 
 export interface FrameEncoderOptions {
   /** 'client' masks every frame (RFC 6455 §5.3); 'server' never does. */
   role: 'server' | 'client';
-  /** Allocates batch buffers. Default `new Uint8Array(size)`; in Node, `Buffer.allocUnsafe` skips zero-filling. */
-  allocate?: (size: number) => Uint8Array;
 }
 
 export const OPCODE_CONTINUATION = 0;
@@ -89,7 +88,6 @@ function maskInPlace(target: Uint8Array, at: number, length: number, keys: Uint8
 export class FrameEncoder {
   /** Whether frames are masked (client role). */
   readonly masked: boolean;
-  private readonly allocate: (size: number) => Uint8Array;
   private readonly keys: Uint8Array;
   private keyAt: number;
   private buffer: Uint8Array = EMPTY;
@@ -102,7 +100,6 @@ export class FrameEncoder {
       throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
     }
     this.masked = options.role === 'client';
-    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);
     this.keyAt = this.keys.length;
   }
@@ -163,7 +160,7 @@ export class FrameEncoder {
   private reserve(size: number): void {
     const need = this.length + size;
     if (need <= this.buffer.length) return;
-    const grown = this.allocate(Math.max(need, this.buffer.length * 2, FIRST_BATCH_SIZE));
+    const grown = allocRaw(Math.max(need, this.buffer.length * 2, FIRST_BATCH_SIZE));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
   }
@@ -276,7 +273,7 @@ export class FrameEncoder {
     if (length === 0) return EMPTY;
     // A small batch is copied so the buffer is reused; a big one is handed over whole.
     if (length * 2 < this.buffer.length) {
-      const copy = this.allocate(length);
+      const copy = slab.take(length);
       copy.set(this.buffer.subarray(0, length));
       return copy;
     }
