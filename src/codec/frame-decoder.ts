@@ -11,6 +11,7 @@
 import { assertBytes } from './bytes.js';
 import { FrameError, frameError, isValidCloseCode } from './errors.js';
 import { type FrameCore, wasmFrameCore } from './frame-core.js';
+import { scratch, slab } from './slab.js';
 import {
   D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
   S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START,
@@ -30,11 +31,11 @@ export interface FrameDecoderOptions {
   /** A protocol error: close the connection with `error.closeCode`. Reported once; the decoder stops. */
   onError?(error: FrameError): void;
   /**
-   * Allocates the JavaScript memory messages are copied into. Default
-   * `new Uint8Array(size)`; in Node, `Buffer.allocUnsafe` skips zero-filling
-   * (every byte a message exposes is written; the rest of its ArrayBuffer is not).
+   * Zero-copy delivery: `data` given to onMessage, onPing and onPong is valid
+   * only until the callback returns (copy it to keep it), and its memory is
+   * reused. Saves allocating fresh memory for every chunk. Default false.
    */
-  allocate?: (size: number) => Uint8Array;
+  transient?: boolean;
   /** Advanced: the kernels to decode with. Default: this realm's WebAssembly instance. */
   core?: FrameCore;
 }
@@ -44,6 +45,9 @@ export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 /** The first buffer for a message that spans inputs holds at most this much; it then grows by doubling. */
 const FIRST_BUFFER_LIMIT = 1 << 20;
+
+/** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
+const KEEP_EVENTS = 4096;
 
 // Event kinds besides the opcodes 1 (text), 2 (binary), 8 (close), 9 (ping), 10 (pong).
 const EVENT_ERROR = -1;
@@ -62,11 +66,13 @@ export class FrameDecoder {
   private readonly onPong: (data: Uint8Array) => void;
   private readonly onClose: (code: number, reason: string) => void;
   private readonly onError: (error: FrameError) => void;
-  private readonly allocate: (size: number) => Uint8Array;
+  private readonly transient: boolean;
 
   // Events decoded but not yet delivered, in stream order.
+  // Kept at their high-water length (no regrowth per batch); `count` entries are live.
   private readonly kinds: number[] = [];
   private readonly datas: Uint8Array[] = [];
+  private count = 0;
   private head = 0;
   private delivering = false;
 
@@ -99,7 +105,7 @@ export class FrameDecoder {
     this.onPong = options.onPong ?? noop;
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
-    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
+    this.transient = options.transient === true;
     this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
     this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
     this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
@@ -171,16 +177,27 @@ export class FrameDecoder {
     const io = this.core.io;
     const kinds = this.kinds;
     const datas = this.datas;
-    // Whole messages and control frames become views of one copy of the range they span.
+    // Whole messages and control frames become views of one copy of the range they span, in a shared slab.
     const viewStart = this.state[S_VIEW_START];
     const viewEnd = this.state[S_VIEW_END];
     let copy: ArrayBufferLike = EMPTY.buffer;
     let copyStart = viewStart;
     if (viewEnd > viewStart) {
-      const bytes = this.allocate(viewEnd - viewStart);
-      bytes.set(io.subarray(base + viewStart, base + viewEnd));
+      const size = viewEnd - viewStart;
+      let at: number;
+      let bytes: Uint8Array;
+      // Scratch memory only for a decode that no running callback can observe.
+      if (this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
+        bytes = scratch.bytes;
+        at = scratch.used;
+        scratch.used = at + size;
+      } else {
+        at = slab.reserve(size);
+        bytes = slab.bytes;
+      }
+      bytes.set(io.subarray(base + viewStart, base + viewEnd), at);
       copy = bytes.buffer;
-      copyStart = viewStart - bytes.byteOffset;
+      copyStart = viewStart - bytes.byteOffset - at;
     }
     const end = count << 2;
     for (let i = 0; i < end; i += 4) {
@@ -190,8 +207,10 @@ export class FrameDecoder {
         const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
         if (opcode === 8) this.closeFrame(data);
         else {
-          kinds.push(opcode);
-          datas.push(data);
+          const n = this.count;
+          kinds[n] = opcode;
+          datas[n] = data;
+          this.count = n + 1;
         }
       } else {
         this.piece(flags, io.subarray(base + table[i + 1], base + table[i + 1] + table[i + 2]), table[i + 3]);
@@ -204,7 +223,7 @@ export class FrameDecoder {
     const opcode = flags & 0x0f;
     if (opcode >= 8) {
       if ((flags & D_START) !== 0) {
-        this.control = this.allocate(frameLength);
+        this.control = slab.take(frameLength);
         this.controlLength = 0;
       }
       this.control.set(bytes, this.controlLength);
@@ -214,8 +233,7 @@ export class FrameDecoder {
       this.control = EMPTY;
       if (opcode === 8) this.closeFrame(data);
       else {
-        this.kinds.push(opcode);
-        this.datas.push(data);
+        this.emit(opcode, data);
       }
       return;
     }
@@ -223,14 +241,14 @@ export class FrameDecoder {
       if (opcode !== 0) {
         this.messageOpcode = opcode;
         this.messageLength = 0;
-        this.message = this.allocate(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+        this.message = slab.take(Math.min(frameLength, FIRST_BUFFER_LIMIT));
       }
       this.frameEnd = this.messageLength + frameLength;
     }
     const need = this.messageLength + bytes.length;
     if (need > this.message.length) {
       // Double, but not past the end the frame announced: no quadratic copying, no slack for one-frame messages.
-      const grown = this.allocate(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
+      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
       grown.set(this.message.subarray(0, this.messageLength));
       this.message = grown;
     }
@@ -238,8 +256,7 @@ export class FrameDecoder {
     this.messageLength = need;
     if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
       const message = this.message;
-      this.kinds.push(this.messageOpcode);
-      this.datas.push(new Uint8Array(message.buffer, message.byteOffset, need));
+      this.emit(this.messageOpcode, new Uint8Array(message.buffer, message.byteOffset, need));
       this.message = EMPTY;
     }
   }
@@ -259,27 +276,45 @@ export class FrameDecoder {
     }
     this.closeCode = code;
     this.closeReason = reason;
-    this.kinds.push(8);
-    this.datas.push(data);
+    this.emit(8, data);
   }
 
   private fail(error: FrameError): void {
     this.failure = error;
     this.state[S_PHASE] = PHASE_STOPPED;
-    this.kinds.push(EVENT_ERROR);
-    this.datas.push(EMPTY);
+    this.emit(EVENT_ERROR, EMPTY);
+  }
+
+  private emit(kind: number, data: Uint8Array): void {
+    const n = this.count;
+    this.kinds[n] = kind;
+    this.datas[n] = data;
+    this.count = n + 1;
+  }
+
+  /** Moves undelivered events out of scratch memory, which is about to be reused. */
+  private evacuate(): void {
+    const datas = this.datas;
+    for (let j = this.head; j < this.count; j++) {
+      if (datas[j].buffer === scratch.bytes.buffer) {
+        const copy = slab.take(datas[j].length);
+        copy.set(datas[j]);
+        datas[j] = copy;
+      }
+    }
   }
 
   /** Phase 2: runs the callbacks for the pending events, in order. */
   private deliver(): void {
     if (this.delivering) return;
     this.delivering = true;
+    scratch.deliveries++;
     const kinds = this.kinds;
     const datas = this.datas;
     let i = this.head;
     let done = false;
     try {
-      for (; i < kinds.length; i++) {
+      for (; i < this.count; i++) {
         const kind = kinds[i];
         if (kind === 1) this.onMessage(datas[i], false);
         else if (kind === 2) this.onMessage(datas[i], true);
@@ -288,13 +323,21 @@ export class FrameDecoder {
         else if (kind === 8) this.onClose(this.closeCode, this.closeReason);
         else if (kind === EVENT_ERROR) this.onError(this.failure!);
       }
-      kinds.length = 0;
-      datas.length = 0;
+      // Drop the references so delivered data can be collected; keep small arrays for the next batch.
+      if (this.count > KEEP_EVENTS) {
+        kinds.length = 0;
+        datas.length = 0;
+      } else {
+        datas.fill(EMPTY, 0, this.count);
+      }
+      this.count = 0;
       done = true;
     } finally {
       // After a callback threw, the next push resumes behind its event.
       this.head = done ? 0 : i + 1;
+      if (!done) this.evacuate();
       this.delivering = false;
+      if (--scratch.deliveries === 0) scratch.used = 0;
     }
   }
 }

@@ -37,6 +37,10 @@ export interface Kernels {
   ioPtr(): number;
   ioSize(): number;
   mask(src: number, dst: number, length: number, key: number, phase: number): void;
+  frameStatePtr(): number;
+  frameTablePtr(): number;
+  frameTableEntries(): number;
+  decodeFrames(ptr: number, length: number): number;
   /**
    * Streaming UTF-8 validation of `length` bytes at `ptr`, continuing from
    * `state` (0 for a new text). Returns the next state: 0 at a character
@@ -46,10 +50,6 @@ export interface Kernels {
   validateUtf8(ptr: number, length: number, state: number): number;
   /** `mask(ptr, ptr, length, key, phase)` and `validateUtf8(ptr, length, state)` in one pass; returns the state. */
   unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
-  frameStatePtr(): number;
-  frameTablePtr(): number;
-  frameTableEntries(): number;
-  decodeFrames(ptr: number, length: number): number;
 }
 
 const IMPLEMENTATIONS: readonly Implementation[] = ['wasm-simd', 'wasm', 'js'];

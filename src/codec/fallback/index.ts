@@ -16,24 +16,17 @@ import { utf8Kernels } from './utf8.js';
 /** assembly/frame-state.ts's TABLE_ENTRIES. */
 const FRAME_TABLE_ENTRIES = 4096;
 
-const utf8 = utf8Kernels(heap);
-
-const frame = createFrameTwin(
-  heap,
-  { statePtr: reserve(STATE_SIZE, 16), tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16), tableEntries: FRAME_TABLE_ENTRIES },
-  {
-    mask,
-    // assembly/frame-text.ts's textPiece.
-    textPiece: (ptr, length, key, phase, masked, state) =>
-      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
-  },
-);
+const frame = createFrameTwin(heap, {
+  statePtr: reserve(STATE_SIZE, 16),
+  tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16),
+  tableEntries: FRAME_TABLE_ENTRIES,
+});
 
 export const fallbackKernels: Kernels = {
   memory,
   ioPtr,
   ioSize,
   mask,
-  ...utf8,
+  ...utf8Kernels(heap),
   ...frame,
 };
