@@ -85,6 +85,10 @@ function makeText(ranges, length, seed) {
   return out;
 }
 
+/** Timed rounds per cell and milliseconds per round. */
+const ROUNDS = 3;
+const ROUND_TIME = QUICK ? 40 : 150;
+
 const SIZES = QUICK ? [32, 1024, 16384, 65536, 1 << 20] : [32, 256, 1024, 4096, 16384, 65536, 1 << 20, 16 << 20];
 
 const results = [];
@@ -102,22 +106,28 @@ for (const [kind, ranges] of Object.entries(KINDS)) {
     const row = { kind, bytes, gbps: {} };
     const entries = Object.entries(competitors);
     if (bytes <= IO_SIZE) entries.splice(1, 0, [IN_WASM, null]);
-    for (const [name, validate] of entries) {
-      let fn;
+    const tasks = entries.map(([name, validate]) => {
       if (validate === null) {
-        io.set(data);
-        if (!isValidUTF8IO(0, bytes)) throw new Error('in-memory validation failed');
-        fn = () => {
+        return [name, () => {
+          io.set(data); // other cells overwrite the region between rounds
+          if (!isValidUTF8IO(0, bytes)) throw new Error('in-memory validation failed');
+        }, () => {
           for (let i = 0; i < inner; i++) if (!isValidUTF8IO(0, bytes)) throw new Error('invalid');
-        };
-      } else {
-        if (validate(data) !== true) throw new Error(`${name} rejected valid ${kind} text`);
-        fn = () => {
-          for (let i = 0; i < inner; i++) if (!validate(data)) throw new Error('invalid');
-        };
+        }];
       }
-      const ops = await opsPerSecond(fn, { inner });
-      row.gbps[name] = (ops * bytes) / 1e9;
+      if (validate(data) !== true) throw new Error(`${name} rejected valid ${kind} text`);
+      return [name, () => {}, () => {
+        for (let i = 0; i < inner; i++) if (!validate(data)) throw new Error('invalid');
+      }];
+    });
+    // Rounds interleave the competitors and each keeps its best, so a burst
+    // of load from other processes on this shared machine hits them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, setup, fn] of tasks) {
+        setup();
+        const gbps = ((await opsPerSecond(fn, { inner, time: ROUND_TIME })) * bytes) / 1e9;
+        row.gbps[name] = Math.max(row.gbps[name] ?? 0, gbps);
+      }
     }
     results.push(row);
     console.log(kind, size(bytes), Object.entries(row.gbps).map(([n, v]) => `${n} ${fixed(v)}`).join(' · '));
@@ -131,15 +141,19 @@ for (const bytes of [1024, 16384, 65536]) {
   const data = makeText(KINDS.mixed, bytes, 0xf00d);
   io.set(data);
   const inner = Math.max(1, Math.floor(262144 / bytes));
-  const together = await opsPerSecond(() => {
-    for (let i = 0; i < inner; i++) if (kernels.unmaskValidateUtf8(IO_PTR, bytes, 0, 0, 0) !== 0) throw new Error('invalid');
-  }, { inner });
-  const apart = await opsPerSecond(() => {
-    for (let i = 0; i < inner; i++) {
-      kernels.mask(IO_PTR, IO_PTR, bytes, 0, 0);
-      if (kernels.validateUtf8(IO_PTR, bytes, 0) !== 0) throw new Error('invalid');
-    }
-  }, { inner });
+  let together = 0;
+  let apart = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    together = Math.max(together, await opsPerSecond(() => {
+      for (let i = 0; i < inner; i++) if (kernels.unmaskValidateUtf8(IO_PTR, bytes, 0, 0, 0) !== 0) throw new Error('invalid');
+    }, { inner, time: ROUND_TIME }));
+    apart = Math.max(apart, await opsPerSecond(() => {
+      for (let i = 0; i < inner; i++) {
+        kernels.mask(IO_PTR, IO_PTR, bytes, 0, 0);
+        if (kernels.validateUtf8(IO_PTR, bytes, 0) !== 0) throw new Error('invalid');
+      }
+    }, { inner, time: ROUND_TIME }));
+  }
   fused.push({ bytes, fusedGbps: (together * bytes) / 1e9, separateGbps: (apart * bytes) / 1e9 });
 }
 
@@ -178,7 +192,7 @@ const markdown = `# UTF-8 validation (bench/utf8.bench.mjs)
 
 ${machineLine(m)}${QUICK ? ' · QUICK run (fewer sizes, shorter timing)' : ''}
 
-Throughput in GB/s of valid text (higher is better). "copy in" includes copying the input into WASM memory;
+Throughput in GB/s of valid text (higher is better; each figure is the best of ${ROUNDS} interleaved rounds). "copy in" includes copying the input into WASM memory;
 "in WASM memory" validates data already in the I/O region (sizes up to its 64 KiB).
 
 ${gbpsTables.join('\n\n')}
