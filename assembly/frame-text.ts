@@ -1,6 +1,6 @@
 // The one place the frame decoder touches text payloads: unmask (when masked)
 // and validate UTF-8 in the same pass, carrying the validator state.
-import { mask } from './mask';
+import { unmaskValidateUtf8, validateUtf8 } from './utf8';
 
 /**
  * Unmasks (if `masked`) and validates `length` bytes of text at `ptr` in place,
@@ -9,7 +9,5 @@ import { mask } from './mask';
  */
 // @ts-ignore: decorator
 @inline export function textPiece(ptr: usize, length: usize, key: u32, phase: u32, masked: bool, state: u32): u32 {
-  // TEMPORARY until assembly/utf8.ts lands: unmask only, no validation.
-  if (masked) mask(ptr, ptr, length, key, phase);
-  return state;
+  return masked ? unmaskValidateUtf8(ptr, length, key, phase, state) : validateUtf8(ptr, length, state);
 }

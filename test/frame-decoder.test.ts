@@ -110,6 +110,61 @@ describe('protocol errors: the close code, once, and nothing after', () => {
   });
 });
 
+describe('UTF-8 in text messages: validated in the same pass as unmasking, failing fast', () => {
+  const invalid: [string, string][] = [
+    ['a stray continuation byte', '61 80 62'],
+    ['an overlong encoding', 'c0 af'],
+    ['a surrogate', 'ed a0 80'],
+    ['above U+10FFFF', 'f4 90 80 80'],
+    ['F5', 'f5 80 80 80'],
+    ['a character cut off by the end of the message', '61 e2 82'],
+  ];
+  for (const [name, payload] of invalid) {
+    it(`${name}: 1007, like ws, whole and split byte by byte, in one frame and in fragments`, () => {
+      const bad = hex(payload);
+      const streams = [
+        raw(0x81, bad),
+        concat(raw(0x01, bad.subarray(0, 1)), raw(0x89, bytes('p')), raw(0x80, bad.subarray(1))),
+        concat(raw(0x01, new Uint8Array(0)), raw(0x00, bad.subarray(0, 2)), raw(0x80, bad.subarray(2))),
+      ];
+      for (const stream of streams) {
+        for (const chunks of splits(concat(stream, AFTER))) {
+          const { events } = wsframeDecode(chunks, 'server');
+          const got = digest(events).filter((e) => (e as string[])[0] !== 'ping');
+          expect(got).toEqual([['error', 1007, 'WS_ERR_INVALID_UTF8']]);
+          const ws = digest(wsDecode(chunks, true)).filter((e) => (e as string[])[0] !== 'ping');
+          expect(ws).toEqual(got);
+        }
+      }
+    });
+  }
+
+  it('fails fast: the error comes with the bad fragment, before the message ends', () => {
+    const errors: number[] = [];
+    const decoder = new FrameDecoder({ role: 'server', onMessage: () => {}, onError: (e) => errors.push(e.closeCode) });
+    decoder.push(raw(0x01, bytes('ok')));
+    expect(errors).toEqual([]);
+    decoder.push(raw(0x00, hex('ff')));
+    expect(errors).toEqual([1007]);
+    // Even inside one frame whose payload has not all arrived.
+    const partial: number[] = [];
+    const second = new FrameDecoder({ role: 'server', onMessage: () => {}, onError: (e) => partial.push(e.closeCode) });
+    second.push(raw(0x81, concat(hex('c3 28'), new Uint8Array(1000).fill(0x61))).subarray(0, 12));
+    expect(partial).toEqual([1007]);
+  });
+
+  it('characters split across fragments and chunks are fine; every 4-byte boundary', () => {
+    const text = 'aé€😀b';
+    const payload = bytes(text);
+    for (let cut = 0; cut <= payload.length; cut++) {
+      const stream = concat(raw(0x01, payload.subarray(0, cut)), raw(0x80, payload.subarray(cut)));
+      for (const chunks of splits(stream)) {
+        expect(digest(wsframeDecode(chunks, 'server').events)).toEqual([['message', false, Buffer.from(payload).toString('hex')]]);
+      }
+    }
+  });
+});
+
 describe('close frames', () => {
   it('an empty body is code 1005; valid codes and UTF-8 reasons come through; the decoder stops after', () => {
     for (const [body, code, reason] of [['', 1005, ''], ['03e8', 1000, ''], ['0bb8c3a9', 3000, 'é'], ['1387' + Buffer.from('bye').toString('hex'), 4999, 'bye']] as const) {
@@ -169,6 +224,30 @@ describe('delivery', () => {
     decoder.push(concat(raw(0x81, bytes('a')), raw(0x81, bytes('b'))));
     expect(got).toEqual(['a', 'b', 'c']);
     expect(other).toEqual(['x']);
+  });
+
+  it('transient mode: views are valid during the callback, then reused; nested pushes and throws stay correct', () => {
+    const seen: string[] = [];
+    const views: Uint8Array[] = [];
+    const inner = new FrameDecoder({ role: 'server', transient: true, onMessage: (data) => seen.push(`inner:${Buffer.from(data)}`) });
+    const decoder: FrameDecoder = new FrameDecoder({
+      role: 'server',
+      transient: true,
+      onMessage: (data) => {
+        const text = Buffer.from(data).toString();
+        seen.push(text);
+        views.push(data);
+        if (text === 'a') inner.push(raw(0x81, bytes('x')));
+        if (text === 'b') decoder.push(raw(0x81, bytes('c')));
+        if (text === 'boom') throw new Error('boom');
+      },
+    });
+    expect(() => decoder.push(concat(raw(0x81, bytes('a')), raw(0x81, bytes('b')), raw(0x81, bytes('boom')), raw(0x81, bytes('after'))))).toThrow('boom');
+    expect(seen).toEqual(['a', 'inner:x', 'b', 'boom']);
+    decoder.push(raw(0x81, bytes('zz')));
+    expect(seen).toEqual(['a', 'inner:x', 'b', 'boom', 'after', 'c', 'zz']);
+    // Memory was reused: the first view now shows later bytes.
+    expect(Buffer.from(views[0]).toString()).not.toBe('a');
   });
 
   it('a throwing callback propagates; the next push delivers the rest', () => {

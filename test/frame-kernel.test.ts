@@ -5,12 +5,11 @@ import { STATE_WORDS, S_FLAGS, S_MAX_PAYLOAD } from '../src/codec/frame-layout.j
 import { IO_PTR, IO_SIZE, kernels } from '../src/codec/wasm.js';
 import { Random } from './support/random.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from './support/streams.js';
-import { twinDeps } from './support/twin.js';
 
 const wasmMemory = new Uint8Array(kernels.memory.buffer);
 const layout = { statePtr: kernels.frameStatePtr(), tablePtr: kernels.frameTablePtr(), tableEntries: kernels.frameTableEntries() };
 const twinMemory = new Uint8Array(wasmMemory.length);
-const twin = createFrameTwin(twinMemory, layout, twinDeps(twinMemory));
+const twin = createFrameTwin(twinMemory, layout);
 
 /** Feeds the same chunks to the WASM kernel and its twin; every output must match. */
 function sameAsTwin(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number): void {

@@ -11,6 +11,7 @@
 import { assertBytes } from './bytes.js';
 import { FrameError, frameError, isValidCloseCode } from './errors.js';
 import { type FrameCore, wasmFrameCore } from './frame-core.js';
+import { scratch, slab } from './slab.js';
 import {
   D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
   S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START,
@@ -30,11 +31,11 @@ export interface FrameDecoderOptions {
   /** A protocol error: close the connection with `error.closeCode`. Reported once; the decoder stops. */
   onError?(error: FrameError): void;
   /**
-   * Allocates the JavaScript memory messages are copied into. Default
-   * `new Uint8Array(size)`; in Node, `Buffer.allocUnsafe` skips zero-filling
-   * (every byte a message exposes is written; the rest of its ArrayBuffer is not).
+   * Zero-copy delivery: `data` given to onMessage, onPing and onPong is valid
+   * only until the callback returns (copy it to keep it), and its memory is
+   * reused. Saves allocating fresh memory for every chunk. Default false.
    */
-  allocate?: (size: number) => Uint8Array;
+  transient?: boolean;
   /** Advanced: the kernels to decode with. Default: this realm's WebAssembly instance. */
   core?: FrameCore;
 }
@@ -62,7 +63,7 @@ export class FrameDecoder {
   private readonly onPong: (data: Uint8Array) => void;
   private readonly onClose: (code: number, reason: string) => void;
   private readonly onError: (error: FrameError) => void;
-  private readonly allocate: (size: number) => Uint8Array;
+  private readonly transient: boolean;
 
   // Events decoded but not yet delivered, in stream order.
   private readonly kinds: number[] = [];
@@ -99,7 +100,7 @@ export class FrameDecoder {
     this.onPong = options.onPong ?? noop;
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
-    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
+    this.transient = options.transient === true;
     this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
     this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
     this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
@@ -171,16 +172,27 @@ export class FrameDecoder {
     const io = this.core.io;
     const kinds = this.kinds;
     const datas = this.datas;
-    // Whole messages and control frames become views of one copy of the range they span.
+    // Whole messages and control frames become views of one copy of the range they span, in a shared slab.
     const viewStart = this.state[S_VIEW_START];
     const viewEnd = this.state[S_VIEW_END];
     let copy: ArrayBufferLike = EMPTY.buffer;
     let copyStart = viewStart;
     if (viewEnd > viewStart) {
-      const bytes = this.allocate(viewEnd - viewStart);
-      bytes.set(io.subarray(base + viewStart, base + viewEnd));
+      const size = viewEnd - viewStart;
+      let at: number;
+      let bytes: Uint8Array;
+      // Scratch memory only for a decode that no running callback can observe.
+      if (this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
+        bytes = scratch.bytes;
+        at = scratch.used;
+        scratch.used = at + size;
+      } else {
+        at = slab.reserve(size);
+        bytes = slab.bytes;
+      }
+      bytes.set(io.subarray(base + viewStart, base + viewEnd), at);
       copy = bytes.buffer;
-      copyStart = viewStart - bytes.byteOffset;
+      copyStart = viewStart - bytes.byteOffset - at;
     }
     const end = count << 2;
     for (let i = 0; i < end; i += 4) {
@@ -204,7 +216,7 @@ export class FrameDecoder {
     const opcode = flags & 0x0f;
     if (opcode >= 8) {
       if ((flags & D_START) !== 0) {
-        this.control = this.allocate(frameLength);
+        this.control = slab.take(frameLength);
         this.controlLength = 0;
       }
       this.control.set(bytes, this.controlLength);
@@ -223,14 +235,14 @@ export class FrameDecoder {
       if (opcode !== 0) {
         this.messageOpcode = opcode;
         this.messageLength = 0;
-        this.message = this.allocate(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+        this.message = slab.take(Math.min(frameLength, FIRST_BUFFER_LIMIT));
       }
       this.frameEnd = this.messageLength + frameLength;
     }
     const need = this.messageLength + bytes.length;
     if (need > this.message.length) {
       // Double, but not past the end the frame announced: no quadratic copying, no slack for one-frame messages.
-      const grown = this.allocate(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
+      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
       grown.set(this.message.subarray(0, this.messageLength));
       this.message = grown;
     }
@@ -270,10 +282,23 @@ export class FrameDecoder {
     this.datas.push(EMPTY);
   }
 
+  /** Moves undelivered events out of scratch memory, which is about to be reused. */
+  private evacuate(): void {
+    const datas = this.datas;
+    for (let j = this.head; j < datas.length; j++) {
+      if (datas[j].buffer === scratch.bytes.buffer) {
+        const copy = slab.take(datas[j].length);
+        copy.set(datas[j]);
+        datas[j] = copy;
+      }
+    }
+  }
+
   /** Phase 2: runs the callbacks for the pending events, in order. */
   private deliver(): void {
     if (this.delivering) return;
     this.delivering = true;
+    scratch.deliveries++;
     const kinds = this.kinds;
     const datas = this.datas;
     let i = this.head;
@@ -294,7 +319,9 @@ export class FrameDecoder {
     } finally {
       // After a callback threw, the next push resumes behind its event.
       this.head = done ? 0 : i + 1;
+      if (!done) this.evacuate();
       this.delivering = false;
+      if (--scratch.deliveries === 0) scratch.used = 0;
     }
   }
 }

@@ -11,13 +11,12 @@
  */
 import { assertBytes, assertIndex } from './bytes.js';
 import { isValidCloseCode } from './errors.js';
-import { mask } from './mask.js';
+import { MASK_WASM_THRESHOLD, mask } from './mask.js';
+import { allocRaw, slab } from './slab.js';
 
 export interface FrameEncoderOptions {
   /** 'client' masks every frame (RFC 6455 §5.3); 'server' never does. */
   role: 'server' | 'client';
-  /** Allocates batch buffers. Default `new Uint8Array(size)`; in Node, `Buffer.allocUnsafe` skips zero-filling. */
-  allocate?: (size: number) => Uint8Array;
 }
 
 export const OPCODE_CONTINUATION = 0;
@@ -30,6 +29,8 @@ export const OPCODE_PONG = 10;
 /** Keys drawn per crypto.getRandomValues call (4 bytes each). */
 const KEY_POOL_SIZE = 1024;
 const FIRST_BATCH_SIZE = 16 * 1024;
+/** Up to this many characters, a JS loop writes ASCII text faster than TextEncoder.encodeInto. */
+const ASCII_LOOP_LIMIT = 32;
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
@@ -79,8 +80,20 @@ function writeHeader(target: Uint8Array, offset: number, first: number, length: 
 
 /** XORs `length` bytes of `target` at `at` with the key at keys[keyAt], in place. */
 function maskInPlace(target: Uint8Array, at: number, length: number, keys: Uint8Array, keyAt: number): void {
-  if (length < 128) {
-    for (let i = 0; i < length; i++) target[at + i] ^= keys[keyAt + (i & 3)];
+  if (length < MASK_WASM_THRESHOLD) {
+    const k0 = keys[keyAt];
+    const k1 = keys[keyAt + 1];
+    const k2 = keys[keyAt + 2];
+    const k3 = keys[keyAt + 3];
+    let i = at;
+    const end = at + length;
+    for (; i + 4 <= end; i += 4) {
+      target[i] ^= k0;
+      target[i + 1] ^= k1;
+      target[i + 2] ^= k2;
+      target[i + 3] ^= k3;
+    }
+    for (let j = 0; i < end; i++, j++) target[i] ^= keys[keyAt + j];
   } else {
     mask(target.subarray(at, at + length), keys.subarray(keyAt, keyAt + 4), target, at, length);
   }
@@ -89,7 +102,6 @@ function maskInPlace(target: Uint8Array, at: number, length: number, keys: Uint8
 export class FrameEncoder {
   /** Whether frames are masked (client role). */
   readonly masked: boolean;
-  private readonly allocate: (size: number) => Uint8Array;
   private readonly keys: Uint8Array;
   private keyAt: number;
   private buffer: Uint8Array = EMPTY;
@@ -102,7 +114,6 @@ export class FrameEncoder {
       throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
     }
     this.masked = options.role === 'client';
-    this.allocate = options.allocate ?? ((size) => new Uint8Array(size));
     this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);
     this.keyAt = this.keys.length;
   }
@@ -151,8 +162,19 @@ export class FrameEncoder {
     const keyAt = this.nextKey();
     const keys = this.keys;
     const at = writeHeader(target, offset, first, length, keys, keyAt);
-    if (length < 128) {
-      for (let i = 0; i < length; i++) target[at + i] = payload[i] ^ keys[keyAt + (i & 3)];
+    if (length < MASK_WASM_THRESHOLD) {
+      const k0 = keys[keyAt];
+      const k1 = keys[keyAt + 1];
+      const k2 = keys[keyAt + 2];
+      const k3 = keys[keyAt + 3];
+      let i = 0;
+      for (; i + 4 <= length; i += 4) {
+        target[at + i] = payload[i] ^ k0;
+        target[at + i + 1] = payload[i + 1] ^ k1;
+        target[at + i + 2] = payload[i + 2] ^ k2;
+        target[at + i + 3] = payload[i + 3] ^ k3;
+      }
+      for (; i < length; i++) target[at + i] = payload[i] ^ keys[keyAt + (i & 3)];
     } else {
       mask(payload, keys.subarray(keyAt, keyAt + 4), target, at, length);
     }
@@ -163,7 +185,7 @@ export class FrameEncoder {
   private reserve(size: number): void {
     const need = this.length + size;
     if (need <= this.buffer.length) return;
-    const grown = this.allocate(Math.max(need, this.buffer.length * 2, FIRST_BATCH_SIZE));
+    const grown = allocRaw(Math.max(need, this.buffer.length * 2, FIRST_BATCH_SIZE));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
   }
@@ -187,6 +209,7 @@ export class FrameEncoder {
   /** Batches a text frame: a string (encoded as UTF-8) or UTF-8 bytes. `fin: false` starts a fragmented message. */
   text(data: string | Uint8Array, fin = true): this {
     if (typeof data !== 'string') return this.data(OPCODE_TEXT, data, fin);
+    if (fin && this.fragmenting === 0 && data.length <= ASCII_LOOP_LIMIT && this.ascii(0x81, data)) return this;
     this.sequence(OPCODE_TEXT, fin);
     this.appendString(OPCODE_TEXT, data, fin);
     return this;
@@ -194,7 +217,78 @@ export class FrameEncoder {
 
   /** Batches a binary frame. `fin: false` starts a fragmented message. */
   binary(data: Uint8Array, fin = true): this {
+    if (fin && this.fragmenting === 0 && data instanceof Uint8Array && data.length < 126) {
+      this.small(0x82, data);
+      return this;
+    }
     return this.data(OPCODE_BINARY, data, fin);
+  }
+
+  /** The common case without the general path's checks: a whole frame of fewer than 126 bytes. */
+  private small(first: number, data: Uint8Array): void {
+    const n = data.length;
+    let at = this.length;
+    if (at + n + 6 > this.buffer.length) this.reserve(n + 6);
+    const b = this.buffer;
+    b[at] = first;
+    if (!this.masked) {
+      b[at + 1] = n;
+      at += 2;
+      // A loop beats the TypedArray.prototype.set call for a few dozen bytes.
+      if (n <= 64) for (let i = 0; i < n; i++) b[at + i] = data[i];
+      else b.set(data, at);
+    } else {
+      const keys = this.keys;
+      const k = this.nextKey();
+      const k0 = keys[k];
+      const k1 = keys[k + 1];
+      const k2 = keys[k + 2];
+      const k3 = keys[k + 3];
+      b[at + 1] = 0x80 | n;
+      b[at + 2] = k0;
+      b[at + 3] = k1;
+      b[at + 4] = k2;
+      b[at + 5] = k3;
+      at += 6;
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        b[at + i] = data[i] ^ k0;
+        b[at + i + 1] = data[i + 1] ^ k1;
+        b[at + i + 2] = data[i + 2] ^ k2;
+        b[at + i + 3] = data[i + 3] ^ k3;
+      }
+      for (; i < n; i++) b[at + i] = data[i] ^ keys[k + (i & 3)];
+    }
+    this.length = at + n;
+  }
+
+  /**
+   * A whole text frame from a short string, written byte by byte while it is
+   * ASCII (then the byte length is the string length, known up front). Returns
+   * false, having batched nothing, at the first non-ASCII character.
+   */
+  private ascii(first: number, text: string): boolean {
+    const n = text.length;
+    const masked = this.masked;
+    const size = headerSize(n, masked);
+    const start = this.length;
+    if (start + size + n > this.buffer.length) this.reserve(size + n);
+    const b = this.buffer;
+    const at = start + size;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[at + i] = c;
+    }
+    if (!masked) {
+      writeHeader(b, start, first, n, null, 0);
+    } else {
+      const k = this.nextKey();
+      writeHeader(b, start, first, n, this.keys, k);
+      maskInPlace(b, at, n, this.keys, k);
+    }
+    this.length = at + n;
+    return true;
   }
 
   /** Batches the next frame of a fragmented message; `fin: true` ends it. */
@@ -241,23 +335,28 @@ export class FrameEncoder {
     return this;
   }
 
-  /** Encodes `text` as UTF-8 straight into the batch behind a header sized for the worst case. */
+  /**
+   * Encodes `text` as UTF-8 straight into the batch. UTF-8 takes at least one
+   * byte per UTF-16 unit, so the header is sized for `text.length` bytes and the
+   * payload moves right only when its real length needs a longer header.
+   */
   private appendString(opcode: number, text: string, fin: boolean): void {
+    const masked = this.masked;
     const most = text.length * 3;
-    const room = headerSize(most, this.masked);
-    this.reserve(room + most);
+    this.reserve(headerSize(most, masked) + most);
     const buffer = this.buffer;
-    let at = this.length + room;
+    const start = this.length;
+    const room = headerSize(text.length, masked);
+    let at = start + room;
     const length = text.length === 0 ? 0 : utf8.encodeInto(text, buffer.subarray(at)).written;
-    const size = headerSize(length, this.masked);
+    const size = headerSize(length, masked);
     if (size !== room) {
-      buffer.copyWithin(this.length + size, at, at + length);
-      at = this.length + size;
+      buffer.copyWithin(start + size, at, at + length);
+      at = start + size;
     }
-    let keyAt = 0;
-    if (this.masked) keyAt = this.nextKey();
-    writeHeader(buffer, this.length, (fin ? 0x80 : 0) | opcode, length, this.masked ? this.keys : null, keyAt);
-    if (this.masked) maskInPlace(buffer, at, length, this.keys, keyAt);
+    const keyAt = masked ? this.nextKey() : 0;
+    writeHeader(buffer, start, (fin ? 0x80 : 0) | opcode, length, masked ? this.keys : null, keyAt);
+    if (masked) maskInPlace(buffer, at, length, this.keys, keyAt);
     this.length = at + length;
   }
 
@@ -276,7 +375,7 @@ export class FrameEncoder {
     if (length === 0) return EMPTY;
     // A small batch is copied so the buffer is reused; a big one is handed over whole.
     if (length * 2 < this.buffer.length) {
-      const copy = this.allocate(length);
+      const copy = slab.take(length);
       copy.set(this.buffer.subarray(0, length));
       return copy;
     }

@@ -12,3 +12,5 @@ export {
   FrameEncoder, type FrameEncoderOptions, OPCODE_CONTINUATION, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING,
   OPCODE_PONG,
 } from './frame-encoder.js';
+export { isValidUTF8, isValidUTF8IO, Utf8Validator, UTF8_WASM_THRESHOLD } from './utf8.js';
+export type { Utf8Input } from './utf8.js';

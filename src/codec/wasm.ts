@@ -21,6 +21,15 @@ export interface Kernels {
   frameTablePtr(): number;
   frameTableEntries(): number;
   decodeFrames(ptr: number, length: number): number;
+  /**
+   * Streaming UTF-8 validation of `length` bytes at `ptr`, continuing from
+   * `state` (0 for a new text). Returns the next state: 0 at a character
+   * boundary (all complete and valid), -1 (u32 0xFFFFFFFF; sticky) once the
+   * bytes cannot be a prefix of valid UTF-8, anything else inside a character.
+   */
+  validateUtf8(ptr: number, length: number, state: number): number;
+  /** `mask(ptr, ptr, length, key, phase)` and `validateUtf8(ptr, length, state)` in one pass; returns the state. */
+  unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {

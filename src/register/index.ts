@@ -12,6 +12,7 @@ import Module from 'node:module';
 
 const replacements = new Map<string, string>([
   ['bufferutil', require.resolve('../bufferutil/index.js')],
+  ['utf-8-validate', require.resolve('../utf-8-validate/index.cjs')],
 ]);
 
 type ResolveFilename = (this: unknown, request: string, ...rest: unknown[]) => string;

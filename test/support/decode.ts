@@ -5,16 +5,19 @@ import type { Event } from './ws.js';
 export function wsframeDecode(
   chunks: Uint8Array[],
   role: 'server' | 'client',
-  options: { maxPayload?: number; core?: FrameCore } = {},
+  options: { maxPayload?: number; core?: FrameCore; transient?: boolean } = {},
 ): { events: Event[]; decoder: FrameDecoder } {
   const events: Event[] = [];
+  // Transient views are valid only during the callback: keep copies.
+  const keep = options.transient ? (data: Uint8Array) => data.slice() : (data: Uint8Array) => data;
   const decoder = new FrameDecoder({
     role,
     maxPayload: options.maxPayload ?? 0,
     core: options.core,
-    onMessage: (data, isBinary) => events.push({ kind: 'message', data, isBinary }),
-    onPing: (data) => events.push({ kind: 'ping', data }),
-    onPong: (data) => events.push({ kind: 'pong', data }),
+    transient: options.transient,
+    onMessage: (data, isBinary) => events.push({ kind: 'message', data: keep(data), isBinary }),
+    onPing: (data) => events.push({ kind: 'ping', data: keep(data) }),
+    onPong: (data) => events.push({ kind: 'pong', data: keep(data) }),
     onClose: (code, reason) => events.push({ kind: 'close', code, reason }),
     onError: (error) => events.push({ kind: 'error', closeCode: error.closeCode, code: error.code }),
   });

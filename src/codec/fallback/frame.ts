@@ -7,6 +7,7 @@
  */
 import type { FrameCore } from '../frame-core.js';
 import * as L from '../frame-layout.js';
+import { utf8Kernels } from './utf8.js';
 
 /** What the twin needs from the other kernels (their twins or the WASM exports). */
 export interface FrameTwinDeps {
@@ -17,6 +18,19 @@ export interface FrameTwinDeps {
    * returns the new state (assembly/frame-text.ts).
    */
   textPiece(ptr: number, length: number, key: number, phase: number, masked: boolean, state: number): number;
+}
+
+/** The twins of the kernels the frame kernel calls, over the same `memory`. */
+export function frameTwinDeps(memory: Uint8Array): FrameTwinDeps {
+  const utf8 = utf8Kernels(memory);
+  return {
+    // RFC 6455 §5.3 with the little-endian key of assembly/mask.ts.
+    mask: (src, dst, length, key, phase) => {
+      for (let i = 0; i < length; i++) memory[dst + i] = memory[src + i] ^ ((key >>> (((i + phase) & 3) << 3)) & 0xff);
+    },
+    textPiece: (ptr, length, key, phase, masked, state) =>
+      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
+  };
 }
 
 export interface FrameTwinLayout {
@@ -42,7 +56,7 @@ const MAX_SAFE_HIGH = 0x1f_ffff;
 const UTF8_INVALID = 0xffffffff;
 
 /** The frame kernels over `memory` (a view of the whole fixed memory: addresses index it). */
-export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps) {
+export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)) {
   const view = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
   const { statePtr: STATE, tablePtr: TABLE, tableEntries: TABLE_ENTRIES } = layout;
   const word = (index: number): number => view.getInt32(STATE + index * 4, true);
@@ -230,7 +244,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
 }
 
 /** A FrameCore for FrameDecoder on the twin, with its own I/O region inside `memory`. */
-export function twinFrameCore(memory: Uint8Array, ioPtr: number, ioSize: number, layout: FrameTwinLayout, deps: FrameTwinDeps): FrameCore {
+export function twinFrameCore(memory: Uint8Array, ioPtr: number, ioSize: number, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)): FrameCore {
   const twin = createFrameTwin(memory, layout, deps);
   return {
     io: memory.subarray(ioPtr, ioPtr + ioSize),

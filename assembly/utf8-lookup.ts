@@ -1,0 +1,128 @@
+// One 16-byte step of the lookup algorithm of Keiser & Lemire, "Validating
+// UTF-8 In Less Than One Instruction Per Byte" (Software: Practice and
+// Experience, 2021), as in simdjson and simdutf. Every error shows up in a
+// pair of adjacent bytes, classified by three 16-entry tables indexed by the
+// high nibble of the first byte, the low nibble of the first byte and the high
+// nibble of the second; a bit survives the AND of the three lookups only if
+// the pair is invalid for the reason that bit names. Only used inside
+// `if (ASC_FEATURE_SIMD)`, so the non-SIMD build never compiles it.
+
+// Error classes of a byte pair (first byte, second byte).
+const TOO_SHORT: u8 = 1 << 0; // 11______ 0_______ or 11______ 11______: a lead without its continuation
+const TOO_LONG: u8 = 1 << 1; // 0_______ 10______: a continuation after ASCII
+const OVERLONG_3: u8 = 1 << 2; // 11100000 100_____
+const TOO_LARGE: u8 = 1 << 3; // 11110100 1001____ and up: above U+10FFFF
+const SURROGATE: u8 = 1 << 4; // 11101101 101_____: U+D800–U+DFFF
+const OVERLONG_2: u8 = 1 << 5; // 1100000_ 10______
+const TOO_LARGE_1000: u8 = 1 << 6; // 11110101 1000____ and up (F5–FF leads)
+const OVERLONG_4: u8 = 1 << 6; // 11110000 1000____ (shares the bit: the low nibble tells them apart)
+const TWO_CONTS: u8 = 1 << 7; // 10______ 10______: valid only as the 3rd/4th byte of a character
+// Classes decided by the first byte's high nibble alone.
+const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
+
+/** Table indexed by the first byte's high nibble. */
+// @ts-ignore: decorator
+@inline function byte1High(): v128 {
+  return i8x16(
+    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, // 0___ ASCII
+    <i8>TWO_CONTS, <i8>TWO_CONTS, <i8>TWO_CONTS, <i8>TWO_CONTS, // 10__ continuation
+    TOO_SHORT | OVERLONG_2, // 1100 two-byte lead
+    TOO_SHORT, // 1101 two-byte lead
+    TOO_SHORT | OVERLONG_3 | SURROGATE, // 1110 three-byte lead
+    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4, // 1111 four-byte lead (or F8–FF)
+  );
+}
+
+/** Table indexed by the first byte's low nibble. */
+// @ts-ignore: decorator
+@inline function byte1Low(): v128 {
+  return i8x16(
+    <i8>(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4), // ____0000
+    <i8>(CARRY | OVERLONG_2), // ____0001
+    <i8>CARRY, <i8>CARRY, // ____001_
+    <i8>(CARRY | TOO_LARGE), // ____0100
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____0101
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____011_
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____1___
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE), // ____1101
+    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
+  );
+}
+
+/** Table indexed by the second byte's high nibble. */
+// @ts-ignore: decorator
+@inline function byte2High(): v128 {
+  return i8x16(
+    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 0___ ASCII
+    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4), // 1000
+    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE), // 1001
+    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE), // 101_
+    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
+    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 11__ lead
+  );
+}
+
+/**
+ * Each byte's high nibble. A 16-bit shift and a mask: V8 lowers i8x16.shr_u
+ * to the same two instructions plus three more that rebuild the mask.
+ */
+// @ts-ignore: decorator
+@inline export function highNibbles(v: v128): v128 {
+  return v128.and(i16x8.shr_u(v, 4), i8x16.splat(0x0f));
+}
+
+/**
+ * The errors of block `input`, whose preceding 16 bytes are `prev` (zeros at
+ * a character boundary); `hi` and `prevHi` are their high nibbles, passed
+ * along so each block's are computed once. Nonzero lanes mark invalid bytes.
+ * A character that runs past the end of `input` is not an error here (see
+ * `isIncomplete`).
+ */
+// @ts-ignore: decorator
+@inline export function checkBlock(input: v128, prev: v128, hi: v128, prevHi: v128): v128 {
+  const prev1 = i8x16.shuffle(prev, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+  const prev1Hi = i8x16.shuffle(prevHi, hi, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+  const special = v128.and(
+    v128.and(
+      i8x16.swizzle(byte1High(), prev1Hi),
+      i8x16.swizzle(byte1Low(), v128.and(prev1, i8x16.splat(0x0f))),
+    ),
+    i8x16.swizzle(byte2High(), hi),
+  );
+  // TWO_CONTS is right exactly where the byte two back is a 3- or 4-byte lead
+  // or the byte three back is a 4-byte lead: sub_sat leaves bit 7 set only there.
+  const prev2 = i8x16.shuffle(prev, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
+  const prev3 = i8x16.shuffle(prev, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28);
+  const must23 = v128.or(
+    i8x16.sub_sat_u(prev2, i8x16.splat(<i8>(0xe0 - 0x80))),
+    i8x16.sub_sat_u(prev3, i8x16.splat(<i8>(0xf0 - 0x80))),
+  );
+  return v128.xor(v128.and(must23, i8x16.splat(<i8>0x80)), special);
+}
+
+/**
+ * Nonzero if `input` ends inside a character: a lead in the last byte, a
+ * 3- or 4-byte lead in the second-to-last or a 4-byte lead in the third-to-last.
+ */
+// @ts-ignore: decorator
+@inline export function isIncomplete(input: v128): v128 {
+  return i8x16.sub_sat_u(input, i8x16(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, <i8>0xef, <i8>0xdf, <i8>0xbf));
+}
+
+/** Whether every byte of `input` is ASCII. */
+// @ts-ignore: decorator
+@inline export function isAscii(input: v128): bool {
+  return i8x16.bitmask(input) == 0;
+}
+
+/** Whether the 128 bytes at `p` are all ASCII. */
+// @ts-ignore: decorator
+@inline export function isAscii128(p: usize): bool {
+  const x = v128.or(
+    v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48))),
+    v128.or(v128.or(v128.load(p, 64), v128.load(p, 80)), v128.or(v128.load(p, 96), v128.load(p, 112))),
+  );
+  return isAscii(x);
+}

@@ -1,0 +1,94 @@
+/**
+ * UTF-8 validation (RFC 3629, as RFC 6455 §8.1 requires of text messages):
+ * one-shot, streaming with fail-fast, and in place in the I/O region.
+ */
+import { assertIndex } from './bytes.js';
+import { UTF8_INVALID, validateUtf8Bytes } from './fallback/utf8.js';
+import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
+
+/**
+ * Below this many bytes the JS automaton beats the WASM kernel, whose call and
+ * copy cost a fixed ~40 ns (measured by bench/utf8.bench.mjs).
+ */
+export const UTF8_WASM_THRESHOLD = 64;
+
+/**
+ * Bytes per kernel call on the copy path: the copy and the validation stay in
+ * L1/L2 at this size, and an invalid input stops at the first bad block.
+ */
+const COPY_BLOCK = 16384;
+
+/** What every entry point accepts, checked before anything runs. */
+export type Utf8Input = Uint8Array | ArrayBuffer;
+
+function toBytes(value: unknown, name: string): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new TypeError(`${name} must be a Buffer, Uint8Array or ArrayBuffer`);
+}
+
+/** Continues validation from `state` over all of `bytes`; returns the new state. */
+function validate(bytes: Uint8Array, state: number): number {
+  const length = bytes.length;
+  if (length < UTF8_WASM_THRESHOLD) return validateUtf8Bytes(bytes, 0, length, state);
+  for (let done = 0; done < length && state !== UTF8_INVALID; done += COPY_BLOCK) {
+    const n = Math.min(COPY_BLOCK, length - done);
+    io.set(n === length ? bytes : bytes.subarray(done, done + n));
+    state = kernels.validateUtf8(IO_PTR, n, state);
+  }
+  return state;
+}
+
+/**
+ * Whether `bytes` is complete, valid UTF-8: no overlong forms, surrogates,
+ * code points above U+10FFFF, stray continuation bytes or truncated characters.
+ * @throws {TypeError} if `bytes` is not a Buffer, Uint8Array or ArrayBuffer
+ */
+export function isValidUTF8(bytes: Utf8Input): boolean {
+  return validate(toBytes(bytes, 'bytes'), 0) === 0;
+}
+
+/**
+ * Validates a text that arrives in chunks (fragmented messages, partial reads)
+ * and fails fast: `push` returns false at the first chunk after which the
+ * bytes so far cannot be the start of valid UTF-8, and keeps returning false.
+ * Holds only a number between calls; chunks are not retained.
+ */
+export class Utf8Validator {
+  #state = 0;
+
+  /**
+   * Validates the next chunk. Returns false once the text so far is not a
+   * prefix of valid UTF-8 (from then on every push returns false).
+   * @throws {TypeError} if `chunk` is not a Buffer, Uint8Array or ArrayBuffer
+   */
+  push(chunk: Utf8Input): boolean {
+    const bytes = toBytes(chunk, 'chunk');
+    if (this.#state !== UTF8_INVALID) this.#state = validate(bytes, this.#state);
+    return this.#state !== UTF8_INVALID;
+  }
+
+  /** Whether everything pushed is complete, valid UTF-8 (no character left open). */
+  end(): boolean {
+    return this.#state === 0;
+  }
+
+  /** Starts a new text. */
+  reset(): void {
+    this.#state = 0;
+  }
+}
+
+/**
+ * Whether `io[start, start + length)` is complete, valid UTF-8, for data
+ * already in the I/O region: no copy, only the kernel.
+ * @throws {TypeError|RangeError} when the range is not numbers inside the I/O region
+ */
+export function isValidUTF8IO(start: number, length: number): boolean {
+  assertIndex(start, 'start');
+  assertIndex(length, 'length');
+  if (start + length > IO_SIZE) {
+    throw new RangeError(`start ${start} + length ${length} is past the end of the I/O region (${IO_SIZE} bytes)`);
+  }
+  return kernels.validateUtf8(IO_PTR + start, length, 0) === 0;
+}
