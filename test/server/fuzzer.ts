@@ -56,6 +56,9 @@ export class Fuzzer {
   /** Set once the server closed the TCP connection. */
   closed = false;
   private buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingLength = 0;
+  private need = 2;
   private waiters: (() => void)[] = [];
 
   private constructor(private readonly socket: net.Socket) {}
@@ -92,7 +95,14 @@ export class Fuzzer {
   }
 
   private receive(data: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, data]);
+    // Concatenate only once a whole frame is there: a 16 MiB frame arrives in hundreds of reads.
+    this.pending.push(data);
+    this.pendingLength += data.length;
+    if (this.buffer.length + this.pendingLength < this.need) return;
+    this.buffer = Buffer.concat([this.buffer, ...this.pending]);
+    this.pending = [];
+    this.pendingLength = 0;
+    this.need = 2;
     for (;;) {
       const b = this.buffer;
       if (b.length < 2) break;
@@ -108,7 +118,10 @@ export class Fuzzer {
         at = 10;
       }
       if (b[1] & 0x80) throw new Error('the server sent a masked frame');
-      if (b.length < at + length) break;
+      if (b.length < at + length) {
+        this.need = at + length;
+        break;
+      }
       this.frames.push({ fin: (b[0] & 0x80) !== 0, rsv: (b[0] >> 4) & 7, opcode: b[0] & 0x0f, payload: b.subarray(at, at + length) });
       this.buffer = b.subarray(at + length);
     }
