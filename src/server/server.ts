@@ -251,11 +251,14 @@ export class WebSocketServer extends EventEmitter {
   private track(ws: WebSocket): void {
     this.connections++;
     if (this.options.clientTracking !== false) this.clients.add(ws);
-    ws.on('close', () => {
-      this.connections--;
-      this.clients.delete(ws);
-      if (this.closing && this.connections === 0) this.emitCloseWhenDone();
-    });
+    ws._server = this; // told of the close directly: no listener closure per connection
+  }
+
+  /** @internal A connection of this server closed. */
+  _untrack(ws: WebSocket): void {
+    this.connections--;
+    this.clients.delete(ws);
+    if (this.closing && this.connections === 0) this.emitCloseWhenDone();
   }
 
   /** Sends one message to every open client; the frame is encoded once and shared. */

@@ -100,6 +100,9 @@ export class WebSocket extends EventEmitter {
     startClient(this, address, { ...options, protocols: (protocols as string | string[] | undefined) ?? options?.protocols });
   }
 
+  /** @internal The server that accepted this connection. */
+  _server: { _untrack(ws: WebSocket): void } | null = null;
+
   /** @internal Aborts a client handshake in progress. */
   _abortHandshake: ((message: string) => void) | null = null;
 
@@ -444,6 +447,8 @@ export class WebSocket extends EventEmitter {
     if (this.callbacks !== null) for (const cb of this.callbacks) process.nextTick(cb, new Error('The socket was closed'));
     this.opcodes = this.payloads = this.fins = this.callbacks = null;
     this.queued = 0;
+    this._server?._untrack(this);
+    this._server = null;
     this.emit('close', this.closeReceived ? this.closeCode : 1006, this.closeReason);
   }
 }
