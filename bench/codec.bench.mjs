@@ -14,10 +14,14 @@ import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, ta
 const require = createRequire(import.meta.url);
 const CHUNK = 65536;
 const SIZES = [16, 128, 1024, 16384, 1 << 20];
-const KINDS = ['text', 'binary'];
+/** Workloads: text and binary at every size, mixed-script text at 1 and 16 KiB. */
+const WORKLOADS = SIZES.flatMap((bytes) => [['text', bytes], ['binary', bytes], ...(bytes === 1024 || bytes === 16384 ? [['mixed', bytes]] : [])]);
 const ANCHOR = process.env.CODEC_BENCH_ANCHOR; // set in the child processes: 'ws' or 'ws-js'
 
-/** A payload of `bytes` bytes: ASCII with some 2- and 3-byte characters for text (valid UTF-8), any bytes for binary. */
+/**
+ * A payload of `bytes` bytes: printable ASCII for 'text' (like JSON), any bytes for 'binary', and for 'mixed'
+ * text with a 2- or 3-byte character every 97 bytes (valid UTF-8 that defeats ASCII fast paths).
+ */
 function payload(bytes, kind, seed) {
   const out = Buffer.alloc(bytes);
   let x = seed;
@@ -25,7 +29,7 @@ function payload(bytes, kind, seed) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
     out[i] = kind === 'binary' ? x >>> 24 : 0x20 + ((x >>> 24) % 95);
   }
-  if (kind === 'text') for (let i = 0; i + 3 <= bytes; i += 97) out.write(i % 2 ? 'é' : '€', i); // é is 2 bytes, € 3
+  if (kind === 'mixed') for (let i = 0; i + 3 <= bytes; i += 97) out.write(i % 2 ? 'é' : '€', i);
   return out;
 }
 
@@ -36,7 +40,7 @@ function stream(bytes, kind) {
   const frames = [];
   for (let i = 0; i < count; i++) {
     const data = payload(bytes, kind, i + 1);
-    frames.push(...Sender.frame(data, { fin: true, opcode: kind === 'text' ? 1 : 2, mask: true, readOnly: true, rsv1: false }));
+    frames.push(...Sender.frame(data, { fin: true, opcode: kind === 'binary' ? 2 : 1, mask: true, readOnly: true, rsv1: false }));
   }
   const all = Buffer.concat(frames);
   const chunks = [];
@@ -47,19 +51,17 @@ function stream(bytes, kind) {
 async function measureWs() {
   const { Receiver } = require('ws');
   const out = {};
-  for (const bytes of SIZES) {
-    for (const kind of KINDS) {
-      const { count, chunks } = stream(bytes, kind);
-      let received = 0;
-      const receiver = new Receiver({ isServer: true, maxPayload: 0 });
-      receiver.on('message', () => received++);
-      receiver.on('error', (e) => { throw e; });
-      const ops = await opsPerSecond(() => {
-        for (const chunk of chunks) receiver.write(Buffer.from(chunk));
-      }, { inner: count });
-      if (received === 0) throw new Error('ws decoded nothing');
-      out[`${kind}:${bytes}`] = ops;
-    }
+  for (const [kind, bytes] of WORKLOADS) {
+    const { count, chunks } = stream(bytes, kind);
+    let received = 0;
+    const receiver = new Receiver({ isServer: true, maxPayload: 0 });
+    receiver.on('message', () => received++);
+    receiver.on('error', (e) => { throw e; });
+    const ops = await opsPerSecond(() => {
+      for (const chunk of chunks) receiver.write(Buffer.from(chunk));
+    }, { inner: count });
+    if (received === 0) throw new Error('ws decoded nothing');
+    out[`${kind}:${bytes}`] = ops;
   }
   return out;
 }
@@ -67,21 +69,19 @@ async function measureWs() {
 async function measureWsframe(transient) {
   const { FrameDecoder } = await import('../build/esm/codec/index.js');
   const out = {};
-  for (const bytes of SIZES) {
-    for (const kind of KINDS) {
-      const { count, chunks } = stream(bytes, kind);
-      let received = 0;
-      const decoder = new FrameDecoder({
-        role: 'server', maxPayload: 0, transient,
-        onMessage: () => { received++; },
-        onError: (e) => { throw e; },
-      });
-      const ops = await opsPerSecond(() => {
-        for (const chunk of chunks) decoder.push(chunk);
-      }, { inner: count });
-      if (received === 0) throw new Error('wsframe decoded nothing');
-      out[`${kind}:${bytes}`] = ops;
-    }
+  for (const [kind, bytes] of WORKLOADS) {
+    const { count, chunks } = stream(bytes, kind);
+    let received = 0;
+    const decoder = new FrameDecoder({
+      role: 'server', maxPayload: 0, transient,
+      onMessage: () => { received++; },
+      onError: (e) => { throw e; },
+    });
+    const ops = await opsPerSecond(() => {
+      for (const chunk of chunks) decoder.push(chunk);
+    }, { inner: count });
+    if (received === 0) throw new Error('wsframe decoded nothing');
+    out[`${kind}:${bytes}`] = ops;
   }
   return out;
 }
@@ -90,12 +90,12 @@ async function measureEncoder() {
   const { FrameEncoder } = await import('../build/esm/codec/index.js');
   const { Sender } = require('ws');
   const rows = [];
-  const n = 1024;
   for (const role of ['server', 'client']) {
     for (const [kind, bytes] of [['binary', 16], ['binary', 128], ['text', 16], ['text', 128], ['binary', 16384]]) {
       const data = kind === 'text' ? payload(bytes, 'text', 7).toString() : payload(bytes, 'binary', 7);
       const opcode = kind === 'text' ? 1 : 2;
       const masked = role === 'client';
+      const n = bytes > 1024 ? 16 : 1024;
       const encoder = new FrameEncoder({ role });
       const add = kind === 'text' ? (e) => e.text(data) : (e) => e.binary(data);
       const wsframe = await opsPerSecond(() => {
@@ -130,11 +130,9 @@ if (ANCHOR) {
   const plain = await measureWsframe(false);
   const node = await measureWsframe(true);
   const decode = [];
-  for (const bytes of SIZES) {
-    for (const kind of KINDS) {
-      const key = `${kind}:${bytes}`;
-      decode.push({ kind, bytes, wsframe: plain[key], wsframeNode: node[key], ws: wsNative[key], wsJS: wsJS[key] });
-    }
+  for (const [kind, bytes] of WORKLOADS) {
+    const key = `${kind}:${bytes}`;
+    decode.push({ kind, bytes, wsframe: plain[key], wsframeNode: node[key], ws: wsNative[key], wsJS: wsJS[key] });
   }
   const encode = await measureEncoder();
   const results = { machine: m, quick: QUICK, chunk: CHUNK, decode, encode };
@@ -162,7 +160,7 @@ if (ANCHOR) {
 
 ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 
-Decoding: about 2 MiB of masked frames (as a server receives them) per pass, fed in 64 KiB chunks; ws gets a fresh
+Decoding: about 2 MiB of masked frames (text: printable ASCII, like JSON; mixed: a 2- or 3-byte character every\n97 bytes) (as a server receives them) per pass, fed in 64 KiB chunks; ws gets a fresh
 copy of each chunk (it unmasks in place, as a socket's buffers allow), FrameDecoder.push copies each chunk into WASM
 memory. ws variants run in child processes (ws picks bufferutil at load time); ws validates UTF-8 with
 \`buffer.isUtf8\` (simdutf) in both. "wsframe" gives messages that stay valid (copied into fresh memory, as ws's

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFrameTwin } from '../src/codec/fallback/frame.js';
+import { createFrameTwin, twinFrameCore } from '../src/codec/fallback/frame.js';
 import { STATE_WORDS, S_FLAGS, S_MAX_PAYLOAD } from '../src/codec/frame-layout.js';
 import { IO_PTR, IO_SIZE, kernels } from '../src/codec/wasm.js';
 import { Random } from './support/random.js';
+import { digest, wsframeDecode } from './support/decode.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from './support/streams.js';
+import { wsDecode } from './support/ws.js';
 
 const wasmMemory = new Uint8Array(kernels.memory.buffer);
 const layout = { statePtr: kernels.frameStatePtr(), tablePtr: kernels.frameTablePtr(), tableEntries: kernels.frameTableEntries() };
@@ -79,5 +81,21 @@ describe(`decodeFrames: WASM kernel vs TypeScript twin (seed ${FUZZ_SEED})`, () 
     const tiny = new Uint8Array(2 * 9000);
     for (let i = 0; i < tiny.length; i += 2) tiny[i] = 0x8a; // empty unmasked pongs
     sameAsTwin([tiny.subarray(0, IO_SIZE)], false, 0, 0);
+  });
+});
+
+describe(`FrameDecoder on the TypeScript twin (no WebAssembly) vs ws Receiver (seed ${FUZZ_SEED})`, () => {
+  // Its own fixed memory: a 64 KiB I/O region, then the state slot and the table.
+  const memory = new Uint8Array(65536 + 128 + 4096 * 16);
+  const core = twinFrameCore(memory, 0, 65536, { statePtr: 65536, tablePtr: 65536 + 128, tableEntries: 4096 });
+  it('random streams and chunkings, both roles (corrupted input: see the kernel differential above)', () => {
+    fc.assert(
+      fc.property(items(70_000), chunking, fc.boolean(), fc.boolean(), (list, how, server, transient) => {
+        const chunks = split(frames(list, server), how);
+        const expected = digest(wsDecode(chunks, server));
+        expect(digest(wsframeDecode(chunks, server ? 'server' : 'client', { core, transient }).events)).toEqual(expected);
+      }),
+      { seed: FUZZ_SEED + 7, numRuns: fuzzRuns(2000) },
+    );
   });
 });

@@ -46,6 +46,9 @@ export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 /** The first buffer for a message that spans inputs holds at most this much; it then grows by doubling. */
 const FIRST_BUFFER_LIMIT = 1 << 20;
 
+/** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
+const KEEP_EVENTS = 4096;
+
 // Event kinds besides the opcodes 1 (text), 2 (binary), 8 (close), 9 (ping), 10 (pong).
 const EVENT_ERROR = -1;
 
@@ -66,8 +69,10 @@ export class FrameDecoder {
   private readonly transient: boolean;
 
   // Events decoded but not yet delivered, in stream order.
+  // Kept at their high-water length (no regrowth per batch); `count` entries are live.
   private readonly kinds: number[] = [];
   private readonly datas: Uint8Array[] = [];
+  private count = 0;
   private head = 0;
   private delivering = false;
 
@@ -202,8 +207,10 @@ export class FrameDecoder {
         const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
         if (opcode === 8) this.closeFrame(data);
         else {
-          kinds.push(opcode);
-          datas.push(data);
+          const n = this.count;
+          kinds[n] = opcode;
+          datas[n] = data;
+          this.count = n + 1;
         }
       } else {
         this.piece(flags, io.subarray(base + table[i + 1], base + table[i + 1] + table[i + 2]), table[i + 3]);
@@ -226,8 +233,7 @@ export class FrameDecoder {
       this.control = EMPTY;
       if (opcode === 8) this.closeFrame(data);
       else {
-        this.kinds.push(opcode);
-        this.datas.push(data);
+        this.emit(opcode, data);
       }
       return;
     }
@@ -252,8 +258,7 @@ export class FrameDecoder {
     this.messageLength = need;
     if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
       const message = this.message;
-      this.kinds.push(this.messageOpcode);
-      this.datas.push(new Uint8Array(message.buffer, message.byteOffset, need));
+      this.emit(this.messageOpcode, new Uint8Array(message.buffer, message.byteOffset, need));
       this.message = EMPTY;
     }
   }
@@ -273,21 +278,26 @@ export class FrameDecoder {
     }
     this.closeCode = code;
     this.closeReason = reason;
-    this.kinds.push(8);
-    this.datas.push(data);
+    this.emit(8, data);
   }
 
   private fail(error: FrameError): void {
     this.failure = error;
     this.state[S_PHASE] = PHASE_STOPPED;
-    this.kinds.push(EVENT_ERROR);
-    this.datas.push(EMPTY);
+    this.emit(EVENT_ERROR, EMPTY);
+  }
+
+  private emit(kind: number, data: Uint8Array): void {
+    const n = this.count;
+    this.kinds[n] = kind;
+    this.datas[n] = data;
+    this.count = n + 1;
   }
 
   /** Moves undelivered events out of scratch memory, which is about to be reused. */
   private evacuate(): void {
     const datas = this.datas;
-    for (let j = this.head; j < datas.length; j++) {
+    for (let j = this.head; j < this.count; j++) {
       if (datas[j].buffer === scratch.bytes.buffer) {
         const copy = slab.take(datas[j].length);
         copy.set(datas[j]);
@@ -306,7 +316,7 @@ export class FrameDecoder {
     let i = this.head;
     let done = false;
     try {
-      for (; i < kinds.length; i++) {
+      for (; i < this.count; i++) {
         const kind = kinds[i];
         if (kind === 1) this.onMessage(datas[i], false);
         else if (kind === 2) this.onMessage(datas[i], true);
@@ -315,8 +325,14 @@ export class FrameDecoder {
         else if (kind === 8) this.onClose(this.closeCode, this.closeReason);
         else if (kind === EVENT_ERROR) this.onError(this.failure!);
       }
-      kinds.length = 0;
-      datas.length = 0;
+      // Drop the references so delivered data can be collected; keep small arrays for the next batch.
+      if (this.count > KEEP_EVENTS) {
+        kinds.length = 0;
+        datas.length = 0;
+      } else {
+        datas.fill(EMPTY, 0, this.count);
+      }
+      this.count = 0;
       done = true;
     } finally {
       // After a callback threw, the next push resumes behind its event.

@@ -106,6 +106,8 @@ export class FrameEncoder {
   private keyAt: number;
   private buffer: Uint8Array = EMPTY;
   private length = 0;
+  /** Size of a new batch buffer: the size of the last one handed over, so batching regrows no more. */
+  private batchSize = FIRST_BATCH_SIZE;
   /** Opcode of the fragmented message being batched, or 0. */
   private fragmenting = 0;
 
@@ -185,7 +187,7 @@ export class FrameEncoder {
   private reserve(size: number): void {
     const need = this.length + size;
     if (need <= this.buffer.length) return;
-    const grown = allocRaw(Math.max(need, this.buffer.length * 2, FIRST_BATCH_SIZE));
+    const grown = allocRaw(Math.max(need, this.buffer.length * 2, this.batchSize));
     grown.set(this.buffer.subarray(0, this.length));
     this.buffer = grown;
   }
@@ -275,17 +277,23 @@ export class FrameEncoder {
     if (start + size + n > this.buffer.length) this.reserve(size + n);
     const b = this.buffer;
     const at = start + size;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c >= 0x80) return false;
-      b[at + i] = c;
-    }
     if (!masked) {
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) return false;
+        b[at + i] = c;
+      }
       writeHeader(b, start, first, n, null, 0);
     } else {
+      // Masked while written; a key drawn for a string that turns out not ASCII is simply never used.
+      const keys = this.keys;
       const k = this.nextKey();
-      writeHeader(b, start, first, n, this.keys, k);
-      maskInPlace(b, at, n, this.keys, k);
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c >= 0x80) return false;
+        b[at + i] = c ^ keys[k + (i & 3)];
+      }
+      writeHeader(b, start, first, n, keys, k);
     }
     this.length = at + n;
     return true;
@@ -380,6 +388,7 @@ export class FrameEncoder {
       return copy;
     }
     const out = this.buffer.subarray(0, length);
+    this.batchSize = this.buffer.length;
     this.buffer = EMPTY;
     return out;
   }
