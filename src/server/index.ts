@@ -7,3 +7,4 @@ export { WebSocketServer, createServer, type ServerOptions, type Request, type V
 export { connect } from './connect.js';
 export type { ClientOptions } from './client.js';
 export { HandshakeError, acceptKey } from './handshake.js';
+export { createEchoServer } from './echo.js';

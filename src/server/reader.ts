@@ -36,21 +36,21 @@ interface StreamHandle {
 
 /**
  * Makes every later read of `socket` land in `buffer` and calls
- * `onRead(length)` with the bytes at `buffer[0, length)`; returning `false`
+ * `onRead(length)` (with the socket as `this`, so one function can serve every socket) with the bytes at `buffer[0, length)`; returning `false`
  * from it stops reading (as `socket.pause()`). Bytes Node already buffered
  * are delivered first, through the same callback. Called again on the same
  * socket, it only replaces the callback (the handshake hands over to the
  * connection this way). Returns false, changing nothing, when the socket
  * cannot read into a user buffer; reading is started or resumed by the caller.
  */
-export function readInto(socket: net.Socket, buffer: Uint8Array, onRead: (length: number) => boolean | void): boolean {
+export function readInto(socket: net.Socket, buffer: Uint8Array, onRead: (this: net.Socket, length: number) => boolean | void): boolean {
   const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
   if (fields === undefined || handle === null || typeof handle.useUserBuffer !== 'function') return false;
   if (socket.constructor !== net.Socket) return false; // TLS and other wrappers own their reads
   const target = socket as unknown as Record<symbol, unknown>;
   if (target[fields.buffer] === buffer) {
     // Already reading into `buffer`: hand the reads to the new owner.
-    target[fields.callback] = (length: number) => onRead(length);
+    target[fields.callback] = onRead;
     return true;
   }
   if (target[fields.buffer]) return false;
@@ -61,11 +61,11 @@ export function readInto(socket: net.Socket, buffer: Uint8Array, onRead: (length
     for (let at = 0; at < chunk.length; at += buffer.length) {
       const piece = chunk.subarray(at, at + buffer.length);
       buffer.set(piece);
-      onRead(piece.length);
+      onRead.call(socket, piece.length);
     }
   }
   target[fields.buffer] = buffer;
-  target[fields.callback] = (length: number) => onRead(length);
+  target[fields.callback] = onRead; // Node calls it with the socket as `this`
   target[fields.generator] = null;
   handle.useUserBuffer(buffer);
   return true;

@@ -67,6 +67,11 @@ const DEFAULT_MAX_HEADERS = 100;
 /** How long a refused client gets to read our error response before the socket is destroyed. */
 const LINGER = 1_000;
 
+/** A shared 'error' listener: errors on a socket in the handshake only end it. */
+function destroy(this: Duplex): void {
+  this.destroy();
+}
+
 /** Writes a refusal and closes: the client may read it, but cannot hold the socket open. */
 function refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
   if (socket.writable) socket.end(errorResponse(status, message, headers));
@@ -116,6 +121,7 @@ export class WebSocketServer extends EventEmitter {
 
   /** An own-listener connection: read its request head into WASM memory, with limits and a deadline. */
   private accept(socket: Socket): void {
+    socket.on('error', destroy);
     if (this.closing) {
       socket.destroy();
       return;
@@ -126,15 +132,18 @@ export class WebSocketServer extends EventEmitter {
       maxHeaders: this.options.maxHeaders ?? DEFAULT_MAX_HEADERS,
     });
     let done = false;
-    const timer = setTimeout(() => {
-      done = true;
-      refuse(socket, 408, 'Handshake timeout');
-    }, this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    // Everything below is dropped when the handshake ends, so an open connection keeps none of it.
     const finish = (): void => {
       done = true;
       clearTimeout(timer);
       this.handshaking.delete(socket);
+      socket.off('close', finish);
+      socket.off('data', onBytes);
     };
+    const timer = setTimeout(() => {
+      finish();
+      refuse(socket, 408, 'Handshake timeout');
+    }, this.options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
     const onBytes = (chunk: Uint8Array): void => {
       if (done) return; // refused: drain and discard until the socket closes
       let parsed;
@@ -169,13 +178,8 @@ export class WebSocketServer extends EventEmitter {
       socket.pause(); // until verification is over
       this.upgrade(req, socket, parsed.rest, (ws) => this.emit('connection', ws, req));
     };
-    socket.on('error', () => socket.destroy());
-    socket.on('close', () => {
-      if (!done) finish();
-    });
-    if (!readInto(socket, readBuffer, (length) => onBytes(readBuffer.subarray(0, length)))) {
-      socket.on('data', onBytes);
-    }
+    socket.on('close', finish);
+    if (!readInto(socket, readBuffer, (length) => onBytes(readBuffer.subarray(0, length)))) socket.on('data', onBytes);
     socket.resume();
   }
 
@@ -185,7 +189,7 @@ export class WebSocketServer extends EventEmitter {
    * refused request gets its HTTP error here and the socket is closed.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, callback: (ws: WebSocket, req: IncomingMessage) => void): void {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroy);
     const maxHeaders = this.options.maxHeaders ?? DEFAULT_MAX_HEADERS;
     // http.Server drops headers past maxHeadersCount; count the raw list too.
     if (req.rawHeaders.length / 2 > maxHeaders) {
@@ -247,11 +251,14 @@ export class WebSocketServer extends EventEmitter {
   private track(ws: WebSocket): void {
     this.connections++;
     if (this.options.clientTracking !== false) this.clients.add(ws);
-    ws.on('close', () => {
-      this.connections--;
-      this.clients.delete(ws);
-      if (this.closing && this.connections === 0) this.emitCloseWhenDone();
-    });
+    ws._server = this; // told of the close directly: no listener closure per connection
+  }
+
+  /** @internal A connection of this server closed. */
+  _untrack(ws: WebSocket): void {
+    this.connections--;
+    this.clients.delete(ws);
+    if (this.closing && this.connections === 0) this.emitCloseWhenDone();
   }
 
   /** Sends one message to every open client; the frame is encoded once and shared. */

@@ -100,6 +100,9 @@ export class WebSocket extends EventEmitter {
     startClient(this, address, { ...options, protocols: (protocols as string | string[] | undefined) ?? options?.protocols });
   }
 
+  /** @internal The server that accepted this connection. */
+  _server: { _untrack(ws: WebSocket): void } | null = null;
+
   /** @internal Aborts a client handshake in progress. */
   _abortHandshake: ((message: string) => void) | null = null;
 
@@ -113,12 +116,13 @@ export class WebSocket extends EventEmitter {
   private closeTimeout = DEFAULTS.closeTimeout;
   private highWaterMark = DEFAULTS.highWaterMark;
 
-  // Frames waiting for the next flush: encoded together, written once.
-  private opcodes: number[] = [];
-  private payloads: Uint8Array[] = [];
-  private fins: boolean[] = [];
+  // Frames waiting for the next flush, encoded together and written once. Created
+  // on first use and dropped after each flush: an idle connection holds none.
+  private opcodes: number[] | null = null;
+  private payloads: Uint8Array[] | null = null;
+  private fins: boolean[] | null = null;
   private queued = 0;
-  private callbacks: Callback[] = [];
+  private callbacks: Callback[] | null = null;
   private flushPending = false;
   private inRead = false;
   private paused = false;
@@ -139,52 +143,66 @@ export class WebSocket extends EventEmitter {
     this.readyState = WebSocket.OPEN;
     socket.setNoDelay(true);
     socket.setTimeout(0);
-    this.decoder = new FrameDecoder({
-      role,
-      maxPayload: this.maxPayload,
-      onMessage: (data, isBinary) => this.emit('message', asBuffer(data), isBinary),
-      onPing: (data) => this.onPing(data),
-      onPong: (data) => {
-        this._alive = true;
-        this.emit('pong', asBuffer(data));
-      },
-      onClose: (code, reason) => this.onCloseFrame(code, reason),
-      onError: (error) => this.fail(error),
-    });
-    socket.on('close', () => this.onSocketClose());
-    socket.on('end', () => this.onSocketEnd());
-    socket.on('error', (error) => this.onSocketError(error));
-    socket.on('drain', () => this.onDrain());
+    // Shared listeners that find the connection through the socket: no closures per connection.
+    (socket as Owned)[kOwner] = this;
+    socket.on('close', socketOnClose);
+    socket.on('end', socketOnEnd);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
     // After the caller has added its listeners (it gets the connection when this returns).
-    if (head.length > 0) process.nextTick(() => this.feed(head));
-    if (!readInto(socket, readBuffer, (length) => this.onRead(length))) {
-      socket.on('data', (chunk: Buffer) => this.feed(chunk));
-    }
+    if (head.length > 0) process.nextTick(() => this._feed(head));
+    if (!readInto(socket, readBuffer, socketOnRead)) socket.on('data', socketOnData);
     socket.resume();
   }
 
-  /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
-  private onRead(length: number): void {
-    if (this.decoder === null) return;
-    this.inRead = true;
-    try {
-      this.decoder.pushIO(length);
-    } finally {
-      this.inRead = false;
+  /**
+   * The decoder, created at the first read: a connection that never received
+   * anything holds no decoder state.
+   */
+  private decoderFor(): FrameDecoder | null {
+    if (this.decoder === null && this.readyState !== WebSocket.CLOSED && !this.failed) {
+      this.decoder = new FrameDecoder({
+        role: this.role,
+        maxPayload: this.maxPayload,
+        onMessage: (data, isBinary) => this.emit('message', asBuffer(data), isBinary),
+        onPing: (data) => this.onPing(data),
+        onPong: (data) => {
+          this._alive = true;
+          this.emit('pong', asBuffer(data));
+        },
+        onClose: (code, reason) => this.onCloseFrame(code, reason),
+        onError: (error) => this.fail(error),
+      });
     }
-    if (this.opcodes.length > 0) this.flush();
+    return this.decoder;
   }
 
-  /** Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
-  private feed(chunk: Uint8Array): void {
-    if (this.decoder === null) return;
+  private failed = false;
+
+  /** @internal A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
+  _onRead(length: number): void {
+    const decoder = this.decoderFor();
+    if (decoder === null || decoder.stopped) return;
     this.inRead = true;
     try {
-      this.decoder.push(chunk);
+      decoder.pushIO(length);
     } finally {
       this.inRead = false;
     }
-    if (this.opcodes.length > 0) this.flush();
+    if (this.opcodes !== null) this.flush();
+  }
+
+  /** @internal Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
+  _feed(chunk: Uint8Array): void {
+    const decoder = this.decoderFor();
+    if (decoder === null || decoder.stopped) return;
+    this.inRead = true;
+    try {
+      decoder.push(chunk);
+    } finally {
+      this.inRead = false;
+    }
+    if (this.opcodes !== null) this.flush();
   }
 
   /** Bytes queued for the socket, not yet written to the kernel. */
@@ -293,11 +311,17 @@ export class WebSocket extends EventEmitter {
   }
 
   private enqueue(opcode: number, payload: Uint8Array, fin: boolean, cb: Callback | undefined): void {
-    this.opcodes.push(opcode);
-    this.payloads.push(payload);
-    this.fins.push(fin);
+    if (this.opcodes === null) {
+      this.opcodes = [opcode];
+      this.payloads = [payload];
+      this.fins = [fin];
+    } else {
+      this.opcodes.push(opcode);
+      this.payloads!.push(payload);
+      this.fins!.push(fin);
+    }
     this.queued += payload.length;
-    if (cb) this.callbacks.push(cb);
+    if (cb) (this.callbacks ??= []).push(cb);
     // Inside a read the flush comes when the read is done; otherwise at the end of this tick.
     if (!this.inRead && !this.flushPending) {
       this.flushPending = true;
@@ -305,23 +329,23 @@ export class WebSocket extends EventEmitter {
     }
   }
 
-  /** Encodes every queued frame into one buffer and writes it. */
+  /** Encodes every queued frame into one buffer and writes it with one `socket.write`. */
   private flush(): void {
     this.flushPending = false;
     const socket = this._socket;
-    if (socket === null || this.opcodes.length === 0) return;
-    const data = encodeFrames(this.role, this.opcodes, this.payloads, this.fins);
+    const opcodes = this.opcodes;
+    if (socket === null || opcodes === null) return;
+    const payloads = this.payloads!;
+    const fins = this.fins!;
     const callbacks = this.callbacks;
-    this.opcodes = [];
-    this.payloads = [];
-    this.fins = [];
+    this.opcodes = this.payloads = this.fins = this.callbacks = null;
     this.queued = 0;
-    this.callbacks = [];
     if (socket.destroyed || !socket.writable) {
-      for (const cb of callbacks) process.nextTick(cb, new Error('The socket was closed'));
+      if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, new Error('The socket was closed'));
       return;
     }
-    if (callbacks.length === 0) socket.write(data);
+    const data = encodeFrames(this.role, opcodes, payloads, fins);
+    if (callbacks === null) socket.write(data);
     else socket.write(data, (error) => {
       for (const cb of callbacks) cb(error ?? undefined);
     });
@@ -332,7 +356,8 @@ export class WebSocket extends EventEmitter {
     return (this._socket?.writableLength ?? 0) > this.highWaterMark;
   }
 
-  private onDrain(): void {
+  /** @internal */
+  _onDrain(): void {
     if (!this.paused && this._socket !== null && this._socket.isPaused()) this._socket.resume();
     this.emit('drain');
   }
@@ -377,7 +402,7 @@ export class WebSocket extends EventEmitter {
 
   /** _Fail the WebSocket Connection_ (§7.1.7): close frame with the error's code, then TCP close. */
   private fail(error: Error & { closeCode: number }): void {
-    this.decoder = null;
+    this.failed = true;
     if (!this.closeSent && this.readyState === WebSocket.OPEN) this.sendClose(error.closeCode, EMPTY);
     this.closeCode = 1006;
     this._socket?.end();
@@ -397,33 +422,57 @@ export class WebSocket extends EventEmitter {
     this.closeTimer.unref();
   }
 
-  private onSocketEnd(): void {
+  /** @internal */
+  _onSocketEnd(): void {
     // The peer closed its side: nothing more can arrive, so finish ours.
     this.readyState = WebSocket.CLOSING;
     this._socket?.end();
   }
 
-  private onSocketError(error: Error): void {
+  /** @internal */
+  _onSocketError(error: Error): void {
     this.readyState = WebSocket.CLOSING;
     // Reset by the peer after the closing handshake is not worth reporting.
     if (!this.closeReceived) this.emitError(error);
     this._socket?.destroy();
   }
 
-  private onSocketClose(): void {
+  /** @internal */
+  _onSocketClose(): void {
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.readyState = WebSocket.CLOSED;
     this.decoder = null;
     this._socket = null;
-    for (const cb of this.callbacks) process.nextTick(cb, new Error('The socket was closed'));
-    this.callbacks = [];
-    this.opcodes = [];
-    this.payloads = [];
-    this.fins = [];
+    if (this.callbacks !== null) for (const cb of this.callbacks) process.nextTick(cb, new Error('The socket was closed'));
+    this.opcodes = this.payloads = this.fins = this.callbacks = null;
     this.queued = 0;
+    this._server?._untrack(this);
+    this._server = null;
     this.emit('close', this.closeReceived ? this.closeCode : 1006, this.closeReason);
   }
+}
+
+const kOwner = Symbol('wsframe.websocket');
+type Owned = Socket & { [kOwner]: WebSocket };
+
+function socketOnRead(this: Socket, length: number): void {
+  (this as Owned)[kOwner]._onRead(length);
+}
+function socketOnData(this: Socket, chunk: Buffer): void {
+  (this as Owned)[kOwner]._feed(chunk);
+}
+function socketOnClose(this: Socket): void {
+  (this as Owned)[kOwner]._onSocketClose();
+}
+function socketOnEnd(this: Socket): void {
+  (this as Owned)[kOwner]._onSocketEnd();
+}
+function socketOnError(this: Socket, error: Error): void {
+  (this as Owned)[kOwner]._onSocketError(error);
+}
+function socketOnDrain(this: Socket): void {
+  (this as Owned)[kOwner]._onDrain();
 }
 
 type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
