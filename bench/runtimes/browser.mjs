@@ -3,9 +3,9 @@ import * as codec from 'wsframe';
 import { runAll } from './core.mjs';
 
 globalThis.wsframeBench = {
-  run: (budgetMs) => ({
+  run: async (budgetMs) => ({
     runtime: navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent,
     implementation: codec.implementation(),
-    results: runAll(codec, {}, () => performance.now(), { budgetMs }),
+    results: await runAll(codec, {}, () => performance.now(), { budgetMs }),
   }),
 };

@@ -93,31 +93,39 @@ export function repeat(task, iterations) {
   return sink;
 }
 
-/**
- * Throughput in GB/s with an in-process clock (`now()` in ms): batches sized
- * to ~`budgetMs / rounds`, the median of `rounds` batches after a warm-up.
- */
-export function measure(task, now, { budgetMs = 300, rounds = 7 } = {}) {
+/** Iterations of `task` that take about `batchMs` on the clock `time(task, n)` (ms for n runs). */
+export async function calibrate(task, time, batchMs) {
   let iterations = 1;
   for (;;) {
-    const start = now();
-    repeat(task, iterations);
-    const elapsed = now() - start;
-    if (elapsed >= budgetMs / rounds / 2 || iterations > 1e8) break;
+    const elapsed = await time(task, iterations);
+    if (elapsed >= batchMs / 2 || iterations > 1e8) return iterations;
     iterations *= elapsed < 1 ? 8 : 2;
   }
-  const samples = [];
-  for (let r = 0; r < rounds; r++) {
-    const start = now();
-    repeat(task, iterations);
-    samples.push((now() - start) / iterations);
-  }
-  samples.sort((a, b) => a - b);
-  const msPerOp = samples[samples.length >> 1];
-  return (task.bytes / (msPerOp / 1000)) / 1e9;
 }
 
-/** Every task measured in process: `[{ id, group, input, bytes, name, gbps }]`. */
+/**
+ * Throughput in GB/s of every task: each is calibrated to batches of about
+ * `budgetMs / rounds`, then the rounds go over all tasks in turn (so load on
+ * a shared machine hits wsframe and its anchors alike) and each task keeps
+ * its best batch. `time(task, n)` returns the ms that n runs of `task` take.
+ */
+export async function measureAll(list, time, { budgetMs = 400, rounds = 7 } = {}) {
+  const batchMs = budgetMs / rounds;
+  const iterations = [];
+  for (const task of list) iterations.push(await calibrate(task, time, batchMs));
+  const best = list.map(() => Infinity);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < list.length; i++) best[i] = Math.min(best[i], (await time(list[i], iterations[i])) / iterations[i]);
+  }
+  return list.map(({ run, ...task }, i) => ({ ...task, gbps: task.bytes / (best[i] / 1000) / 1e9 }));
+}
+
+/** Every task measured in process with the clock `now()` (ms). */
 export function runAll(codec, natives, now, options) {
-  return tasks(codec, natives).map(({ run, ...task }) => ({ ...task, gbps: measure({ run, ...task }, now, options) }));
+  const time = (task, n) => {
+    const start = now();
+    repeat(task, n);
+    return now() - start;
+  };
+  return measureAll(tasks(codec, natives), time, options);
 }
