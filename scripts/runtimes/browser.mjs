@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { CHROMIUM_ARGS, chromium as chromiumPath } from './tools.mjs';
 
-export async function launchChromium() {
+/** Chromium with the test flags, plus `extraArgs` (e.g. V8 flags to take a feature away). */
+export async function launchChromium(extraArgs = []) {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true, timeout: 60_000 });
+  return chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS, ...extraArgs], headless: true, timeout: 60_000 });
 }
 
 /**

@@ -11,10 +11,11 @@ export const outRoot = join(root, 'build', 'runtimes');
 
 /**
  * Bundles `entry` (relative to the repo root) into build/runtimes/<name>/.
- * `implementation` forces WSFRAME_IMPLEMENTATION before the codec loads.
+ * `implementation` forces WSFRAME_IMPLEMENTATION before the codec loads;
+ * `seed` and `scale` set the shared vectors' random sample.
  * @returns {Promise<string>} the output directory
  */
-export async function bundle({ name, entry, target, implementation, seed = 0x5eed_0006, define = {} }) {
+export async function bundle({ name, entry, target, implementation, seed = 0x5eed_0006, scale = 1, define = {} }) {
   const outdir = join(outRoot, name);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -28,7 +29,7 @@ export async function bundle({ name, entry, target, implementation, seed = 0x5ee
     // Not the repo's tsconfig: its `paths` maps #wasm to the source for tsc,
     // and a package's users bundle with package.json `imports` alone.
     tsconfigRaw: {},
-    define: { __WSFRAME_SEED__: String(seed), ...define },
+    define: { __WSFRAME_SEED__: String(seed), __WSFRAME_SCALE__: String(scale), ...define },
     banner: implementation ? { js: `globalThis.WSFRAME_IMPLEMENTATION = ${JSON.stringify(implementation)};` } : undefined,
   };
   if (target === 'cli') {

@@ -1,7 +1,7 @@
 // npm run test:runtimes: the shared test vectors (test/vectors) inside Deno,
 // Bun, Cloudflare workerd and Chromium, under each implementation (detected
-// default, scalar WASM, pure JS), plus a real browser WebSocket against an
-// echo server. Installs what is missing; fails if any runtime fails or is missing.
+// default, scalar WASM, pure JS), detection in engines without WASM SIMD or
+// without WebAssembly, and a real browser WebSocket against an echo server. Installs what is missing; fails if any runtime fails or is missing.
 // WSFRAME_SEED overrides the seed of the random sample.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -105,12 +105,43 @@ async function chromium() {
   }
 }
 
+/**
+ * Detection in engines that really lack the features, not stubs: V8 without
+ * SSE4.1 has no WASM SIMD (so the scalar build must be picked), and V8 with
+ * --jitless has no WebAssembly at all (pure JS; a smaller sample, as the
+ * interpreter is slow).
+ */
+async function detection() {
+  const engines = [
+    ['node --no-enable-sse4-1 (no WASM SIMD)', ['--no-enable-sse4-1'], 'wasm', 1],
+    ['node --jitless (no WebAssembly)', ['--jitless'], 'js', 0.1],
+  ];
+  for (const [name, flags, want, scale] of engines) {
+    await job(name, want, async () => {
+      const dir = await bundle({ name: `cli-${want}`, entry: 'test/runtimes/cli.mjs', target: 'cli', seed: SEED, scale });
+      const env = { ...process.env, WSFRAME_IMPLEMENTATION: '' };
+      const run = await exec(process.execPath, [...flags, join(dir, 'cli.mjs')], { env, maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
+      return parse(run.stdout ?? '');
+    });
+  }
+  await job('chromium --js-flags=--no-enable-sse4-1 (no WASM SIMD)', 'wasm', async () => {
+    const browser = await launchChromium(['--js-flags=--no-enable-sse4-1']);
+    try {
+      const dir = await bundle({ name: 'browser-nosimd', entry: 'test/runtimes/browser.mjs', target: 'browser', seed: SEED });
+      return await inPage(browser, join(dir, 'browser.js'), undefined, (page) => page.evaluate(() => globalThis.wsframeTests.run()));
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
 const started = Date.now();
 await cliRuntime('deno', () => [binary('deno'), 'run', '--allow-env=WSFRAME_IMPLEMENTATION']);
 await cliRuntime('bun', () => [binary('bun')]);
 await workerd();
 await workerdLazy();
 await chromium();
+await detection();
 
 for (const row of rows) {
   console.log(`${row.ok ? 'PASS' : 'FAIL'}  ${row.label}: ${row.detail}`);

@@ -5,9 +5,9 @@ import { runAll } from '../vectors/index.ts';
 
 export const MARK = '@@wsframe-result ';
 
-/** Runs the shared vectors (seed from the bundle's define) and returns the report. */
+/** Runs the shared vectors (seed and sample scale from the bundle's defines) and returns the report. */
 export function report(runtime) {
   const started = Date.now();
-  const result = runAll(codec, { seed: __WSFRAME_SEED__, scale: 1 });
+  const result = runAll(codec, { seed: __WSFRAME_SEED__, scale: __WSFRAME_SCALE__ });
   return { runtime, implementation: codec.implementation(), ms: Date.now() - started, ...result };
 }
