@@ -107,20 +107,22 @@ async function chromium() {
 
 /**
  * Detection in engines that really lack the features, not stubs: V8 without
- * SSE4.1 has no WASM SIMD (so the scalar build must be picked), and V8 with
- * --jitless has no WebAssembly at all (pure JS; a smaller sample, as the
- * interpreter is slow).
+ * SSE4.1 and JavaScriptCore with WASM SIMD off have no WASM SIMD (so the
+ * scalar build must be picked), and V8 with --jitless has no WebAssembly at
+ * all (pure JS; a smaller sample, as the interpreter is slow).
  */
 async function detection() {
   const engines = [
-    ['node --no-enable-sse4-1 (no WASM SIMD)', ['--no-enable-sse4-1'], 'wasm', 1],
-    ['node --jitless (no WebAssembly)', ['--jitless'], 'js', 0.1],
+    ['node --no-enable-sse4-1 (no WASM SIMD)', () => [process.execPath, '--no-enable-sse4-1'], {}, 'wasm', 1],
+    ['bun with BUN_JSC_useWasmSIMD=false (no WASM SIMD)', () => [binary('bun')], { BUN_JSC_useWasmSIMD: 'false' }, 'wasm', 1],
+    ['node --jitless (no WebAssembly)', () => [process.execPath, '--jitless'], {}, 'js', 0.1],
   ];
-  for (const [name, flags, want, scale] of engines) {
+  for (const [name, command, extraEnv, want, scale] of engines) {
     await job(name, want, async () => {
-      const dir = await bundle({ name: `cli-${want}`, entry: 'test/runtimes/cli.mjs', target: 'cli', seed: SEED, scale });
-      const env = { ...process.env, WSFRAME_IMPLEMENTATION: '' };
-      const run = await exec(process.execPath, [...flags, join(dir, 'cli.mjs')], { env, maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
+      const dir = await bundle({ name: `cli-${want}-${scale}`, entry: 'test/runtimes/cli.mjs', target: 'cli', seed: SEED, scale });
+      const env = { ...process.env, ...extraEnv, WSFRAME_IMPLEMENTATION: '' };
+      const [file, ...args] = command();
+      const run = await exec(file, [...args, join(dir, 'cli.mjs')], { env, maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
       return parse(run.stdout ?? '');
     });
   }
