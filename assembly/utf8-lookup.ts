@@ -64,42 +64,56 @@ const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
   );
 }
 
-/**
- * Each byte's high nibble. A 16-bit shift and a mask: V8 lowers i8x16.shr_u
- * to the same two instructions plus three more that rebuild the mask.
- */
+/** Each byte's high nibble (a 16-bit shift and a mask: V8 expands i8x16.shr_u to more). */
 // @ts-ignore: decorator
-@inline export function highNibbles(v: v128): v128 {
+@inline function highNibbles(v: v128): v128 {
   return v128.and(i16x8.shr_u(v, 4), i8x16.splat(0x0f));
 }
 
 /**
- * The errors of block `input`, whose preceding 16 bytes are `prev` (zeros at
- * a character boundary); `hi` and `prevHi` are their high nibbles, passed
- * along so each block's are computed once. Nonzero lanes mark invalid bytes.
- * A character that runs past the end of `input` is not an error here (see
- * `isIncomplete`).
+ * The errors of block `input`, given the blocks shifted back by one, two and
+ * three bytes (the bytes before a character boundary read as zeros): nonzero
+ * lanes mark invalid bytes. A character that runs past the end of `input` is
+ * not an error here (see `isIncomplete`).
  */
 // @ts-ignore: decorator
-@inline export function checkBlock(input: v128, prev: v128, hi: v128, prevHi: v128): v128 {
-  const prev1 = i8x16.shuffle(prev, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
-  const prev1Hi = i8x16.shuffle(prevHi, hi, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30);
+@inline function check(input: v128, prev1: v128, prev2: v128, prev3: v128): v128 {
   const special = v128.and(
     v128.and(
-      i8x16.swizzle(byte1High(), prev1Hi),
+      i8x16.swizzle(byte1High(), highNibbles(prev1)),
       i8x16.swizzle(byte1Low(), v128.and(prev1, i8x16.splat(0x0f))),
     ),
-    i8x16.swizzle(byte2High(), hi),
+    i8x16.swizzle(byte2High(), highNibbles(input)),
   );
   // TWO_CONTS is right exactly where the byte two back is a 3- or 4-byte lead
   // or the byte three back is a 4-byte lead: sub_sat leaves bit 7 set only there.
-  const prev2 = i8x16.shuffle(prev, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29);
-  const prev3 = i8x16.shuffle(prev, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28);
   const must23 = v128.or(
     i8x16.sub_sat_u(prev2, i8x16.splat(<i8>(0xe0 - 0x80))),
     i8x16.sub_sat_u(prev3, i8x16.splat(<i8>(0xf0 - 0x80))),
   );
   return v128.xor(v128.and(must23, i8x16.splat(<i8>0x80)), special);
+}
+
+/** `check` for block `input` after block `prev`, shifting in registers. */
+// @ts-ignore: decorator
+@inline export function checkAfter(input: v128, prev: v128): v128 {
+  return check(
+    input,
+    i8x16.shuffle(prev, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30),
+    i8x16.shuffle(prev, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
+    i8x16.shuffle(prev, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
+  );
+}
+
+/**
+ * `check` for the block at `p + 3`, whose 3 preceding bytes are in the text:
+ * unaligned loads instead of shuffles, which compete with the lookups for the
+ * same vector ports. Based 3 bytes back so every offset is a positive
+ * immediate that folds into the load's address.
+ */
+// @ts-ignore: decorator
+@inline export function checkAt(base: usize): v128 {
+  return check(v128.load(base, 3), v128.load(base, 2), v128.load(base, 1), v128.load(base));
 }
 
 /**

@@ -2,17 +2,18 @@
 //
 // A chunk runs in three parts. (1) The automaton finishes a character begun
 // in an earlier chunk (at most 3 bytes). (2) From that character boundary,
-// 16-byte blocks go through the Keiser–Lemire step, carrying the previous
-// block within the call (zeros at the start, and after an all-ASCII block,
-// which is skipped 64 or 16 bytes at a time). (3) The blocks' verdict covers
-// every character that ends inside them; the driver backs up to the start of
-// a character that may run past the last block (at most 3 bytes) and the
-// automaton finishes the chunk from there, so the returned state is exact:
-// UTF8_INVALID as soon as the bytes so far are not a prefix of valid UTF-8.
+// 16-byte blocks go through the Keiser–Lemire step (utf8-lookup.ts); the
+// first block sees zeros before it, later ones the real preceding bytes, and
+// all-ASCII stretches are skipped 64 or 128 bytes at a time. (3) The blocks'
+// verdict covers every character that ends inside them; the driver backs up
+// to the start of a character that may run past the last block (at most 3
+// bytes) and the automaton finishes the chunk from there, so the returned
+// state is exact: UTF8_INVALID as soon as the bytes so far are not a prefix
+// of valid UTF-8, and otherwise where the last character stands.
 
 import { mask } from './mask';
 import { UTF8_INVALID, utf8Scalar } from './utf8-dfa';
-import { checkBlock, highNibbles, isAscii, isAscii128, isIncomplete } from './utf8-lookup';
+import { checkAfter, checkAt, isAscii, isAscii128, isIncomplete } from './utf8-lookup';
 
 /**
  * Validates `length` bytes at `ptr` as the continuation of a text whose
@@ -64,10 +65,15 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
     if (end - p >= 16) {
       // (2) Blocks from a character boundary.
       const k = i32x4.splat(rotr<u32>(key, <u32>((p - ptr) & 3) << 3));
-      const zero = i8x16.splat(0);
-      let prev = zero;
-      let prevHi = zero;
-      let error = zero;
+      // The first block starts at a character boundary: the bytes before it
+      // are not this text's, and a boundary reads as zeros.
+      let prev = v128.load(p);
+      if (unmask) {
+        prev = v128.xor(prev, k);
+        v128.store(p, prev);
+      }
+      let error = checkAfter(prev, i8x16.splat(0));
+      p += 16;
       while (p + 64 <= end) {
         let a = v128.load(p);
         let b = v128.load(p, 16);
@@ -83,24 +89,27 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
           v128.store(p, c, 32);
           v128.store(p, d, 48);
         }
-        p += 64;
         if (isAscii(v128.or(v128.or(a, b), v128.or(c, d)))) {
           // A character left open by the previous block is cut short here.
-          error = v128.or(error, isIncomplete(prev));
-          prev = zero;
-          prevHi = zero;
+          error = v128.or(error, isIncomplete(unmask ? prev : v128.load(p - 16)));
+          prev = d;
+          p += 64;
           // ASCII tends to come in runs: skip on with nothing else live.
           if (!unmask) while (p + 128 <= end && isAscii128(p)) p += 128;
           continue;
         }
         // One block per iteration: unrolled, V8 interleaves the four blocks
         // and spills registers. The blocks are in L1 (and unmasked) already.
-        for (let q = p - 64; q < p; q += 16) {
-          const x = v128.load(q);
-          const hi = highNibbles(x);
-          error = v128.or(error, checkBlock(x, prev, hi, prevHi));
-          prev = x;
-          prevHi = hi;
+        for (const stop = p + 64; p < stop; p += 16) {
+          if (unmask) {
+            // Shift in registers: loads spanning the blocks just stored would
+            // stall store-to-load forwarding.
+            const x = v128.load(p);
+            error = v128.or(error, checkAfter(x, prev));
+            prev = x;
+          } else {
+            error = v128.or(error, checkAt(p - 3));
+          }
         }
       }
       while (p + 16 <= end) {
@@ -108,18 +117,12 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
         if (unmask) {
           a = v128.xor(a, k);
           v128.store(p, a);
+          error = v128.or(error, checkAfter(a, prev));
+          prev = a;
+        } else {
+          error = v128.or(error, checkAt(p - 3));
         }
         p += 16;
-        if (isAscii(a)) {
-          error = v128.or(error, isIncomplete(prev));
-          prev = zero;
-          prevHi = zero;
-        } else {
-          const hi = highNibbles(a);
-          error = v128.or(error, checkBlock(a, prev, hi, prevHi));
-          prev = a;
-          prevHi = hi;
-        }
       }
       if (v128.any_true(error)) {
         if (unmask) mask(p, p, end - p, key, <u32>(p - ptr));
