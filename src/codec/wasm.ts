@@ -17,6 +17,10 @@ export interface Kernels {
   ioPtr(): number;
   ioSize(): number;
   mask(src: number, dst: number, length: number, key: number, phase: number): void;
+  frameStatePtr(): number;
+  frameTablePtr(): number;
+  frameTableEntries(): number;
+  decodeFrames(ptr: number, length: number): number;
   /**
    * Streaming UTF-8 validation of `length` bytes at `ptr`, continuing from
    * `state` (0 for a new text). Returns the next state: 0 at a character
