@@ -1,11 +1,13 @@
 /** Heartbeat, TLS (wss:// through https + handleUpgrade), send callbacks, pause/resume. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { io } from '../../src/codec/index.js';
 import { WebSocket, WebSocketServer, connect } from '../../src/server/index.js';
 import { Fuzzer, sleep } from './fuzzer.js';
 import { WS, closeServer, echoServer, listen, next } from './helpers.js';
@@ -89,4 +91,31 @@ test('wss://: an https server with handleUpgrade (TLS sockets use the data-event
   expect(String((await next(ours, 'message'))[0])).toBe('secure');
   ours.close(1000);
   expect((await next(ours, 'close'))[0]).toBe(1000);
+});
+
+test('reads land in WASM memory: accepted and http-upgraded sockets read into the I/O region', async () => {
+  const kBuffer = Object.getOwnPropertySymbols(new net.Socket()).find((s) => s.description === 'kBuffer')!;
+  const own = await echoServer();
+  cleanups.push(() => closeServer(own.server));
+  const accepted = next(own.server, 'connection');
+  const a = new WS(own.url);
+  cleanups.push(() => a.terminate());
+  const [ws] = (await accepted) as [WebSocket];
+  expect((ws._socket as unknown as Record<symbol, unknown>)[kBuffer]).toBe(io);
+
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  cleanups.push(() => closeServer(wss));
+  const upgraded = next(wss, 'connection');
+  const b = new WS(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  cleanups.push(() => b.terminate());
+  const [ws2] = (await upgraded) as [WebSocket];
+  expect((ws2._socket as unknown as Record<symbol, unknown>)[kBuffer]).toBe(io);
+  // And the connection works on that path.
+  await next(b, 'open');
+  ws2.on('message', (data) => ws2.send(data));
+  b.send('in place');
+  expect(String((await next(b, 'message'))[0])).toBe('in place');
 });
