@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { io } from '../../src/codec/index.js';
 import { WebSocket, WebSocketServer, connect } from '../../src/server/index.js';
-import { Fuzzer, sleep } from './fuzzer.js';
+import { Fuzzer, frame, sleep } from './fuzzer.js';
 import { WS, closeServer, echoServer, listen, next } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -118,4 +118,41 @@ test('reads land in WASM memory: accepted and http-upgraded sockets read into th
   ws2.on('message', (data) => ws2.send(data));
   b.send('in place');
   expect(String((await next(b, 'message'))[0])).toBe('in place');
+});
+
+test('a protocol error on one connection leaves another, mid-message, intact', async () => {
+  const s = await echoServer();
+  cleanups.push(() => closeServer(s.server));
+  const good = await Fuzzer.open(s.port);
+  const bad = await Fuzzer.open(s.port);
+  cleanups.push(() => good.destroy(), () => bad.destroy());
+  const message = Buffer.alloc(1 << 20, 0x61);
+  const whole = frame(1, message);
+  const half = whole.length >> 1;
+  good.send(whole.subarray(0, half));
+  await sleep(20);
+  bad.send(Buffer.concat([frame(1, 'ok'), frame(1, Buffer.from([0xff, 0xfe])), frame(3, 'reserved')]));
+  expect(await bad.until(() => bad.closed)).toBe(true);
+  expect(bad.closeFrames()[0].payload.readUInt16BE(0)).toBe(1007);
+  good.send(whole.subarray(half));
+  expect(await good.until(() => good.messages().length === 1)).toBe(true);
+  expect(good.messages()[0][1].equals(message)).toBe(true);
+});
+
+test("drain: emitted when a backed-up connection's socket empties", async () => {
+  const s = await listen({ highWaterMark: 64 * 1024 });
+  cleanups.push(() => closeServer(s.server));
+  const accepted = next(s.server, 'connection');
+  const client = new WS(s.url);
+  await next(client, 'open');
+  cleanups.push(() => client.terminate());
+  const [ws] = (await accepted) as [WebSocket];
+  client._socket.pause();
+  for (let i = 0; i < 100; i++) ws.send(Buffer.alloc(64 * 1024));
+  await sleep(50);
+  expect(ws.bufferedAmount).toBeGreaterThan(64 * 1024);
+  const drained = next(ws, 'drain');
+  client._socket.resume();
+  await drained;
+  expect(ws.bufferedAmount).toBe(0);
 });
