@@ -222,6 +222,10 @@ export class WebSocketServer extends EventEmitter {
         socket.destroy();
         return;
       }
+      if (this.closing) {
+        refuse(socket, 503, 'Server unavailable'); // closed while verifyClient was deciding
+        return;
+      }
       let protocol: string | undefined;
       if (protocols.size > 0) {
         const chosen = this.options.handleProtocols ? this.options.handleProtocols(protocols, req) : protocols.values().next().value;

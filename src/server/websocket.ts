@@ -149,8 +149,13 @@ export class WebSocket extends EventEmitter {
     socket.on('end', socketOnEnd);
     socket.on('error', socketOnError);
     socket.on('drain', socketOnDrain);
-    // After the caller has added its listeners (it gets the connection when this returns).
-    if (head.length > 0) process.nextTick(() => this._feed(head));
+    // Bytes that came with the handshake are decoded once the caller has added its
+    // listeners, including after an `await` on the open (a macrotask later), and
+    // always before any later read.
+    if (head.length > 0) {
+      this.head = head;
+      setImmediate(() => this.feedHead());
+    }
     if (!readInto(socket, readBuffer, socketOnRead)) socket.on('data', socketOnData);
     socket.resume();
   }
@@ -179,8 +184,25 @@ export class WebSocket extends EventEmitter {
 
   private failed = false;
 
+  private head: Uint8Array | null = null;
+
+  private feedHead(): void {
+    const head = this.head;
+    if (head === null) return;
+    this.head = null;
+    this._feed(head);
+  }
+
   /** @internal A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   _onRead(length: number): void {
+    if (this.head !== null) {
+      // Rare: a read before the handshake's extra bytes were decoded. Decoding those
+      // reuses the region, so take this read out of it first.
+      const read = readBuffer.slice(0, length);
+      this.feedHead();
+      this._feed(read);
+      return;
+    }
     const decoder = this.decoderFor();
     if (decoder === null || decoder.stopped) return;
     this.inRead = true;
@@ -194,6 +216,7 @@ export class WebSocket extends EventEmitter {
 
   /** @internal Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
   _feed(chunk: Uint8Array): void {
+    if (this.head !== null && chunk !== this.head) this.feedHead();
     const decoder = this.decoderFor();
     if (decoder === null || decoder.stopped) return;
     this.inRead = true;

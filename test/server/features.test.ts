@@ -156,3 +156,15 @@ test("drain: emitted when a backed-up connection's socket empties", async () => 
   await drained;
   expect(ws.bufferedAmount).toBe(0);
 });
+
+test('a message sent with the 101 response reaches a listener added after `await connect()`', async () => {
+  const s = await listen();
+  cleanups.push(() => closeServer(s.server));
+  s.server.on('connection', (ws) => ws.send('welcome'));
+  for (let i = 0; i < 20; i++) {
+    const client = await connect(s.url);
+    const [data] = await next(client, 'message');
+    expect(String(data)).toBe('welcome');
+    client.terminate();
+  }
+});
