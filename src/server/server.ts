@@ -75,6 +75,7 @@ function destroy(this: Duplex): void {
 /** Writes a refusal and closes: the client may read it, but cannot hold the socket open. */
 function refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
   if (socket.writable) socket.end(errorResponse(status, message, headers));
+  socket.resume(); // read (and discard) until the client's FIN, which closes the socket at once
   setTimeout(() => socket.destroy(), LINGER).unref();
 }
 
