@@ -247,8 +247,10 @@ export class FrameDecoder {
     }
     const need = this.messageLength + bytes.length;
     if (need > this.message.length) {
-      // Double, but not past the end the frame announced: no quadratic copying, no slack for one-frame messages.
-      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, this.frameEnd)));
+      // Double, but not past the end of a final frame: no quadratic copying (also with many
+      // small fragments, whose total is unknown), no slack for one-frame messages.
+      const end = (flags & D_FIN) !== 0 ? this.frameEnd : Infinity;
+      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, end)));
       grown.set(this.message.subarray(0, this.messageLength));
       this.message = grown;
     }
