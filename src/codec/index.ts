@@ -5,6 +5,7 @@
  */
 export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
 export { io, IO_SIZE } from './wasm.js';
+export { implementation, type Implementation } from './wasm.js';
 export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions } from './frame-decoder.js';
 export { FrameError, isValidCloseCode } from './errors.js';
 export type { FrameCore } from './frame-core.js';
