@@ -7,6 +7,7 @@
 // from a separate process.
 // Usage: node bench/echo.bench.mjs   (BENCH_QUICK=1 for a smoke run)
 import { fork } from 'node:child_process';
+import os from 'node:os';
 import { QUICK, fixed, machine, machineLine, saveResults, size, table } from './support/harness.mjs';
 
 const support = new URL('./support/', import.meta.url);
@@ -50,6 +51,7 @@ async function stop(c) {
   await c.exited;
 }
 
+const loadBefore = os.loadavg()[0];
 const echo = [];
 const addons = {};
 for (const server of SERVERS) {
@@ -111,6 +113,7 @@ const targets = [
 ].map((t) => ({ ...t, pass: t.ratio >= t.goal }));
 
 const m = machine();
+const load = `load average ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end (${m.cores} cores; other work on the machine skews absolute figures, ratios less)`;
 const md = `# Echo server over loopback
 
 ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
@@ -118,6 +121,7 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 Each server runs in its own child process (one core); a load generator in another child keeps ${WINDOW} masked text
 messages in flight on each connection and answers every echo with a new message. ${SECONDS} s measured after a 0.5 s
 warm-up, a fresh server per row. Server CPU is the server process's user + system time per second of wall time.
+${load}.
 Add-ons: ${Object.entries(addons).map(([k, v]) => `${k}: ${v}`).join('; ')}.
 
 ${table(['server', 'connections', 'size', 'k msgs/s', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU'], echo.map((r) => [r.server, r.connections, size(r.size), fixed(r.messagesPerSecond / 1000, 1), fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms), `${fixed(r.serverCpu * 100, 0)}%`]))}
@@ -130,5 +134,5 @@ ${table(['server', 'idle connections', 'RSS per connection', 'JS heap per connec
 
 ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
 `;
-saveResults('echo', { machine: m, quick: QUICK, seconds: SECONDS, window: WINDOW, addons, echo, memory, targets }, md);
+saveResults('echo', { machine: m, load, quick: QUICK, seconds: SECONDS, window: WINDOW, addons, echo, memory, targets }, md);
 console.log(md);

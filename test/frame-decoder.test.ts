@@ -273,6 +273,32 @@ describe('delivery', () => {
     }
   });
 
+  it('more frames in one chunk than the descriptor table holds (several kernel calls)', () => {
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 12_000; i++) frames.push(i % 3 === 0 ? raw(0x8a, new Uint8Array(0)) : raw(0x82, Uint8Array.of(i & 0xff, i >> 8)));
+    const stream = concat(...frames);
+    expect(stream.length).toBeLessThan(IO_SIZE * 2);
+    const got: number[] = [];
+    let pongs = 0;
+    const decoder = new FrameDecoder({ role: 'server', onMessage: (d) => got.push(d[0] | (d[1] << 8)), onPong: () => pongs++ });
+    decoder.push(stream);
+    expect(pongs).toBe(4000);
+    expect(got).toEqual(Array.from({ length: 12_000 }, (_, i) => i).filter((i) => i % 3 !== 0));
+  });
+
+  it('many decoders interleaved byte by byte keep their own state', () => {
+    const streams = ['alpha', 'beta', 'gamma'].map((word, k) => concat(raw(0x01, bytes(word.slice(0, 2))), raw(0x89, bytes(`${k}`)), raw(0x80, bytes(word.slice(2)))));
+    const got: string[][] = [[], [], []];
+    const decoders = streams.map((_, k) => new FrameDecoder({
+      role: 'server',
+      onMessage: (d) => got[k].push(Buffer.from(d).toString()),
+      onPing: (d) => got[k].push(`ping ${Buffer.from(d)}`),
+    }));
+    const longest = Math.max(...streams.map((s) => s.length));
+    for (let i = 0; i < longest; i++) streams.forEach((s, k) => decoders[k].push(s.subarray(i, i + 1)));
+    expect(got).toEqual([['ping 0', 'alpha'], ['ping 1', 'beta'], ['ping 2', 'gamma']]);
+  });
+
   it('bad options throw', () => {
     expect(() => new FrameDecoder({ role: 'x' as 'server', onMessage: () => {} })).toThrow(TypeError);
     expect(() => new FrameDecoder({ role: 'server', maxPayload: -1, onMessage: () => {} })).toThrow(RangeError);

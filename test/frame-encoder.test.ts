@@ -133,6 +133,19 @@ describe('FrameEncoder matches ws Sender.frame byte for byte', () => {
     expect(target[18]).toBe(0xee);
   });
 
+  it('writeFrame, both roles, every length encoding: ws decodes the same messages', () => {
+    for (const role of ['server', 'client'] as const) {
+      const encoder = new FrameEncoder({ role });
+      const payloads = [0, 1, 3, 4, 5, 63, 64, 65, 125, 126, 127, 200, 65535, 65536, 70_000].map((n) => new Uint8Array(n).map((_, i) => (i * 29 + n) & 0xff));
+      const target = new Uint8Array(payloads.reduce((sum, p) => sum + encoder.frameSize(p.length), 7));
+      let at = 7;
+      for (const p of payloads) at = encoder.writeFrame(target, at, 2, p);
+      expect(at).toBe(target.length);
+      const events = wsDecode([target.subarray(7)], role === 'client');
+      expect(digest(events)).toEqual(digest(payloads.map((data) => ({ kind: 'message', data, isBinary: true }))));
+    }
+  });
+
   it('rejects what RFC 6455 forbids, before writing', () => {
     const encoder = new FrameEncoder({ role: 'server' });
     expect(() => encoder.ping(new Uint8Array(126))).toThrow(RangeError);

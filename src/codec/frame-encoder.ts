@@ -148,8 +148,9 @@ export class FrameEncoder {
     assertIndex(offset, 'offset');
     checkFrame(opcode, payload.length, fin);
     const length = payload.length;
-    if (offset + this.frameSize(length) > target.length) {
-      throw new RangeError(`the frame needs ${this.frameSize(length)} bytes at offset ${offset}; target has ${target.length}`);
+    const size = this.frameSize(length);
+    if (offset + size > target.length) {
+      throw new RangeError(`the frame needs ${size} bytes at offset ${offset}; target has ${target.length}`);
     }
     return this.put(target, offset, (fin ? 0x80 : 0) | opcode, payload);
   }
@@ -158,7 +159,9 @@ export class FrameEncoder {
     const length = payload.length;
     if (!this.masked) {
       const at = writeHeader(target, offset, first, length, null, 0);
-      if (length !== 0) target.set(payload, at);
+      // A loop beats the TypedArray.prototype.set call for a few dozen bytes.
+      if (length <= 64) for (let i = 0; i < length; i++) target[at + i] = payload[i];
+      else target.set(payload, at);
       return at + length;
     }
     const keyAt = this.nextKey();
@@ -278,7 +281,19 @@ export class FrameEncoder {
     const b = this.buffer;
     const at = start + size;
     if (!masked) {
-      for (let i = 0; i < n; i++) {
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const c0 = text.charCodeAt(i);
+        const c1 = text.charCodeAt(i + 1);
+        const c2 = text.charCodeAt(i + 2);
+        const c3 = text.charCodeAt(i + 3);
+        if ((c0 | c1 | c2 | c3) >= 0x80) return false;
+        b[at + i] = c0;
+        b[at + i + 1] = c1;
+        b[at + i + 2] = c2;
+        b[at + i + 3] = c3;
+      }
+      for (; i < n; i++) {
         const c = text.charCodeAt(i);
         if (c >= 0x80) return false;
         b[at + i] = c;
@@ -288,7 +303,23 @@ export class FrameEncoder {
       // Masked while written; a key drawn for a string that turns out not ASCII is simply never used.
       const keys = this.keys;
       const k = this.nextKey();
-      for (let i = 0; i < n; i++) {
+      const k0 = keys[k];
+      const k1 = keys[k + 1];
+      const k2 = keys[k + 2];
+      const k3 = keys[k + 3];
+      let i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const c0 = text.charCodeAt(i);
+        const c1 = text.charCodeAt(i + 1);
+        const c2 = text.charCodeAt(i + 2);
+        const c3 = text.charCodeAt(i + 3);
+        if ((c0 | c1 | c2 | c3) >= 0x80) return false;
+        b[at + i] = c0 ^ k0;
+        b[at + i + 1] = c1 ^ k1;
+        b[at + i + 2] = c2 ^ k2;
+        b[at + i + 3] = c3 ^ k3;
+      }
+      for (; i < n; i++) {
         const c = text.charCodeAt(i);
         if (c >= 0x80) return false;
         b[at + i] = c ^ keys[k + (i & 3)];

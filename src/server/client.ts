@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { HeadReader } from './head.js';
-import { HandshakeError, acceptKey, hasToken, header, parseProtocols } from './handshake.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptKey, hasToken, header, parseProtocols,
+} from './handshake.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import type { ConnectionOptions, WebSocket } from './websocket.js';
@@ -25,8 +27,6 @@ export interface ClientOptions extends ConnectionOptions {
   /** Options for `tls.connect` (wss:// only): `ca`, `rejectUnauthorized`, ... */
   tls?: tls.ConnectionOptions;
 }
-
-const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
 
 /** Opens `ws` as a client of `address`: emits 'open', or 'error' then 'close' (1006). */
 export function startClient(ws: WebSocket, address: string | URL, options: ClientOptions): void {
@@ -49,7 +49,7 @@ export function startClient(ws: WebSocket, address: string | URL, options: Clien
   for (const name in options.headers) request += `${name}: ${options.headers[name]}\r\n`;
   request += '\r\n';
 
-  const reader = new HeadReader({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, maxHeaders: 100 });
+  const reader = new HeadReader({ maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, maxHeaders: DEFAULT_MAX_HEADERS });
   let done = false;
   const fail = (error: Error): void => {
     if (done) return;

@@ -6,6 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 
+/** Default deadline for an opening handshake, either side, in ms. */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+
+/** Default limit on the bytes of a request or response head (Node's own default). */
+export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+
+/** Default limit on the header lines of a request or response head. */
+export const DEFAULT_MAX_HEADERS = 100;
+
 /** The GUID of RFC 6455 §1.3, appended to the key before hashing. */
 export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 

@@ -12,7 +12,10 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeadReader } from './head.js';
-import { HandshakeError, acceptResponse, checkUpgrade, errorResponse, header, type UpgradeRequest } from './handshake.js';
+import {
+  DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptResponse, checkUpgrade, errorResponse, header,
+  type UpgradeRequest,
+} from './handshake.js';
 import { encodeFrames } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
@@ -61,9 +64,6 @@ export interface ServerOptions extends ConnectionOptions {
   clientTracking?: boolean;
 }
 
-const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
-const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
-const DEFAULT_MAX_HEADERS = 100;
 /** How long a refused client gets to read our error response before the socket is destroyed. */
 const LINGER = 1_000;
 
@@ -75,6 +75,7 @@ function destroy(this: Duplex): void {
 /** Writes a refusal and closes: the client may read it, but cannot hold the socket open. */
 function refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
   if (socket.writable) socket.end(errorResponse(status, message, headers));
+  socket.resume(); // read (and discard) until the client's FIN, which closes the socket at once
   setTimeout(() => socket.destroy(), LINGER).unref();
 }
 
@@ -220,6 +221,10 @@ export class WebSocketServer extends EventEmitter {
     const complete = (): void => {
       if (!socket.writable || socket.destroyed) {
         socket.destroy();
+        return;
+      }
+      if (this.closing) {
+        refuse(socket, 503, 'Server unavailable'); // closed while verifyClient was deciding
         return;
       }
       let protocol: string | undefined;

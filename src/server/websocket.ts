@@ -12,7 +12,8 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { FrameDecoder } from '../codec/frame-decoder.js';
+import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
+import { isValidCloseCode } from '../codec/errors.js';
 import { ENCODED, encodeFrames, type Role } from './frames.js';
 import { readInto } from './reader.js';
 import { readBuffer } from './memory.js';
@@ -38,7 +39,7 @@ export interface ConnectionOptions {
 }
 
 export const DEFAULTS = {
-  maxPayload: 100 * 1024 * 1024,
+  maxPayload: DEFAULT_MAX_PAYLOAD,
   closeTimeout: 30_000,
   highWaterMark: 16 * 1024 * 1024,
 };
@@ -47,11 +48,6 @@ export const DEFAULTS = {
 export type Data = string | Buffer | ArrayBuffer | ArrayBufferView;
 
 type Callback = (error?: Error) => void;
-
-/** Whether a code may be sent in a close frame (RFC 6455 §7.4). */
-function isSendableCode(code: number): boolean {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}
 
 function toBytes(data: Data): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data);
@@ -124,6 +120,8 @@ export class WebSocket extends EventEmitter {
   private queued = 0;
   private callbacks: Callback[] | null = null;
   private flushPending = false;
+  /** A message sent with `fin: false` is in progress: the next frames are continuations. */
+  private fragmenting = false;
   private inRead = false;
   private paused = false;
 
@@ -149,8 +147,13 @@ export class WebSocket extends EventEmitter {
     socket.on('end', socketOnEnd);
     socket.on('error', socketOnError);
     socket.on('drain', socketOnDrain);
-    // After the caller has added its listeners (it gets the connection when this returns).
-    if (head.length > 0) process.nextTick(() => this._feed(head));
+    // Bytes that came with the handshake are decoded once the caller has added its
+    // listeners, including after an `await` on the open (a macrotask later), and
+    // always before any later read.
+    if (head.length > 0) {
+      this.head = head;
+      setImmediate(() => this.feedHead());
+    }
     if (!readInto(socket, readBuffer, socketOnRead)) socket.on('data', socketOnData);
     socket.resume();
   }
@@ -179,8 +182,25 @@ export class WebSocket extends EventEmitter {
 
   private failed = false;
 
+  private head: Uint8Array | null = null;
+
+  private feedHead(): void {
+    const head = this.head;
+    if (head === null) return;
+    this.head = null;
+    this._feed(head);
+  }
+
   /** @internal A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   _onRead(length: number): void {
+    if (this.head !== null) {
+      // Rare: a read before the handshake's extra bytes were decoded. Decoding those
+      // reuses the region, so take this read out of it first.
+      const read = readBuffer.slice(0, length);
+      this.feedHead();
+      this._feed(read);
+      return;
+    }
     const decoder = this.decoderFor();
     if (decoder === null || decoder.stopped) return;
     this.inRead = true;
@@ -194,6 +214,7 @@ export class WebSocket extends EventEmitter {
 
   /** @internal Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
   _feed(chunk: Uint8Array): void {
+    if (this.head !== null && chunk !== this.head) this.feedHead();
     const decoder = this.decoderFor();
     if (decoder === null || decoder.stopped) return;
     this.inRead = true;
@@ -231,8 +252,6 @@ export class WebSocket extends EventEmitter {
     this.enqueue(opcode, toBytes(data), fin, cb);
   }
 
-  private fragmenting = false;
-
   /** Sends a ping (at most 125 bytes of data). */
   ping(data?: Data, _mask?: boolean, cb?: Callback): void {
     this.control(OP_PING, data, cb);
@@ -269,7 +288,7 @@ export class WebSocket extends EventEmitter {
       this.abortConnecting('WebSocket was closed before the connection was established');
       return;
     }
-    if (code !== undefined && !isSendableCode(code)) throw new TypeError('First argument must be a valid error code number');
+    if (code !== undefined && !isValidCloseCode(code)) throw new TypeError('First argument must be a valid error code number');
     const reasonBytes = reason === undefined ? EMPTY : Buffer.from(reason);
     if (reasonBytes.length > 123) throw new RangeError('The message must not be greater than 123 bytes');
     if (this.closeSent) return;

@@ -1,13 +1,15 @@
 /** Heartbeat, TLS (wss:// through https + handleUpgrade), send callbacks, pause/resume. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
+import { io } from '../../src/codec/index.js';
 import { WebSocket, WebSocketServer, connect } from '../../src/server/index.js';
-import { Fuzzer, sleep } from './fuzzer.js';
+import { Fuzzer, frame, sleep } from './fuzzer.js';
 import { WS, closeServer, echoServer, listen, next } from './helpers.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -89,4 +91,80 @@ test('wss://: an https server with handleUpgrade (TLS sockets use the data-event
   expect(String((await next(ours, 'message'))[0])).toBe('secure');
   ours.close(1000);
   expect((await next(ours, 'close'))[0]).toBe(1000);
+});
+
+test('reads land in WASM memory: accepted and http-upgraded sockets read into the I/O region', async () => {
+  const kBuffer = Object.getOwnPropertySymbols(new net.Socket()).find((s) => s.description === 'kBuffer')!;
+  const own = await echoServer();
+  cleanups.push(() => closeServer(own.server));
+  const accepted = next(own.server, 'connection');
+  const a = new WS(own.url);
+  cleanups.push(() => a.terminate());
+  const [ws] = (await accepted) as [WebSocket];
+  expect((ws._socket as unknown as Record<symbol, unknown>)[kBuffer]).toBe(io);
+
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  cleanups.push(() => closeServer(wss));
+  const upgraded = next(wss, 'connection');
+  const b = new WS(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  cleanups.push(() => b.terminate());
+  const [ws2] = (await upgraded) as [WebSocket];
+  expect((ws2._socket as unknown as Record<symbol, unknown>)[kBuffer]).toBe(io);
+  // And the connection works on that path.
+  await next(b, 'open');
+  ws2.on('message', (data) => ws2.send(data));
+  b.send('in place');
+  expect(String((await next(b, 'message'))[0])).toBe('in place');
+});
+
+test('a protocol error on one connection leaves another, mid-message, intact', async () => {
+  const s = await echoServer();
+  cleanups.push(() => closeServer(s.server));
+  const good = await Fuzzer.open(s.port);
+  const bad = await Fuzzer.open(s.port);
+  cleanups.push(() => good.destroy(), () => bad.destroy());
+  const message = Buffer.alloc(1 << 20, 0x61);
+  const whole = frame(1, message);
+  const half = whole.length >> 1;
+  good.send(whole.subarray(0, half));
+  await sleep(20);
+  bad.send(Buffer.concat([frame(1, 'ok'), frame(1, Buffer.from([0xff, 0xfe])), frame(3, 'reserved')]));
+  expect(await bad.until(() => bad.closed)).toBe(true);
+  expect(bad.closeFrames()[0].payload.readUInt16BE(0)).toBe(1007);
+  good.send(whole.subarray(half));
+  expect(await good.until(() => good.messages().length === 1)).toBe(true);
+  expect(good.messages()[0][1].equals(message)).toBe(true);
+});
+
+test("drain: emitted when a backed-up connection's socket empties", async () => {
+  const s = await listen({ highWaterMark: 64 * 1024 });
+  cleanups.push(() => closeServer(s.server));
+  const accepted = next(s.server, 'connection');
+  const client = new WS(s.url);
+  await next(client, 'open');
+  cleanups.push(() => client.terminate());
+  const [ws] = (await accepted) as [WebSocket];
+  client._socket.pause();
+  for (let i = 0; i < 100; i++) ws.send(Buffer.alloc(64 * 1024));
+  await sleep(50);
+  expect(ws.bufferedAmount).toBeGreaterThan(64 * 1024);
+  const drained = next(ws, 'drain');
+  client._socket.resume();
+  await drained;
+  expect(ws.bufferedAmount).toBe(0);
+});
+
+test('a message sent with the 101 response reaches a listener added after `await connect()`', async () => {
+  const s = await listen();
+  cleanups.push(() => closeServer(s.server));
+  s.server.on('connection', (ws) => ws.send('welcome'));
+  for (let i = 0; i < 20; i++) {
+    const client = await connect(s.url);
+    const [data] = await next(client, 'message');
+    expect(String(data)).toBe('welcome');
+    client.terminate();
+  }
 });

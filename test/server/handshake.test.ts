@@ -225,6 +225,33 @@ describe('client handshake', () => {
     await expect(connect(url, { protocols: ['chat'] })).rejects.toThrow(message);
   });
 
+  test('a server that sends a masked frame is failed with 1002; one that sends a bad close code with 1002', async () => {
+    for (const frame of [Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61]), Buffer.from([0x88, 0x02, 0x03, 0xed])]) {
+      const received: Buffer[] = [];
+      const server = net.createServer((socket) => {
+        socket.once('data', (data) => {
+          const key = /Sec-WebSocket-Key: (\S+)/i.exec(String(data))![1];
+          socket.write(Buffer.concat([Buffer.from(ok(key)), frame]));
+          socket.on('data', (d) => received.push(d));
+        });
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const client = await connect(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const errors: Error[] = [];
+      client.on('error', (e) => errors.push(e));
+      const [code] = await next(client, 'close');
+      expect(code).toBe(1006); // no close frame came back from the server
+      expect(errors.length).toBe(1);
+      // Our close frame (masked, as from a client) carries 1002.
+      const sent = Buffer.concat(received);
+      expect(sent[0]).toBe(0x88);
+      const key = sent.subarray(2, 6);
+      expect(((sent[6] ^ key[0]) << 8) | (sent[7] ^ key[1])).toBe(1002);
+    }
+  });
+
   test('fails when the server never answers (handshake timeout)', async () => {
     const url = await fake(() => '');
     await expect(connect(url, { handshakeTimeout: 100 })).rejects.toThrow(/timed out/);

@@ -63,11 +63,11 @@ export const control: fc.Arbitrary<Control> = fc
   .record({ opcode: fc.constantFrom(9 as const, 10 as const), size: fc.integer({ min: 0, max: 125 }), seed: fc.integer() })
   .map(({ opcode, size, seed }) => ({ opcode, payload: new Random(seed).bytes(size) }));
 
-export function message(maxSize: number): fc.Arbitrary<Message> {
+export function message(maxSize: number, size = payloadSize(maxSize)): fc.Arbitrary<Message> {
   return fc
     .record({
       opcode: fc.constantFrom(1 as const, 2 as const),
-      size: payloadSize(maxSize),
+      size,
       seed: fc.integer(),
       fragments: fc.oneof({ weight: 5, arbitrary: fc.constant(1) }, { weight: 2, arbitrary: fc.integer({ min: 2, max: 6 }) }),
       cutFractions: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 5, maxLength: 5 }),
@@ -80,9 +80,9 @@ export function message(maxSize: number): fc.Arbitrary<Message> {
     });
 }
 
-export function items(maxSize: number, maxLength = 6): fc.Arbitrary<Item[]> {
+export function items(maxSize: number, maxLength = 6, size = payloadSize(maxSize)): fc.Arbitrary<Item[]> {
   return fc.array(
-    fc.oneof({ weight: 4, arbitrary: message(maxSize).map((m) => ({ message: m })) }, { weight: 1, arbitrary: control.map((c) => ({ control: c })) }),
+    fc.oneof({ weight: 4, arbitrary: message(maxSize, size).map((m) => ({ message: m })) }, { weight: 1, arbitrary: control.map((c) => ({ control: c })) }),
     { minLength: 1, maxLength },
   );
 }
