@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // Tests run the TypeScript sources; `#wasm` (package.json imports) points at the build.
+    alias: { '#wasm': fileURLToPath(new URL('./src/codec/wasm-embedded.ts', import.meta.url)) },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

@@ -9,7 +9,7 @@ export function mask(src: usize, dst: usize, length: usize, key: u32, phase: u32
   // Rotating the key once lets every later step start at a multiple of 4.
   key = rotr<u32>(key, (phase & 3) << 3);
   let i: usize = 0;
-  if (length >= 16) {
+  if (ASC_FEATURE_SIMD && length >= 16) {
     const k = i32x4.splat(key);
     // Four independent vectors per iteration keep the load/store ports busy.
     while (i + 64 <= length) {
@@ -24,8 +24,10 @@ export function mask(src: usize, dst: usize, length: usize, key: u32, phase: u32
       i += 16;
     }
   }
-  if (i + 8 <= length) {
-    store<u64>(dst + i, load<u64>(src + i) ^ ((<u64>key << 32) | key));
+  // Scalar builds (no SIMD) do the whole run here, 8 bytes at a time.
+  const key64 = (<u64>key << 32) | key;
+  while (i + 8 <= length) {
+    store<u64>(dst + i, load<u64>(src + i) ^ key64);
     i += 8;
   }
   if (i + 4 <= length) {

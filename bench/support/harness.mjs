@@ -2,6 +2,8 @@
 // Every figure is reported next to anchors measured in the same run, because
 // these machines are shared and noisy: compare ratios, not absolute numbers.
 import { writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 
@@ -63,4 +65,20 @@ export function saveResults(name, json, markdown) {
   writeFileSync(new URL(`${name}.json`, dir), `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(new URL(`${name}.md`, dir), `${markdown.trim()}\n`);
   console.log(`wrote bench/results/${name}.json and ${name}.md`);
+}
+
+/**
+ * Loads one of ws's internal modules (ws/lib/NAME.js), which its `exports` map
+ * hides. `env` is applied while it loads: ws picks its helpers at load time.
+ */
+export function wsInternal(name, env = {}) {
+  const require = createRequire(import.meta.url);
+  const file = join(dirname(require.resolve('ws')), 'lib', `${name}.js`);
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    return require(file);
+  } finally {
+    for (const key of Object.keys(env)) if (saved[key] === undefined) delete process.env[key]; else process.env[key] = saved[key];
+  }
 }

@@ -12,13 +12,3 @@ export function assertIndex(value: unknown, name: string): asserts value is numb
     throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
   }
 }
-
-/**
- * Whether writing `length` bytes to `output` at `offset` would overwrite bytes
- * of `source` before they are read, when both view the same memory.
- */
-export function writesAhead(source: Uint8Array, output: Uint8Array, offset: number, length: number): boolean {
-  if (source.buffer !== output.buffer) return false;
-  const distance = output.byteOffset + offset - source.byteOffset;
-  return distance > 0 && distance < length;
-}

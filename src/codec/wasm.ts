@@ -1,22 +1,46 @@
 /**
- * The WebAssembly core: one instance per JavaScript realm, created
- * synchronously on first import from bytes embedded in the JS build.
+ * The kernels: one instance per JavaScript realm, chosen once, synchronously,
+ * on first import. Preference order: the SIMD WASM build, the scalar WASM
+ * build (engines without WASM SIMD), the pure-JS twins in ./fallback (no
+ * WebAssembly, or compiling it is forbidden). `implementation()` says which
+ * one runs.
  *
- * Memory ownership. The instance's linear memory is fixed: the core has no
- * allocator and never calls `memory.grow`, so the views created here never
- * detach. Every kernel works in the 64 KiB I/O region (`io`): a caller copies
- * input in, runs a kernel and copies the result out *before it runs any user
- * code*, because the next kernel call, from any decoder or connection in this
- * realm, overwrites the region. Nothing in WASM memory outlives one call.
+ * To force one (tests, benchmarks, debugging), set `WSFRAME_IMPLEMENTATION`
+ * to `wasm-simd`, `wasm` or `js`, as an environment variable (Node, Bun, Deno
+ * with --allow-env) or as a global (`globalThis.WSFRAME_IMPLEMENTATION`), before
+ * the codec loads. Forcing a build this engine cannot run throws.
+ *
+ * The compiled module comes from `#wasm` (package.json `imports`): embedded
+ * bytes by default (./wasm-embedded.ts), `.wasm` files under the `workerd`
+ * condition (./wasm-workerd.ts).
+ *
+ * Memory ownership. Linear memory is fixed: the core has no allocator and
+ * never calls `memory.grow`, so the views created here never detach. Every
+ * kernel works in the 64 KiB I/O region (`io`): a caller copies input in, runs
+ * a kernel and copies the result out *before it runs any user code*, because
+ * the next kernel call, from any decoder or connection in this realm,
+ * overwrites the region. Nothing in kernel memory outlives one call.
  */
-import { wasmBase64 } from './wasm-binary.generated.js';
+import { compile } from '#wasm';
+import { fallbackKernels } from './fallback/index.js';
+
+/** Which kernels run: SIMD WASM, scalar WASM, or the pure-JS twins. */
+export type Implementation = 'wasm-simd' | 'wasm' | 'js';
+
+/** The two WASM builds: build/wsframe.wasm and build/wsframe-nosimd.wasm. */
+export type WasmBuild = Exclude<Implementation, 'js'>;
 
 /** The functions exported by assembly/index.ts; addresses are byte offsets into `memory`. */
 export interface Kernels {
-  readonly memory: WebAssembly.Memory;
+  /** Linear memory (a `WebAssembly.Memory`, or the fallback's fixed heap): only `buffer` is used. */
+  readonly memory: { readonly buffer: ArrayBuffer };
   ioPtr(): number;
   ioSize(): number;
   mask(src: number, dst: number, length: number, key: number, phase: number): void;
+  frameStatePtr(): number;
+  frameTablePtr(): number;
+  frameTableEntries(): number;
+  decodeFrames(ptr: number, length: number): number;
   /**
    * Streaming UTF-8 validation of `length` bytes at `ptr`, continuing from
    * `state` (0 for a new text). Returns the next state: 0 at a character
@@ -28,16 +52,60 @@ export interface Kernels {
   unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
+const IMPLEMENTATIONS: readonly Implementation[] = ['wasm-simd', 'wasm', 'js'];
+
+/** `WSFRAME_IMPLEMENTATION` from the global object or the environment, if set. */
+function forcedImplementation(): Implementation | undefined {
+  const scope = globalThis as { WSFRAME_IMPLEMENTATION?: unknown; process?: { env?: Record<string, string | undefined> } };
+  let value = scope.WSFRAME_IMPLEMENTATION;
+  if (value === undefined) {
+    try {
+      value = scope.process?.env?.WSFRAME_IMPLEMENTATION;
+    } catch {
+      // Deno without --allow-env: nothing forced.
+    }
+  }
+  if (value === undefined || value === '') return undefined;
+  if (!IMPLEMENTATIONS.includes(value as Implementation)) {
+    throw new Error(`WSFRAME_IMPLEMENTATION must be one of ${IMPLEMENTATIONS.join(', ')}; got ${String(value)}`);
+  }
+  return value as Implementation;
 }
 
-const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(wasmBase64)), {});
+function instantiate(build: WasmBuild): Kernels | undefined {
+  if (typeof WebAssembly !== 'object') return undefined;
+  const module = compile(build);
+  return module && (new WebAssembly.Instance(module, {}).exports as unknown as Kernels);
+}
 
-export const kernels = instance.exports as unknown as Kernels;
+function load(): [Implementation, Kernels] {
+  const forced = forcedImplementation();
+  if (forced === 'js') return ['js', fallbackKernels];
+  if (forced) {
+    const kernels = instantiate(forced);
+    if (!kernels) throw new Error(`WSFRAME_IMPLEMENTATION=${forced}, but this engine cannot run it`);
+    return [forced, kernels];
+  }
+  for (const build of ['wasm-simd', 'wasm'] as const) {
+    try {
+      const kernels = instantiate(build);
+      if (kernels) return [build, kernels];
+    } catch {
+      // Compiling is forbidden here (a CSP without 'wasm-unsafe-eval', workerd
+      // given the embedded bytes): as good as no WebAssembly.
+    }
+  }
+  return ['js', fallbackKernels];
+}
+
+const [active, loaded] = load();
+
+export const kernels: Kernels = loaded;
+
+/** Which kernels this realm runs: `'wasm-simd'`, `'wasm'` (no WASM SIMD) or `'js'` (no WebAssembly). */
+export function implementation(): Implementation {
+  return active;
+}
 
 /** Address of the I/O region in `kernels.memory`. */
 export const IO_PTR = kernels.ioPtr();

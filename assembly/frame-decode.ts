@@ -1,0 +1,129 @@
+// The batch loop: one call walks every frame in the input, checking headers,
+// unmasking payloads in place (validating text in the same pass) and writing
+// one descriptor per payload piece into the table.
+import { mask } from './mask';
+import { parseHeader } from './frame-header';
+import { textPiece } from './frame-text';
+import {
+  D_END, D_FIN, D_START, D_VIEW, E_UTF8, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, STATE, S_CONSUMED, S_ERROR,
+  S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE, S_MESSAGE_LENGTH, S_PHASE,
+  S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE, TABLE_ENTRIES, setWord, word,
+} from './frame-state';
+
+/** Longest header: 2 bytes, 8 of length, 4 of key. */
+const MAX_HEADER: usize = 14;
+const UTF8_INVALID: u32 = 0xffffffff;
+
+function stop(error: i32): void {
+  setWord(S_ERROR, error);
+  setWord(S_PHASE, PHASE_STOPPED);
+}
+
+/**
+ * Decodes the `length` bytes at `ptr` with the decoder state in the state slot.
+ * Returns the number of descriptors written; S_CONSUMED tells how many input
+ * bytes they cover (all of them unless the table filled up: call again on the
+ * rest). A header split at the end of the input is kept in the state; payload
+ * pieces are reported as they arrive. Stops for good after a close frame or a
+ * protocol error (S_ERROR).
+ */
+export function decodeFrames(ptr: usize, length: usize): u32 {
+  let pos: usize = 0;
+  let count: u32 = 0;
+  let viewStart = <i32>length;
+  let viewEnd = 0;
+  let phase = word(S_PHASE);
+  while (phase != PHASE_STOPPED && count < TABLE_ENTRIES) {
+    if (phase == PHASE_HEADER) {
+      if (pos == length) break;
+      const kept = <usize>word(S_HEADER_LENGTH);
+      let size: i32;
+      if (kept == 0) {
+        size = parseHeader(ptr + pos, length - pos);
+        if (size == 0) {
+          // A split header: keep its bytes (fewer than MAX_HEADER) for the next call.
+          memory.copy(STATE + (S_HEADER << 2), ptr + pos, length - pos);
+          setWord(S_HEADER_LENGTH, <i32>(length - pos));
+          pos = length;
+          break;
+        }
+        if (size > 0) pos += size;
+      } else {
+        const n = min<usize>(MAX_HEADER - kept, length - pos);
+        memory.copy(STATE + (S_HEADER << 2) + kept, ptr + pos, n);
+        size = parseHeader(STATE + (S_HEADER << 2), kept + n);
+        if (size == 0) {
+          setWord(S_HEADER_LENGTH, <i32>(kept + n));
+          pos += n;
+          break;
+        }
+        if (size > 0) {
+          pos += <usize>size - kept;
+          setWord(S_HEADER_LENGTH, 0);
+        }
+      }
+      if (size < 0) {
+        stop(-size);
+        break;
+      }
+      phase = PHASE_PAYLOAD;
+    }
+    const remaining = load<u64>(STATE + S_REMAINING);
+    const frameLength = load<u64>(STATE + S_FRAME_LENGTH);
+    const n = <usize>min<u64>(remaining, <u64>(length - pos));
+    if (n == 0 && remaining != 0) break;
+    const head = word(S_HEAD);
+    const opcode = head & 0x0f;
+    const fin = head & D_FIN;
+    const isEnd = <u64>n == remaining;
+    const p = ptr + pos;
+    const key = <u32>word(S_KEY);
+    const keyPhase = <u32>word(S_KEY_PHASE);
+    if (opcode == 1 || (opcode == 0 && word(S_MESSAGE) == 1)) {
+      let utf8 = <u32>word(S_UTF8);
+      if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
+      // Fail fast: an invalid byte, or a message that ends inside a character.
+      if (utf8 == UTF8_INVALID || (isEnd && fin && utf8 != 0)) {
+        stop(E_UTF8);
+        break;
+      }
+      setWord(S_UTF8, <i32>utf8);
+    } else if (key) {
+      mask(p, p, n, key, keyPhase);
+    }
+    let flags = head & 0x8f;
+    if (remaining == frameLength) flags |= D_START;
+    if (isEnd) flags |= D_END;
+    // A whole control frame, or a whole unfragmented message.
+    if ((flags & (D_START | D_END)) == (D_START | D_END) && (opcode >= 8 || (fin && opcode != 0))) {
+      flags |= D_VIEW;
+      if (viewStart > <i32>pos) viewStart = <i32>pos;
+      viewEnd = <i32>(pos + n);
+    }
+    const d = TABLE + (<usize>count << 4);
+    store<i32>(d, flags);
+    store<i32>(d, <i32>pos, 4);
+    store<i32>(d, <i32>n, 8);
+    store<i32>(d, <i32>min<u64>(frameLength, 0x7fffffff), 12);
+    count++;
+    pos += n;
+    if (!isEnd) {
+      store<u64>(STATE + S_REMAINING, remaining - <u64>n);
+      setWord(S_KEY_PHASE, <i32>((keyPhase + <u32>n) & 3));
+      break;
+    }
+    store<u64>(STATE + S_REMAINING, 0);
+    phase = PHASE_HEADER;
+    if (opcode == 8) {
+      phase = PHASE_STOPPED;
+    } else if (opcode < 8 && fin) {
+      setWord(S_MESSAGE, 0);
+      store<u64>(STATE + S_MESSAGE_LENGTH, 0);
+    }
+  }
+  if (word(S_PHASE) != PHASE_STOPPED) setWord(S_PHASE, phase);
+  setWord(S_CONSUMED, <i32>pos);
+  setWord(S_VIEW_START, viewStart);
+  setWord(S_VIEW_END, viewEnd);
+  return count;
+}

@@ -1,0 +1,183 @@
+// The frame codec: FrameDecoder vs ws's Receiver (with and without the native
+// bufferutil add-on) and FrameEncoder vs ws's Sender.frame. Run: npm run bench:codec
+//
+// Decoding: streams of masked frames (as a server reads them), fed in 64 KiB
+// chunks. ws unmasks in place, so it gets a fresh copy of each chunk, as from a
+// socket; FrameDecoder.push copies each chunk into WASM memory: one copy each.
+// ws picks bufferutil when it loads, so each ws variant runs in its own child
+// process (WS_NO_BUFFER_UTIL=1 for the pure-JS one), on the same streams.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table } from './support/harness.mjs';
+
+const require = createRequire(import.meta.url);
+const CHUNK = 65536;
+const SIZES = [16, 128, 1024, 16384, 1 << 20];
+/** Workloads: text and binary at every size, mixed-script text at 1 and 16 KiB. */
+const WORKLOADS = SIZES.flatMap((bytes) => [['text', bytes], ['binary', bytes], ...(bytes === 1024 || bytes === 16384 ? [['mixed', bytes]] : [])]);
+const ANCHOR = process.env.CODEC_BENCH_ANCHOR; // set in the child processes: 'ws' or 'ws-js'
+
+/**
+ * A payload of `bytes` bytes: printable ASCII for 'text' (like JSON), any bytes for 'binary', and for 'mixed'
+ * text with a 2- or 3-byte character every 97 bytes (valid UTF-8 that defeats ASCII fast paths).
+ */
+function payload(bytes, kind, seed) {
+  const out = Buffer.alloc(bytes);
+  let x = seed;
+  for (let i = 0; i < bytes; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = kind === 'binary' ? x >>> 24 : 0x20 + ((x >>> 24) % 95);
+  }
+  if (kind === 'mixed') for (let i = 0; i + 3 <= bytes; i += 97) out.write(i % 2 ? 'é' : '€', i);
+  return out;
+}
+
+/** About 2 MiB (at least 2 messages) of masked frames, split into 64 KiB chunks. */
+function stream(bytes, kind) {
+  const { Sender } = require('ws');
+  const count = Math.max(2, Math.floor((2 << 20) / bytes));
+  const frames = [];
+  for (let i = 0; i < count; i++) {
+    const data = payload(bytes, kind, i + 1);
+    frames.push(...Sender.frame(data, { fin: true, opcode: kind === 'binary' ? 2 : 1, mask: true, readOnly: true, rsv1: false }));
+  }
+  const all = Buffer.concat(frames);
+  const chunks = [];
+  for (let at = 0; at < all.length; at += CHUNK) chunks.push(all.subarray(at, at + CHUNK));
+  return { count, chunks };
+}
+
+async function measureWs() {
+  const { Receiver } = require('ws');
+  const out = {};
+  for (const [kind, bytes] of WORKLOADS) {
+    const { count, chunks } = stream(bytes, kind);
+    let received = 0;
+    const receiver = new Receiver({ isServer: true, maxPayload: 0 });
+    receiver.on('message', () => received++);
+    receiver.on('error', (e) => { throw e; });
+    const ops = await opsPerSecond(() => {
+      for (const chunk of chunks) receiver.write(Buffer.from(chunk));
+    }, { inner: count });
+    if (received === 0) throw new Error('ws decoded nothing');
+    out[`${kind}:${bytes}`] = ops;
+  }
+  return out;
+}
+
+async function measureWsframe(transient) {
+  const { FrameDecoder } = await import('../build/esm/codec/index.js');
+  const out = {};
+  for (const [kind, bytes] of WORKLOADS) {
+    const { count, chunks } = stream(bytes, kind);
+    let received = 0;
+    const decoder = new FrameDecoder({
+      role: 'server', maxPayload: 0, transient,
+      onMessage: () => { received++; },
+      onError: (e) => { throw e; },
+    });
+    const ops = await opsPerSecond(() => {
+      for (const chunk of chunks) decoder.push(chunk);
+    }, { inner: count });
+    if (received === 0) throw new Error('wsframe decoded nothing');
+    out[`${kind}:${bytes}`] = ops;
+  }
+  return out;
+}
+
+async function measureEncoder() {
+  const { FrameEncoder } = await import('../build/esm/codec/index.js');
+  const { Sender } = require('ws');
+  const rows = [];
+  for (const role of ['server', 'client']) {
+    for (const [kind, bytes] of [['binary', 16], ['binary', 128], ['text', 16], ['text', 128], ['binary', 16384]]) {
+      const data = kind === 'text' ? payload(bytes, 'text', 7).toString() : payload(bytes, 'binary', 7);
+      const opcode = kind === 'text' ? 1 : 2;
+      const masked = role === 'client';
+      const n = bytes > 1024 ? 16 : 1024;
+      const encoder = new FrameEncoder({ role });
+      const add = kind === 'text' ? (e) => e.text(data) : (e) => e.binary(data);
+      const wsframe = await opsPerSecond(() => {
+        for (let i = 0; i < n; i++) add(encoder);
+        encoder.flush();
+      }, { inner: n });
+      // ws frames each message on its own: [header, data] unmasked (no copy), one merged buffer masked.
+      const options = { fin: true, opcode, mask: masked, readOnly: true, rsv1: false };
+      let sink;
+      const ws = await opsPerSecond(() => {
+        for (let i = 0; i < n; i++) sink = Sender.frame(data, options);
+      }, { inner: n });
+      if (!sink) throw new Error('no frame');
+      rows.push({ role, kind, bytes, wsframe, ws });
+    }
+  }
+  return rows;
+}
+
+if (ANCHOR) {
+  process.stdout.write(`${JSON.stringify(await measureWs())}\n`);
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const child = (anchor, env) => {
+    const run = spawnSync(process.execPath, [self], { env: { ...process.env, ...env, CODEC_BENCH_ANCHOR: anchor }, encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`${anchor} child failed: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim().split('\n').at(-1));
+  };
+  const m = machine();
+  const wsNative = child('ws', {});
+  const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
+  const plain = await measureWsframe(false);
+  const node = await measureWsframe(true);
+  const decode = [];
+  for (const [kind, bytes] of WORKLOADS) {
+    const key = `${kind}:${bytes}`;
+    decode.push({ kind, bytes, wsframe: plain[key], wsframeNode: node[key], ws: wsNative[key], wsJS: wsJS[key] });
+  }
+  const encode = await measureEncoder();
+  const results = { machine: m, quick: QUICK, chunk: CHUNK, decode, encode };
+
+  const targets = [];
+  const check = (name, ratio, goal) => targets.push({ name, ratio, goal, pass: ratio >= goal });
+  for (const r of decode) {
+    if (r.bytes > 128) continue;
+    check(`decode ${size(r.bytes)} ${r.kind}: msgs/s vs ws Receiver (pure JS)`, r.wsframe / r.wsJS, 5);
+    check(`decode ${size(r.bytes)} ${r.kind}: msgs/s vs ws Receiver + bufferutil`, r.wsframe / r.ws, 5);
+    check(`decode ${size(r.bytes)} ${r.kind}: ≥ 12 M msgs/s (ratio to 12 M)`, r.wsframe / 12e6, 1);
+  }
+  const text16k = decode.find((r) => r.bytes === 16384 && r.kind === 'text');
+  check('decode 16 KiB text: GB/s vs ws Receiver + bufferutil', text16k.wsframe / text16k.ws, 2);
+  check('decode 16 KiB text: GB/s vs ws Receiver + bufferutil (transient views)', text16k.wsframeNode / text16k.ws, 2);
+  for (const r of encode) {
+    if (r.bytes > 128) continue;
+    check(`encode ${size(r.bytes)} ${r.kind}, ${r.role} role: vs ws Sender.frame`, r.wsframe / r.ws, 3);
+  }
+  results.targets = targets;
+
+  const gb = (ops, bytes) => fixed((ops * bytes) / 1e9);
+  const M = (ops) => fixed(ops / 1e6);
+  const markdown = `# Frame codec benchmark
+
+${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
+
+Decoding: about 2 MiB of masked frames (text: printable ASCII, like JSON; mixed: a 2- or 3-byte character every\n97 bytes) (as a server receives them) per pass, fed in 64 KiB chunks; ws gets a fresh
+copy of each chunk (it unmasks in place, as a socket's buffers allow), FrameDecoder.push copies each chunk into WASM
+memory. ws variants run in child processes (ws picks bufferutil at load time); ws validates UTF-8 with
+\`buffer.isUtf8\` (simdutf) in both. "wsframe" gives messages that stay valid (copied into fresh memory, as ws's
+socket buffers are fresh); "wsframe (transient)" uses \`transient: true\`: views valid only during the callback, in
+reused memory.
+
+## Decoder: messages/s (M) and payload GB/s
+${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil', 'ws pure JS', 'vs ws + bufferutil', 'vs ws JS'],
+  decode.map((r) => [size(r.bytes), r.kind, `${M(r.wsframe)} M · ${gb(r.wsframe, r.bytes)} GB/s`, `${M(r.wsframeNode)} M · ${gb(r.wsframeNode, r.bytes)} GB/s`,
+    `${M(r.ws)} M · ${gb(r.ws, r.bytes)} GB/s`, `${M(r.wsJS)} M · ${gb(r.wsJS, r.bytes)} GB/s`, `${fixed(r.wsframe / r.ws)}×`, `${fixed(r.wsframe / r.wsJS)}×`]))}
+
+## Encoder: frames/s (M), FrameEncoder batching 1024 frames per flush vs ws Sender.frame per message
+${table(['role', 'payload', 'wsframe', 'ws Sender.frame', 'ratio'],
+  encode.map((r) => [r.role, `${size(r.bytes)} ${r.kind}`, M(r.wsframe), M(r.ws), `${fixed(r.wsframe / r.ws)}×`]))}
+
+## Targets
+${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
+`;
+  saveResults('codec', results, markdown);
+}

@@ -1,0 +1,138 @@
+// The load generator child for bench/echo.bench.mjs:
+//   node echo-load.mjs <port> <connections> <window> <size> <seconds>
+// Opens `connections` raw WebSockets and keeps `window` masked text messages
+// of `size` bytes in flight on each: every echo that comes back is answered
+// with a new message, written in one batch per socket read. It parses the
+// server's frames with a minimal JS parser, the same work for every server.
+// Reports over IPC: 'warm' after a warm-up, then the measured window's
+// messages, bytes and round-trip percentiles.
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+
+const [port, connections, window, size, seconds] = process.argv.slice(2).map(Number);
+const WARMUP_MS = 500;
+
+/** One masked text frame of `size` bytes (ASCII, so valid UTF-8). */
+function frame() {
+  const payload = Buffer.alloc(size, 'x');
+  const header = size < 126 ? Buffer.from([0x81, 0x80 | size]) : size < 65536 ? Buffer.from([0x81, 0x80 | 126, size >> 8, size & 0xff]) : Buffer.from([0x81, 0x80 | 127, 0, 0, 0, 0, size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]);
+  const key = randomBytes(4);
+  for (let i = 0; i < size; i++) payload[i] ^= key[i & 3];
+  return Buffer.concat([header, key, payload]);
+}
+const one = frame();
+const batch = Buffer.concat(Array.from({ length: window }, () => one));
+
+let measuring = false;
+let messages = 0;
+let bytes = 0;
+const MAX_SAMPLES = 1 << 21;
+const samples = new Float64Array(MAX_SAMPLES);
+let sampleCount = 0;
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.setNoDelay(true);
+    socket.on('error', reject);
+    socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    let head = Buffer.alloc(0);
+    const onHead = (chunk) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      socket.off('data', onHead);
+      if (!head.toString('latin1', 0, 12).startsWith('HTTP/1.1 101')) reject(new Error(head.toString()));
+      else resolve(socket);
+    };
+    socket.on('data', onHead);
+  });
+}
+
+/** Drives one connection: FIFO of send times, a frame parser that carries partial frames across reads. */
+function drive(socket) {
+  const sent = new Float64Array(window);
+  let head = 0; // oldest message in flight
+  let tail = 0;
+  let skip = 0; // payload bytes of the current frame still to come
+  let partial = null; // a split frame header
+  const send = (count) => {
+    const now = performance.now();
+    for (let i = 0; i < count; i++) {
+      sent[tail] = now;
+      tail = tail === window - 1 ? 0 : tail + 1;
+    }
+    socket.write(count === window ? batch : batch.subarray(0, count * one.length));
+  };
+  socket.on('data', (chunk) => {
+    if (partial !== null) {
+      chunk = Buffer.concat([partial, chunk]);
+      partial = null;
+    }
+    let at = 0;
+    let done = 0;
+    const length = chunk.length;
+    while (at < length) {
+      if (skip > 0) {
+        const n = Math.min(skip, length - at);
+        skip -= n;
+        at += n;
+        if (skip === 0) done++;
+        continue;
+      }
+      if (length - at < 2) {
+        partial = chunk.subarray(at);
+        break;
+      }
+      let n = chunk[at + 1] & 0x7f;
+      let h = 2;
+      if (n === 126) {
+        if (length - at < 4) {
+          partial = chunk.subarray(at);
+          break;
+        }
+        n = chunk.readUInt16BE(at + 2);
+        h = 4;
+      } else if (n === 127) {
+        if (length - at < 10) {
+          partial = chunk.subarray(at);
+          break;
+        }
+        n = chunk.readUInt32BE(at + 6);
+        h = 10;
+      }
+      at += h;
+      if (n === 0) done++;
+      else skip = n;
+    }
+    if (done === 0) return;
+    const now = performance.now();
+    for (let i = 0; i < done; i++) {
+      if (measuring) {
+        messages++;
+        if (sampleCount < MAX_SAMPLES) samples[sampleCount++] = now - sent[head];
+      }
+      head = head === window - 1 ? 0 : head + 1;
+    }
+    bytes += measuring ? done * size : 0;
+    send(done);
+  });
+  send(window);
+}
+
+const sockets = [];
+for (let i = 0; i < connections; i++) sockets.push(await open());
+for (const socket of sockets) drive(socket);
+await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
+process.send({ type: 'warm' });
+await new Promise((resolve) => process.once('message', resolve)); // the parent has read the server's CPU time
+measuring = true;
+const start = performance.now();
+await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+measuring = false;
+const elapsed = (performance.now() - start) / 1000;
+const sorted = samples.subarray(0, sampleCount).sort();
+const pick = (q) => (sampleCount ? sorted[Math.min(sampleCount - 1, Math.floor(q * sampleCount))] : NaN);
+process.send({ type: 'result', messages, bytes, seconds: elapsed, p50: pick(0.5), p99: pick(0.99) });
+for (const socket of sockets) socket.destroy();
+process.exit(0);

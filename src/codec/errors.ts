@@ -1,0 +1,46 @@
+/** Protocol errors found while decoding, with the close code to send back (RFC 6455 §7.4). */
+import * as L from './frame-layout.js';
+
+/**
+ * A protocol error in received frames. `closeCode` is the status code to close
+ * the connection with; `code` is a stable identifier, the same as ws's.
+ */
+export class FrameError extends Error {
+  readonly closeCode: number;
+  readonly code: string;
+
+  constructor(message: string, closeCode: number, code: string) {
+    super(message);
+    this.name = 'FrameError';
+    this.closeCode = closeCode;
+    this.code = code;
+  }
+}
+
+const ERRORS: Record<number, [message: string, closeCode: number, code: string]> = {
+  [L.E_RSV_2_3]: ['RSV2 and RSV3 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_2_3'],
+  [L.E_RSV_1]: ['RSV1 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_1'],
+  [L.E_OPCODE]: ['invalid opcode (reserved)', 1002, 'WS_ERR_INVALID_OPCODE'],
+  [L.E_CONTINUATION]: ['invalid opcode 0: no message to continue', 1002, 'WS_ERR_INVALID_OPCODE'],
+  [L.E_DATA_IN_MESSAGE]: ['invalid opcode: new data frame inside a fragmented message', 1002, 'WS_ERR_INVALID_OPCODE'],
+  [L.E_CONTROL_FIN]: ['FIN must be set on control frames', 1002, 'WS_ERR_EXPECTED_FIN'],
+  [L.E_CONTROL_LENGTH]: ['invalid control frame payload length', 1002, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
+  [L.E_EXPECTED_MASK]: ['MASK must be set', 1002, 'WS_ERR_EXPECTED_MASK'],
+  [L.E_UNEXPECTED_MASK]: ['MASK must be clear', 1002, 'WS_ERR_UNEXPECTED_MASK'],
+  [L.E_LENGTH_TOP_BIT]: ['invalid payload length: the most significant bit must be 0', 1002, 'WS_ERR_INVALID_PAYLOAD_LENGTH'],
+  [L.E_LENGTH_UNSUPPORTED]: ['Unsupported WebSocket frame: payload length > 2^53 - 1', 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
+  [L.E_MAX_PAYLOAD]: ['Max payload size exceeded', 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'],
+  [L.E_UTF8]: ['invalid UTF-8 sequence', 1007, 'WS_ERR_INVALID_UTF8'],
+  [L.E_CLOSE_CODE]: ['invalid status code in close frame', 1002, 'WS_ERR_INVALID_CLOSE_CODE'],
+};
+
+/** The error for an E_* id from the decoder state. */
+export function frameError(id: number): FrameError {
+  const [message, closeCode, code] = ERRORS[id];
+  return new FrameError(message, closeCode, code);
+}
+
+/** Whether a peer may send `code` in a close frame (RFC 6455 §7.4.1, IANA registry). */
+export function isValidCloseCode(code: number): boolean {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}

@@ -1,0 +1,256 @@
+/**
+ * Plain-TypeScript twin of the frame kernels (assembly/frame-state.ts,
+ * frame-header.ts, frame-decode.ts): the same exports with the same signatures
+ * and the same memory layout (frame-layout.ts), on a fixed byte memory. It is
+ * the reference the WASM kernel is tested against and the decoder's kernel
+ * where WebAssembly is missing. Simple and scalar on purpose.
+ */
+import type { FrameCore } from '../frame-core.js';
+import * as L from '../frame-layout.js';
+import { utf8Kernels } from './utf8.js';
+
+/** What the twin needs from the other kernels (their twins or the WASM exports). */
+export interface FrameTwinDeps {
+  /** mask(src, dst, length, key, phase) of assembly/mask.ts. */
+  mask(src: number, dst: number, length: number, key: number, phase: number): void;
+  /**
+   * Unmasks (if `masked`) and validates UTF-8 in place, continuing from `state`;
+   * returns the new state (assembly/frame-text.ts).
+   */
+  textPiece(ptr: number, length: number, key: number, phase: number, masked: boolean, state: number): number;
+}
+
+/** The twins of the kernels the frame kernel calls, over the same `memory`. */
+export function frameTwinDeps(memory: Uint8Array): FrameTwinDeps {
+  const utf8 = utf8Kernels(memory);
+  return {
+    // RFC 6455 §5.3 with the little-endian key of assembly/mask.ts.
+    mask: (src, dst, length, key, phase) => {
+      for (let i = 0; i < length; i++) memory[dst + i] = memory[src + i] ^ ((key >>> (((i + phase) & 3) << 3)) & 0xff);
+    },
+    textPiece: (ptr, length, key, phase, masked, state) =>
+      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
+  };
+}
+
+export interface FrameTwinLayout {
+  statePtr: number;
+  tablePtr: number;
+  tableEntries: number;
+}
+
+// Fields the decoder itself never reads (see assembly/frame-state.ts).
+const S_HEAD = 2;
+const S_KEY = 3;
+const S_KEY_PHASE = 4;
+const S_UTF8 = 6;
+const S_HEADER_LENGTH = 8;
+const S_HEADER = 9;
+const S_REMAINING = 64;
+const S_FRAME_LENGTH = 72;
+const S_MESSAGE_LENGTH = 80;
+const PHASE_HEADER = 0;
+const PHASE_PAYLOAD = 1;
+const MAX_HEADER = 14;
+const MAX_SAFE_HIGH = 0x1f_ffff;
+const UTF8_INVALID = 0xffffffff;
+
+/** The frame kernels over `memory` (a view of the whole fixed memory: addresses index it). */
+export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)) {
+  const view = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
+  const { statePtr: STATE, tablePtr: TABLE, tableEntries: TABLE_ENTRIES } = layout;
+  const word = (index: number): number => view.getInt32(STATE + index * 4, true);
+  const setWord = (index: number, value: number): void => view.setInt32(STATE + index * 4, value, true);
+  // 64-bit fields hold lengths below 2^64; as numbers they are exact below 2^53, which is all we accept.
+  const get64 = (at: number): number => view.getUint32(STATE + at + 4, true) * 2 ** 32 + view.getUint32(STATE + at, true);
+  const set64 = (at: number, value: number): void => {
+    view.setUint32(STATE + at, value % 2 ** 32, true);
+    view.setUint32(STATE + at + 4, Math.floor(value / 2 ** 32), true);
+  };
+
+  function parseHeader(p: number, available: number): number {
+    if (available < 2) return 0;
+    const head = memory[p];
+    const second = memory[p + 1];
+    if (head & 0x30) return -L.E_RSV_2_3;
+    if (head & 0x40) return -L.E_RSV_1;
+    const opcode = head & 0x0f;
+    const message = word(L.S_MESSAGE);
+    let length = second & 0x7f;
+    if (opcode === 0) {
+      if (!message) return -L.E_CONTINUATION;
+    } else if (opcode <= 2) {
+      if (message) return -L.E_DATA_IN_MESSAGE;
+    } else if (opcode >= 8 && opcode <= 10) {
+      if (!(head & 0x80)) return -L.E_CONTROL_FIN;
+      if (length > 125 || (opcode === 8 && length === 1)) return -L.E_CONTROL_LENGTH;
+    } else {
+      return -L.E_OPCODE;
+    }
+    const masked = second >> 7;
+    if (word(L.S_FLAGS) & L.FLAG_SERVER) {
+      if (!masked) return -L.E_EXPECTED_MASK;
+    } else if (masked) {
+      return -L.E_UNEXPECTED_MASK;
+    }
+    let size = 2;
+    if (length === 126) {
+      if (available < 4) return 0;
+      length = view.getUint16(p + 2);
+      size = 4;
+    } else if (length === 127) {
+      if (available < 10) return 0;
+      const high = view.getUint32(p + 2);
+      if (high >= 0x8000_0000) return -L.E_LENGTH_TOP_BIT;
+      if (high > MAX_SAFE_HIGH) return -L.E_LENGTH_UNSUPPORTED;
+      length = high * 2 ** 32 + view.getUint32(p + 6);
+      size = 10;
+    }
+    let messageLength = get64(S_MESSAGE_LENGTH);
+    if (opcode < 8) {
+      messageLength = opcode ? length : messageLength + length;
+      const limit = get64(L.S_MAX_PAYLOAD);
+      if (limit && messageLength > limit) return -L.E_MAX_PAYLOAD;
+    }
+    let key = 0;
+    if (masked) {
+      if (available < size + 4) return 0;
+      key = view.getInt32(p + size, true);
+      size += 4;
+    }
+    setWord(S_HEAD, head);
+    setWord(S_KEY, key);
+    setWord(S_KEY_PHASE, 0);
+    set64(S_REMAINING, length);
+    set64(S_FRAME_LENGTH, length);
+    if (opcode < 8) set64(S_MESSAGE_LENGTH, messageLength);
+    if (opcode === 1 || opcode === 2) {
+      setWord(L.S_MESSAGE, opcode);
+      setWord(S_UTF8, 0);
+    }
+    return size;
+  }
+
+  function stop(error: number): void {
+    setWord(L.S_ERROR, error);
+    setWord(L.S_PHASE, L.PHASE_STOPPED);
+  }
+
+  function decodeFrames(ptr: number, length: number): number {
+    let pos = 0;
+    let count = 0;
+    let viewStart = length;
+    let viewEnd = 0;
+    let phase = word(L.S_PHASE);
+    while (phase !== L.PHASE_STOPPED && count < TABLE_ENTRIES) {
+      if (phase === PHASE_HEADER) {
+        if (pos === length) break;
+        const kept = word(S_HEADER_LENGTH);
+        const keptAt = STATE + S_HEADER * 4;
+        let size: number;
+        if (kept === 0) {
+          size = parseHeader(ptr + pos, length - pos);
+          if (size === 0) {
+            memory.copyWithin(keptAt, ptr + pos, ptr + length);
+            setWord(S_HEADER_LENGTH, length - pos);
+            pos = length;
+            break;
+          }
+          if (size > 0) pos += size;
+        } else {
+          const n = Math.min(MAX_HEADER - kept, length - pos);
+          memory.copyWithin(keptAt + kept, ptr + pos, ptr + pos + n);
+          size = parseHeader(keptAt, kept + n);
+          if (size === 0) {
+            setWord(S_HEADER_LENGTH, kept + n);
+            pos += n;
+            break;
+          }
+          if (size > 0) {
+            pos += size - kept;
+            setWord(S_HEADER_LENGTH, 0);
+          }
+        }
+        if (size < 0) {
+          stop(-size);
+          break;
+        }
+        phase = PHASE_PAYLOAD;
+      }
+      const remaining = get64(S_REMAINING);
+      const frameLength = get64(S_FRAME_LENGTH);
+      const n = Math.min(remaining, length - pos);
+      if (n === 0 && remaining !== 0) break;
+      const head = word(S_HEAD);
+      const opcode = head & 0x0f;
+      const fin = head & L.D_FIN;
+      const isEnd = n === remaining;
+      const p = ptr + pos;
+      const key = word(S_KEY);
+      const keyPhase = word(S_KEY_PHASE);
+      if (opcode === 1 || (opcode === 0 && word(L.S_MESSAGE) === 1)) {
+        let utf8 = word(S_UTF8) >>> 0;
+        if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) >>> 0;
+        if (utf8 === UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
+          stop(L.E_UTF8);
+          break;
+        }
+        setWord(S_UTF8, utf8 | 0);
+      } else if (key) {
+        deps.mask(p, p, n, key, keyPhase);
+      }
+      let flags = head & 0x8f;
+      if (remaining === frameLength) flags |= L.D_START;
+      if (isEnd) flags |= L.D_END;
+      if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (opcode >= 8 || (fin && opcode !== 0))) {
+        flags |= L.D_VIEW;
+        if (viewStart > pos) viewStart = pos;
+        viewEnd = pos + n;
+      }
+      const d = TABLE + count * 16;
+      view.setInt32(d, flags, true);
+      view.setInt32(d + 4, pos, true);
+      view.setInt32(d + 8, n, true);
+      view.setInt32(d + 12, Math.min(frameLength, 0x7fffffff), true);
+      count++;
+      pos += n;
+      if (!isEnd) {
+        set64(S_REMAINING, remaining - n);
+        setWord(S_KEY_PHASE, (keyPhase + n) & 3);
+        break;
+      }
+      set64(S_REMAINING, 0);
+      phase = PHASE_HEADER;
+      if (opcode === 8) {
+        phase = L.PHASE_STOPPED;
+      } else if (opcode < 8 && fin) {
+        setWord(L.S_MESSAGE, 0);
+        set64(S_MESSAGE_LENGTH, 0);
+      }
+    }
+    if (word(L.S_PHASE) !== L.PHASE_STOPPED) setWord(L.S_PHASE, phase);
+    setWord(L.S_CONSUMED, pos);
+    setWord(L.S_VIEW_START, viewStart);
+    setWord(L.S_VIEW_END, viewEnd);
+    return count;
+  }
+
+  return {
+    frameStatePtr: (): number => STATE,
+    frameTablePtr: (): number => TABLE,
+    frameTableEntries: (): number => TABLE_ENTRIES,
+    decodeFrames,
+  };
+}
+
+/** A FrameCore for FrameDecoder on the twin, with its own I/O region inside `memory`. */
+export function twinFrameCore(memory: Uint8Array, ioPtr: number, ioSize: number, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)): FrameCore {
+  const twin = createFrameTwin(memory, layout, deps);
+  return {
+    io: memory.subarray(ioPtr, ioPtr + ioSize),
+    ioPtr,
+    state: new Int32Array(memory.buffer, memory.byteOffset + layout.statePtr, L.STATE_WORDS),
+    table: new Int32Array(memory.buffer, memory.byteOffset + layout.tablePtr, layout.tableEntries * 4),
+    decodeFrames: twin.decodeFrames,
+  };
+}

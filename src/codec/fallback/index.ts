@@ -1,0 +1,32 @@
+/**
+ * The pure-JS kernels: a plain TypeScript twin of every WASM export, over a
+ * fixed heap with the same layout contract. Used where WebAssembly is missing
+ * and as the reference in differential tests. Each twin lives in a file named
+ * like its assembly/ counterpart; add it here when you add a kernel (the
+ * `Kernels` type makes a missing twin a compile error).
+ */
+import { STATE_SIZE } from '../frame-layout.js';
+import type { Kernels } from '../wasm.js';
+import { createFrameTwin } from './frame.js';
+import { ioPtr, ioSize } from './io.js';
+import { mask } from './mask.js';
+import { heap, memory, reserve } from './memory.js';
+import { utf8Kernels } from './utf8.js';
+
+/** assembly/frame-state.ts's TABLE_ENTRIES. */
+const FRAME_TABLE_ENTRIES = 4096;
+
+const frame = createFrameTwin(heap, {
+  statePtr: reserve(STATE_SIZE, 16),
+  tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16),
+  tableEntries: FRAME_TABLE_ENTRIES,
+});
+
+export const fallbackKernels: Kernels = {
+  memory,
+  ioPtr,
+  ioSize,
+  mask,
+  ...utf8Kernels(heap),
+  ...frame,
+};

@@ -1,0 +1,345 @@
+/**
+ * A streaming RFC 6455 frame decoder: bytes in, messages and control frames out.
+ *
+ * Each batch of input is decoded in two phases. Phase 1 runs no user code: the
+ * kernel parses and checks every frame header in the I/O region, unmasks the
+ * payloads in place and validates text; then the payloads are copied out of
+ * the region into JavaScript memory. Phase 2 runs the callbacks, in stream
+ * order. So a callback may push into any decoder (this one included) and the
+ * region may be overwritten: nothing a callback sees lives in WASM memory.
+ */
+import { assertBytes } from './bytes.js';
+import { FrameError, frameError, isValidCloseCode } from './errors.js';
+import { type FrameCore, wasmFrameCore } from './frame-core.js';
+import { scratch, slab } from './slab.js';
+import {
+  D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
+  S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START,
+} from './frame-layout.js';
+
+export interface FrameDecoderOptions {
+  /** 'server' decodes frames from clients (they must be masked); 'client' frames from servers (must not be). */
+  role: 'server' | 'client';
+  /** Largest message accepted, in bytes, checked from frame headers (1009 beyond it). 0 = no limit. Default 100 MiB, as ws. */
+  maxPayload?: number;
+  /** A complete data message. `data` is JavaScript memory owned by the callee: it stays valid. */
+  onMessage(data: Uint8Array, isBinary: boolean): void;
+  onPing?(data: Uint8Array): void;
+  onPong?(data: Uint8Array): void;
+  /** A close frame: its status code (1005 when it has no body) and reason. The decoder stops after it. */
+  onClose?(code: number, reason: string): void;
+  /** A protocol error: close the connection with `error.closeCode`. Reported once; the decoder stops. */
+  onError?(error: FrameError): void;
+  /**
+   * Zero-copy delivery: `data` given to onMessage, onPing and onPong is valid
+   * only until the callback returns (copy it to keep it), and its memory is
+   * reused. Saves allocating fresh memory for every chunk. Default false.
+   */
+  transient?: boolean;
+  /** Advanced: the kernels to decode with. Default: this realm's WebAssembly instance. */
+  core?: FrameCore;
+}
+
+/** Default `maxPayload`: 100 MiB, as ws. */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+/** The first buffer for a message that spans inputs holds at most this much; it then grows by doubling. */
+const FIRST_BUFFER_LIMIT = 1 << 20;
+
+/** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
+const KEEP_EVENTS = 4096;
+
+// Event kinds besides the opcodes 1 (text), 2 (binary), 8 (close), 9 (ping), 10 (pong).
+const EVENT_ERROR = -1;
+
+const EMPTY = new Uint8Array(0);
+const noop = (): void => {};
+const closeReasonDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+let defaultCore: FrameCore | undefined;
+
+export class FrameDecoder {
+  private readonly core: FrameCore;
+  /** The kernel's state between calls (the layout of frame-layout.ts). */
+  private readonly state = new Int32Array(STATE_WORDS);
+  private readonly onMessage: (data: Uint8Array, isBinary: boolean) => void;
+  private readonly onPing: (data: Uint8Array) => void;
+  private readonly onPong: (data: Uint8Array) => void;
+  private readonly onClose: (code: number, reason: string) => void;
+  private readonly onError: (error: FrameError) => void;
+  private readonly transient: boolean;
+
+  // Events decoded but not yet delivered, in stream order.
+  // Kept at their high-water length (no regrowth per batch); `count` entries are live.
+  private readonly kinds: number[] = [];
+  private readonly datas: Uint8Array[] = [];
+  private count = 0;
+  private head = 0;
+  private delivering = false;
+
+  /** The data message being assembled from pieces (it spans inputs or fragments). */
+  private message: Uint8Array = EMPTY;
+  private messageLength = 0;
+  private messageOpcode = 0;
+  /** Where the current frame of that message is expected to end in `message`. */
+  private frameEnd = 0;
+  /** A control frame split across inputs. */
+  private control: Uint8Array = EMPTY;
+  private controlLength = 0;
+
+  private closeCode = 0;
+  private closeReason = '';
+  private failure: FrameError | null = null;
+
+  constructor(options: FrameDecoderOptions) {
+    if (options.role !== 'server' && options.role !== 'client') {
+      throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
+    }
+    if (typeof options.onMessage !== 'function') throw new TypeError('onMessage must be a function');
+    const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    if (!Number.isSafeInteger(maxPayload) || maxPayload < 0) {
+      throw new RangeError(`maxPayload must be a non-negative safe integer, got ${maxPayload}`);
+    }
+    this.core = options.core ?? (defaultCore ??= wasmFrameCore());
+    this.onMessage = options.onMessage;
+    this.onPing = options.onPing ?? noop;
+    this.onPong = options.onPong ?? noop;
+    this.onClose = options.onClose ?? noop;
+    this.onError = options.onError ?? noop;
+    this.transient = options.transient === true;
+    this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
+    this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
+    this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
+  }
+
+  /** The protocol error that stopped the decoder, if any. */
+  get error(): FrameError | null {
+    return this.failure;
+  }
+
+  /** Whether the decoder has stopped (after a close frame or a protocol error) and ignores further input. */
+  get stopped(): boolean {
+    return this.state[S_PHASE] === PHASE_STOPPED;
+  }
+
+  /**
+   * Decodes `chunk` (any size; it is copied, the caller keeps ownership) and
+   * runs the callbacks for everything it completes. Safe to call from a callback:
+   * the new events are delivered after the pending ones. Never throws for bad
+   * input: protocol errors go to `onError`. Exceptions from callbacks propagate;
+   * undelivered events are then delivered by the next push.
+   */
+  push(chunk: Uint8Array): void {
+    assertBytes(chunk, 'chunk');
+    const { io } = this.core;
+    const size = io.length;
+    for (let at = 0; at < chunk.length && !this.stopped; at += size) {
+      const n = Math.min(size, chunk.length - at);
+      io.set(n === chunk.length ? chunk : chunk.subarray(at, at + n));
+      this.decode(n);
+    }
+    this.deliver();
+  }
+
+  /**
+   * Decodes `io[0, length)`: bytes the caller has already placed in the I/O
+   * region (e.g. a socket read straight into it), then runs the callbacks. The
+   * region is free again when this returns (in fact before the first callback).
+   */
+  pushIO(length: number): void {
+    if (!Number.isInteger(length) || length < 0 || length > this.core.io.length) {
+      throw new RangeError(`length must be an integer in [0, ${this.core.io.length}], got ${length}`);
+    }
+    this.decode(length);
+    this.deliver();
+  }
+
+  /** Phase 1: decodes `io[0, length)` into events. Runs no user code. */
+  private decode(length: number): void {
+    const state = this.state;
+    if (state[S_PHASE] === PHASE_STOPPED) return;
+    const core = this.core;
+    const slot = core.state;
+    for (let offset = 0; offset < length;) {
+      slot.set(state);
+      const count = core.decodeFrames(core.ioPtr + offset, length - offset);
+      state.set(slot);
+      if (count !== 0) this.collect(offset, count);
+      const consumed = state[S_CONSUMED];
+      if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
+      offset += consumed;
+    }
+    if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
+  }
+
+  /** Turns `count` descriptors of a call on `io[base, ...)` into events, copying payloads out of the region. */
+  private collect(base: number, count: number): void {
+    const table = this.core.table;
+    const io = this.core.io;
+    const kinds = this.kinds;
+    const datas = this.datas;
+    // Whole messages and control frames become views of one copy of the range they span, in a shared slab.
+    const viewStart = this.state[S_VIEW_START];
+    const viewEnd = this.state[S_VIEW_END];
+    let copy: ArrayBufferLike = EMPTY.buffer;
+    let copyStart = viewStart;
+    if (viewEnd > viewStart) {
+      const size = viewEnd - viewStart;
+      let at: number;
+      let bytes: Uint8Array;
+      // Scratch memory only for a decode that no running callback can observe.
+      if (this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
+        bytes = scratch.bytes;
+        at = scratch.used;
+        scratch.used = at + size;
+      } else {
+        at = slab.reserve(size);
+        bytes = slab.bytes;
+      }
+      bytes.set(io.subarray(base + viewStart, base + viewEnd), at);
+      copy = bytes.buffer;
+      copyStart = viewStart - bytes.byteOffset - at;
+    }
+    const end = count << 2;
+    for (let i = 0; i < end; i += 4) {
+      const flags = table[i];
+      if ((flags & D_VIEW) !== 0) {
+        const opcode = flags & 0x0f;
+        const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
+        if (opcode === 8) this.closeFrame(data);
+        else {
+          const n = this.count;
+          kinds[n] = opcode;
+          datas[n] = data;
+          this.count = n + 1;
+        }
+      } else {
+        this.piece(flags, io.subarray(base + table[i + 1], base + table[i + 1] + table[i + 2]), table[i + 3]);
+      }
+    }
+  }
+
+  /** A piece of a frame that spans inputs, or of a fragmented message: assembled in JavaScript memory. */
+  private piece(flags: number, bytes: Uint8Array, frameLength: number): void {
+    const opcode = flags & 0x0f;
+    if (opcode >= 8) {
+      if ((flags & D_START) !== 0) {
+        this.control = slab.take(frameLength);
+        this.controlLength = 0;
+      }
+      this.control.set(bytes, this.controlLength);
+      this.controlLength += bytes.length;
+      if ((flags & D_END) === 0) return;
+      const data = new Uint8Array(this.control.buffer, this.control.byteOffset, this.controlLength);
+      this.control = EMPTY;
+      if (opcode === 8) this.closeFrame(data);
+      else {
+        this.emit(opcode, data);
+      }
+      return;
+    }
+    if ((flags & D_START) !== 0) {
+      if (opcode !== 0) {
+        this.messageOpcode = opcode;
+        this.messageLength = 0;
+        this.message = slab.take(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+      }
+      this.frameEnd = this.messageLength + frameLength;
+    }
+    const need = this.messageLength + bytes.length;
+    if (need > this.message.length) {
+      // Double, but not past the end of a final frame: no quadratic copying (also with many
+      // small fragments, whose total is unknown), no slack for one-frame messages.
+      const end = (flags & D_FIN) !== 0 ? this.frameEnd : Infinity;
+      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, end)));
+      grown.set(this.message.subarray(0, this.messageLength));
+      this.message = grown;
+    }
+    this.message.set(bytes, this.messageLength);
+    this.messageLength = need;
+    if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
+      const message = this.message;
+      this.emit(this.messageOpcode, new Uint8Array(message.buffer, message.byteOffset, need));
+      this.message = EMPTY;
+    }
+  }
+
+  /** Checks a close frame's body (RFC 6455 §5.5.1, §7.4) and records it. */
+  private closeFrame(data: Uint8Array): void {
+    let code = 1005;
+    let reason = '';
+    if (data.length >= 2) {
+      code = (data[0] << 8) | data[1];
+      if (!isValidCloseCode(code)) return this.fail(frameError(E_CLOSE_CODE));
+      try {
+        reason = closeReasonDecoder.decode(data.subarray(2));
+      } catch {
+        return this.fail(frameError(E_UTF8));
+      }
+    }
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.emit(8, data);
+  }
+
+  private fail(error: FrameError): void {
+    this.failure = error;
+    this.state[S_PHASE] = PHASE_STOPPED;
+    this.emit(EVENT_ERROR, EMPTY);
+  }
+
+  private emit(kind: number, data: Uint8Array): void {
+    const n = this.count;
+    this.kinds[n] = kind;
+    this.datas[n] = data;
+    this.count = n + 1;
+  }
+
+  /** Moves undelivered events out of scratch memory, which is about to be reused. */
+  private evacuate(): void {
+    const datas = this.datas;
+    for (let j = this.head; j < this.count; j++) {
+      if (datas[j].buffer === scratch.bytes.buffer) {
+        const copy = slab.take(datas[j].length);
+        copy.set(datas[j]);
+        datas[j] = copy;
+      }
+    }
+  }
+
+  /** Phase 2: runs the callbacks for the pending events, in order. */
+  private deliver(): void {
+    if (this.delivering) return;
+    this.delivering = true;
+    scratch.deliveries++;
+    const kinds = this.kinds;
+    const datas = this.datas;
+    let i = this.head;
+    let done = false;
+    try {
+      for (; i < this.count; i++) {
+        const kind = kinds[i];
+        if (kind === 1) this.onMessage(datas[i], false);
+        else if (kind === 2) this.onMessage(datas[i], true);
+        else if (kind === 9) this.onPing(datas[i]);
+        else if (kind === 10) this.onPong(datas[i]);
+        else if (kind === 8) this.onClose(this.closeCode, this.closeReason);
+        else if (kind === EVENT_ERROR) this.onError(this.failure!);
+      }
+      // Drop the references so delivered data can be collected; keep small arrays for the next batch.
+      if (this.count > KEEP_EVENTS) {
+        kinds.length = 0;
+        datas.length = 0;
+      } else {
+        datas.fill(EMPTY, 0, this.count);
+      }
+      this.count = 0;
+      done = true;
+    } finally {
+      // After a callback threw, the next push resumes behind its event.
+      this.head = done ? 0 : i + 1;
+      if (!done) this.evacuate();
+      this.delivering = false;
+      if (--scratch.deliveries === 0) scratch.used = 0;
+    }
+  }
+}

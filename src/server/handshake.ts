@@ -1,0 +1,133 @@
+/**
+ * The server side of the opening handshake (RFC 6455 §4.2): checks an upgrade
+ * request and builds the 101 response or the HTTP error that refuses it.
+ * Pure functions over header maps, shared by `createServer` (which parses the
+ * request itself) and `handleUpgrade` (which gets it from `node:http`).
+ */
+import { createHash } from 'node:crypto';
+
+/** Default deadline for an opening handshake, either side, in ms. */
+export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
+
+/** Default limit on the bytes of a request or response head (Node's own default). */
+export const DEFAULT_MAX_HEADER_SIZE = 16 * 1024;
+
+/** Default limit on the header lines of a request or response head. */
+export const DEFAULT_MAX_HEADERS = 100;
+
+/** The GUID of RFC 6455 §1.3, appended to the key before hashing. */
+export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+
+/** A base64-encoded 16-byte value: 22 significant characters and `==`. */
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/** An RFC 7230 token (used for subprotocol names). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** The request facts the handshake looks at; header names are lower case. */
+export interface UpgradeRequest {
+  method: string;
+  httpVersion: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Why a handshake was refused: the HTTP status, a short message and extra response headers. */
+export class HandshakeError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HandshakeError';
+  }
+}
+
+/** `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (§4.2.2 step 5.4). */
+export function acceptKey(key: string): string {
+  return createHash('sha1').update(key + GUID).digest('base64');
+}
+
+/** One header's value; a repeated header is joined as a list (RFC 7230 §3.2.2). */
+export function header(headers: UpgradeRequest['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Whether a comma-separated header value lists `token`, compared case-insensitively. */
+export function hasToken(value: string | undefined, token: string): boolean {
+  if (value === undefined) return false;
+  for (const item of value.split(',')) {
+    if (item.trim().toLowerCase() === token) return true;
+  }
+  return false;
+}
+
+/**
+ * The subprotocols a `Sec-WebSocket-Protocol` value offers, in order.
+ * @throws {HandshakeError} 400 on an empty, duplicate or malformed name
+ */
+export function parseProtocols(value: string | undefined): Set<string> {
+  const protocols = new Set<string>();
+  if (value === undefined) return protocols;
+  for (const item of value.split(',')) {
+    const name = item.trim();
+    if (!TOKEN.test(name) || protocols.has(name)) {
+      throw new HandshakeError(400, 'Invalid Sec-WebSocket-Protocol header');
+    }
+    protocols.add(name);
+  }
+  return protocols;
+}
+
+/** What a valid upgrade request asks for. */
+export interface Upgrade {
+  key: string;
+  protocols: Set<string>;
+}
+
+/**
+ * Checks a request against §4.2.1.
+ * @throws {HandshakeError} 405 (not GET), 400 (anything malformed), 426 (unsupported version)
+ */
+export function checkUpgrade(req: UpgradeRequest): Upgrade {
+  if (req.method !== 'GET') throw new HandshakeError(405, 'Invalid HTTP method', { Allow: 'GET' });
+  const [major, minor] = req.httpVersion.split('.').map(Number);
+  if (!(major > 1 || (major === 1 && minor >= 1))) throw new HandshakeError(400, 'Invalid HTTP version');
+  if (!hasToken(header(req.headers, 'upgrade'), 'websocket')) throw new HandshakeError(400, 'Invalid Upgrade header');
+  if (!hasToken(header(req.headers, 'connection'), 'upgrade')) throw new HandshakeError(400, 'Invalid Connection header');
+  // A version mismatch is not malformed input: 426 tells the client what we speak (§4.4).
+  if (header(req.headers, 'sec-websocket-version') !== '13') {
+    throw new HandshakeError(426, 'Unsupported WebSocket version', { 'Sec-WebSocket-Version': '13' });
+  }
+  const key = header(req.headers, 'sec-websocket-key');
+  if (key === undefined || !KEY.test(key)) throw new HandshakeError(400, 'Invalid Sec-WebSocket-Key header');
+  return { key, protocols: parseProtocols(header(req.headers, 'sec-websocket-protocol')) };
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  426: 'Upgrade Required',
+  431: 'Request Header Fields Too Large',
+  503: 'Service Unavailable',
+};
+
+/** The HTTP response that refuses a handshake; the connection closes after it. */
+export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): string {
+  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return `${head}\r\n${message}`;
+}
+
+/** The 101 response that completes a handshake. */
+export function acceptResponse(key: string, protocol: string | undefined, headers: Record<string, string> = {}): string {
+  let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
+  if (protocol !== undefined) head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
+  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+  return `${head}\r\n`;
+}
