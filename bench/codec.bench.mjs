@@ -7,6 +7,7 @@
 // ws picks bufferutil when it loads, so each ws variant runs in its own child
 // process (WS_NO_BUFFER_UTIL=1 for the pure-JS one), on the same streams.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table } from './support/harness.mjs';
@@ -125,6 +126,7 @@ if (ANCHOR) {
     return JSON.parse(run.stdout.trim().split('\n').at(-1));
   };
   const m = machine();
+  const loadBefore = os.loadavg()[0];
   const wsNative = child('ws', {});
   const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
   const plain = await measureWsframe(false);
@@ -135,7 +137,8 @@ if (ANCHOR) {
     decode.push({ kind, bytes, wsframe: plain[key], wsframeNode: node[key], ws: wsNative[key], wsJS: wsJS[key] });
   }
   const encode = await measureEncoder();
-  const results = { machine: m, quick: QUICK, chunk: CHUNK, decode, encode };
+  const load = [loadBefore, os.loadavg()[0]];
+  const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, encode };
 
   const targets = [];
   const check = (name, ratio, goal) => targets.push({ name, ratio, goal, pass: ratio >= goal });
@@ -158,7 +161,8 @@ if (ANCHOR) {
   const M = (ops) => fixed(ops / 1e6);
   const markdown = `# Frame codec benchmark
 
-${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
+${machineLine(m)}${QUICK ? ' · **quick run**' : ''} · load average ${fixed(load[0], 1)} at the start, ${fixed(load[1], 1)} at the end
+(above the core count, other processes competed for the CPU: compare ratios, and expect noise).
 
 Decoding: about 2 MiB of masked frames (text: printable ASCII, like JSON; mixed: a 2- or 3-byte character every\n97 bytes) (as a server receives them) per pass, fed in 64 KiB chunks; ws gets a fresh
 copy of each chunk (it unmasks in place, as a socket's buffers allow), FrameDecoder.push copies each chunk into WASM
