@@ -5,8 +5,10 @@
 // chunks. ws unmasks in place, so it gets a fresh copy of each chunk, as from a
 // socket; FrameDecoder.push copies each chunk into WASM memory: one copy each.
 // ws picks bufferutil when it loads, so each ws variant runs in its own child
-// process (WS_NO_BUFFER_UTIL=1 for the pure-JS one), on the same streams.
-import { spawnSync } from 'node:child_process';
+// process (WS_NO_BUFFER_UTIL=1 for the pure-JS one), on the same streams; every
+// workload is measured for all variants back to back.
+import { fork } from 'node:child_process';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table } from './support/harness.mjs';
@@ -48,42 +50,35 @@ function stream(bytes, kind) {
   return { count, chunks };
 }
 
-async function measureWs() {
+/** ws's Receiver on one workload (run in a child process per ws variant). */
+async function measureWs(kind, bytes) {
   const { Receiver } = require('ws');
-  const out = {};
-  for (const [kind, bytes] of WORKLOADS) {
-    const { count, chunks } = stream(bytes, kind);
-    let received = 0;
-    const receiver = new Receiver({ isServer: true, maxPayload: 0 });
-    receiver.on('message', () => received++);
-    receiver.on('error', (e) => { throw e; });
-    const ops = await opsPerSecond(() => {
-      for (const chunk of chunks) receiver.write(Buffer.from(chunk));
-    }, { inner: count });
-    if (received === 0) throw new Error('ws decoded nothing');
-    out[`${kind}:${bytes}`] = ops;
-  }
-  return out;
+  const { count, chunks } = stream(bytes, kind);
+  let received = 0;
+  const receiver = new Receiver({ isServer: true, maxPayload: 0 });
+  receiver.on('message', () => received++);
+  receiver.on('error', (e) => { throw e; });
+  const ops = await opsPerSecond(() => {
+    for (const chunk of chunks) receiver.write(Buffer.from(chunk));
+  }, { inner: count });
+  if (received === 0) throw new Error('ws decoded nothing');
+  return ops;
 }
 
-async function measureWsframe(transient) {
+async function measureWsframe(kind, bytes, transient) {
   const { FrameDecoder } = await import('../build/esm/codec/index.js');
-  const out = {};
-  for (const [kind, bytes] of WORKLOADS) {
-    const { count, chunks } = stream(bytes, kind);
-    let received = 0;
-    const decoder = new FrameDecoder({
-      role: 'server', maxPayload: 0, transient,
-      onMessage: () => { received++; },
-      onError: (e) => { throw e; },
-    });
-    const ops = await opsPerSecond(() => {
-      for (const chunk of chunks) decoder.push(chunk);
-    }, { inner: count });
-    if (received === 0) throw new Error('wsframe decoded nothing');
-    out[`${kind}:${bytes}`] = ops;
-  }
-  return out;
+  const { count, chunks } = stream(bytes, kind);
+  let received = 0;
+  const decoder = new FrameDecoder({
+    role: 'server', maxPayload: 0, transient,
+    onMessage: () => { received++; },
+    onError: (e) => { throw e; },
+  });
+  const ops = await opsPerSecond(() => {
+    for (const chunk of chunks) decoder.push(chunk);
+  }, { inner: count });
+  if (received === 0) throw new Error('wsframe decoded nothing');
+  return ops;
 }
 
 async function measureEncoder() {
@@ -116,26 +111,45 @@ async function measureEncoder() {
 }
 
 if (ANCHOR) {
-  process.stdout.write(`${JSON.stringify(await measureWs())}\n`);
+  // A ws variant: measures the workloads the parent asks for, one at a time.
+  process.on('message', async ({ kind, bytes }) => process.send(await measureWs(kind, bytes)));
+  process.on('disconnect', () => process.exit(0));
 } else {
   const self = fileURLToPath(import.meta.url);
   const child = (anchor, env) => {
-    const run = spawnSync(process.execPath, [self], { env: { ...process.env, ...env, CODEC_BENCH_ANCHOR: anchor }, encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (run.status !== 0) throw new Error(`${anchor} child failed: ${run.stderr}`);
-    return JSON.parse(run.stdout.trim().split('\n').at(-1));
+    const proc = fork(self, { env: { ...process.env, ...env, CODEC_BENCH_ANCHOR: anchor } });
+    let pending = null;
+    proc.on('message', (ops) => pending.resolve(ops));
+    proc.on('exit', (code) => pending?.reject(new Error(`${anchor} child exited with ${code}`)));
+    return {
+      measure: (kind, bytes) => new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        proc.send({ kind, bytes });
+      }),
+      close: () => {
+        pending = null;
+        proc.disconnect();
+      },
+    };
   };
   const m = machine();
+  const loadBefore = os.loadavg()[0];
   const wsNative = child('ws', {});
   const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
-  const plain = await measureWsframe(false);
-  const node = await measureWsframe(true);
+  // Each workload is measured for all four variants back to back, so load drift affects them alike.
   const decode = [];
   for (const [kind, bytes] of WORKLOADS) {
-    const key = `${kind}:${bytes}`;
-    decode.push({ kind, bytes, wsframe: plain[key], wsframeNode: node[key], ws: wsNative[key], wsJS: wsJS[key] });
+    const ws = await wsNative.measure(kind, bytes);
+    const wsframe = await measureWsframe(kind, bytes, false);
+    const wsframeNode = await measureWsframe(kind, bytes, true);
+    const js = await wsJS.measure(kind, bytes);
+    decode.push({ kind, bytes, wsframe, wsframeNode, ws, wsJS: js });
   }
+  wsNative.close();
+  wsJS.close();
   const encode = await measureEncoder();
-  const results = { machine: m, quick: QUICK, chunk: CHUNK, decode, encode };
+  const load = [loadBefore, os.loadavg()[0]];
+  const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, encode };
 
   const targets = [];
   const check = (name, ratio, goal) => targets.push({ name, ratio, goal, pass: ratio >= goal });
@@ -158,14 +172,16 @@ if (ANCHOR) {
   const M = (ops) => fixed(ops / 1e6);
   const markdown = `# Frame codec benchmark
 
-${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
+${machineLine(m)}${QUICK ? ' · **quick run**' : ''} · load average ${fixed(load[0], 1)} at the start, ${fixed(load[1], 1)} at the end${
+  Math.max(...load) > m.cores ? '\n(above the core count: other processes competed for the CPU; compare ratios, and expect noise)' : ''}
 
-Decoding: about 2 MiB of masked frames (text: printable ASCII, like JSON; mixed: a 2- or 3-byte character every\n97 bytes) (as a server receives them) per pass, fed in 64 KiB chunks; ws gets a fresh
-copy of each chunk (it unmasks in place, as a socket's buffers allow), FrameDecoder.push copies each chunk into WASM
-memory. ws variants run in child processes (ws picks bufferutil at load time); ws validates UTF-8 with
-\`buffer.isUtf8\` (simdutf) in both. "wsframe" gives messages that stay valid (copied into fresh memory, as ws's
-socket buffers are fresh); "wsframe (transient)" uses \`transient: true\`: views valid only during the callback, in
-reused memory.
+Decoding: about 2 MiB of masked frames per pass (as a server receives them; text is printable ASCII, like JSON;
+mixed has a 2- or 3-byte character every 97 bytes), fed in 64 KiB chunks. ws gets a fresh copy of each chunk (it
+unmasks in place, as a socket's buffers allow); FrameDecoder.push copies each chunk into WASM memory. The ws variants
+run in child processes (ws picks bufferutil at load time); each workload is measured for all four variants back to
+back. ws validates UTF-8 with \`buffer.isUtf8\` (simdutf) in both. "wsframe" gives messages that stay valid (copied
+into fresh memory, as ws's socket buffers are fresh); "wsframe (transient)" uses \`transient: true\`: views valid
+only during the callback, in reused memory.
 
 ## Decoder: messages/s (M) and payload GB/s
 ${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil', 'ws pure JS', 'vs ws + bufferutil', 'vs ws JS'],
