@@ -1,6 +1,7 @@
 // The main job: runs every benchmark in its own process, one after another (so
 // they never compete for the two cores), then writes bench/results/summary.md
-// and summary.svg from the targets each one recorded.
+// and summary.svg from the targets each one recorded, and puts the summary
+// table into README.md (between the bench:summary markers).
 // Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,16 +25,24 @@ const reports = available
   .map((name) => ({ name, ...JSON.parse(readFileSync(new URL(`${name}.json`, results), 'utf8')) }));
 const targets = reports.flatMap((r) => (r.targets ?? []).map((t) => ({ area: r.name, ...t })));
 
+const summary = `${reports.map((r) => `- **${r.name}**: ${r.machine ? machineLine(r.machine) : 'machine not recorded'}${r.quick ? ' (quick run)' : ''}`).join('\n')}
+
+${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}`;
 writeFileSync(new URL('summary.md', results), `# Benchmark summary
 
 Each ratio compares wsframe with an anchor measured in the same run on the same machine.
 
-${reports.map((r) => `- **${r.name}**: ${r.machine ? machineLine(r.machine) : 'machine not recorded'}${r.quick ? ' (quick run)' : ''}`).join('\n')}
-
-${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
+${summary}
 
 ![ratios against targets](summary.svg)
 `);
+const readme = new URL('../README.md', import.meta.url);
+const start = '<!-- bench:summary:start -->';
+const end = '<!-- bench:summary:end -->';
+const text = readFileSync(readme, 'utf8');
+if (text.includes(start) && text.includes(end)) {
+  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${summary}\n${text.slice(text.indexOf(end))}`);
+}
 writeFileSync(new URL('summary.svg', results), chart(targets));
 console.log(`\n${targets.filter((t) => t.pass).length} of ${targets.length} targets met; wrote bench/results/summary.md and summary.svg`);
 
