@@ -1,17 +1,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createFrameTwin, twinFrameCore } from '../src/codec/fallback/frame.js';
+import { fallbackKernels } from '../src/codec/fallback/index.js';
+import { frameCore } from '../src/codec/frame-core.js';
 import { STATE_WORDS, S_FLAGS, S_MAX_PAYLOAD } from '../src/codec/frame-layout.js';
-import { IO_PTR, IO_SIZE, kernels } from '../src/codec/wasm.js';
-import { Random } from './support/random.js';
+import { type Kernels, implementation, kernels } from '../src/codec/wasm.js';
 import { digest, wsframeDecode } from './support/decode.js';
+import { Random } from './support/random.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from './support/streams.js';
 import { wsDecode } from './support/ws.js';
 
-const wasmMemory = new Uint8Array(kernels.memory.buffer);
-const layout = { statePtr: kernels.frameStatePtr(), tablePtr: kernels.frameTablePtr(), tableEntries: kernels.frameTableEntries() };
-const twinMemory = new Uint8Array(wasmMemory.length);
-const twin = createFrameTwin(twinMemory, layout);
+// The realm's WASM kernels and the shipped pure-JS twins, each at its own addresses.
+const sides = [kernels, fallbackKernels].map((k: Kernels) => ({
+  memory: new Uint8Array(k.memory.buffer),
+  ioPtr: k.ioPtr(),
+  statePtr: k.frameStatePtr(),
+  tablePtr: k.frameTablePtr(),
+  decodeFrames: k.decodeFrames,
+}));
+const IO_SIZE = Math.min(kernels.ioSize(), fallbackKernels.ioSize());
 
 /** Feeds the same chunks to the WASM kernel and its twin; every output must match. */
 function sameAsTwin(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number): void {
@@ -19,27 +25,26 @@ function sameAsTwin(chunks: Uint8Array[], server: boolean, maxPayload: number, a
   initial[S_FLAGS] = server ? 1 : 0;
   initial[S_MAX_PAYLOAD >> 2] = maxPayload;
   const states = [initial.slice(), initial.slice()];
-  const views = [wasmMemory, twinMemory];
-  const decoders = [kernels.decodeFrames, twin.decodeFrames];
   for (const chunk of chunks) {
     let offset = 0;
     // The kernel may stop early (full table): call again on the rest, as FrameDecoder does.
     for (let guard = 0; guard < 100; guard++) {
       const n = Math.min(chunk.length - offset, IO_SIZE - at);
       const results: unknown[] = [];
-      for (let k = 0; k < 2; k++) {
-        const memory = views[k];
-        memory.set(chunk.subarray(offset, offset + n), IO_PTR + at);
-        new Int32Array(memory.buffer, layout.statePtr, STATE_WORDS).set(states[k]);
-        const count = decoders[k](IO_PTR + at, n);
-        states[k] = new Int32Array(memory.buffer, layout.statePtr, STATE_WORDS).slice();
+      sides.forEach((side, k) => {
+        const { memory } = side;
+        const input = side.ioPtr + at;
+        memory.set(chunk.subarray(offset, offset + n), input);
+        new Int32Array(memory.buffer, side.statePtr, STATE_WORDS).set(states[k]);
+        const count = side.decodeFrames(input, n);
+        states[k] = new Int32Array(memory.buffer, side.statePtr, STATE_WORDS).slice();
         results.push({
           count,
           state: [...states[k]],
-          table: [...new Int32Array(memory.buffer, layout.tablePtr, count * 4)],
-          io: Buffer.from(memory.subarray(IO_PTR + at, IO_PTR + at + n)).toString('hex'),
+          table: [...new Int32Array(memory.buffer, side.tablePtr, count * 4)],
+          io: Buffer.from(memory.subarray(input, input + n)).toString('hex'),
         });
-      }
+      });
       expect(results[1]).toEqual(results[0]);
       const consumed = states[0][13];
       offset += consumed;
@@ -56,7 +61,7 @@ function corrupt(stream: Uint8Array, seed: number, flips: number): Uint8Array {
   return out;
 }
 
-describe(`decodeFrames: WASM kernel vs TypeScript twin (seed ${FUZZ_SEED})`, () => {
+describe(`decodeFrames: WASM kernel (${implementation()}) vs the TypeScript twin (seed ${FUZZ_SEED})`, () => {
   it('valid and corrupted streams, random chunks, random limits and positions in the I/O region', () => {
     fc.assert(
       fc.property(
@@ -85,9 +90,7 @@ describe(`decodeFrames: WASM kernel vs TypeScript twin (seed ${FUZZ_SEED})`, () 
 });
 
 describe(`FrameDecoder on the TypeScript twin (no WebAssembly) vs ws Receiver (seed ${FUZZ_SEED})`, () => {
-  // Its own fixed memory: a 64 KiB I/O region, then the state slot and the table.
-  const memory = new Uint8Array(65536 + 128 + 4096 * 16);
-  const core = twinFrameCore(memory, 0, 65536, { statePtr: 65536, tablePtr: 65536 + 128, tableEntries: 4096 });
+  const core = frameCore(fallbackKernels);
   it('random streams and chunkings, both roles (corrupted input: see the kernel differential above)', () => {
     fc.assert(
       fc.property(items(70_000), chunking, fc.boolean(), fc.boolean(), (list, how, server, transient) => {

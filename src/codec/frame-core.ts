@@ -1,10 +1,10 @@
 /**
- * What the frame decoder runs on: the batch kernel and views of its memory.
- * The default is the realm's WASM instance; fallback/frame.ts builds the same
- * shape from the TypeScript twin.
+ * What the frame decoder runs on: the batch kernel and views of its memory,
+ * from any set of kernels (WASM with or without SIMD, or the TypeScript twins
+ * of ./fallback). The default is the realm's kernels (wasm.ts).
  */
 import { STATE_WORDS } from './frame-layout.js';
-import { IO_PTR, io, kernels } from './wasm.js';
+import { type Kernels, kernels } from './wasm.js';
 
 export interface FrameCore {
   /** The I/O region: input to decodeFrames() is read from (and unmasked in) here. */
@@ -19,13 +19,15 @@ export interface FrameCore {
   decodeFrames(ptr: number, length: number): number;
 }
 
-export function wasmFrameCore(): FrameCore {
-  const buffer = kernels.memory.buffer;
+/** The frame core of `source` (default: this realm's kernels). Views stay valid: memory never grows. */
+export function frameCore(source: Kernels = kernels): FrameCore {
+  const buffer = source.memory.buffer;
+  const ioPtr = source.ioPtr();
   return {
-    io,
-    ioPtr: IO_PTR,
-    state: new Int32Array(buffer, kernels.frameStatePtr(), STATE_WORDS),
-    table: new Int32Array(buffer, kernels.frameTablePtr(), kernels.frameTableEntries() * 4),
-    decodeFrames: kernels.decodeFrames,
+    io: new Uint8Array(buffer, ioPtr, source.ioSize()),
+    ioPtr,
+    state: new Int32Array(buffer, source.frameStatePtr(), STATE_WORDS),
+    table: new Int32Array(buffer, source.frameTablePtr(), source.frameTableEntries() * 4),
+    decodeFrames: source.decodeFrames,
   };
 }

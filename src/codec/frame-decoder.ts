@@ -10,7 +10,7 @@
  */
 import { assertBytes } from './bytes.js';
 import { FrameError, frameError, isValidCloseCode } from './errors.js';
-import { type FrameCore, wasmFrameCore } from './frame-core.js';
+import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
 import {
   D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
@@ -36,7 +36,7 @@ export interface FrameDecoderOptions {
    * reused. Saves allocating fresh memory for every chunk. Default false.
    */
   transient?: boolean;
-  /** Advanced: the kernels to decode with. Default: this realm's WebAssembly instance. */
+  /** Advanced: the kernels to decode with (`frameCore(kernels)`). Default: this realm's kernels. */
   core?: FrameCore;
 }
 
@@ -99,7 +99,7 @@ export class FrameDecoder {
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 0) {
       throw new RangeError(`maxPayload must be a non-negative safe integer, got ${maxPayload}`);
     }
-    this.core = options.core ?? (defaultCore ??= wasmFrameCore());
+    this.core = options.core ?? (defaultCore ??= frameCore());
     this.onMessage = options.onMessage;
     this.onPing = options.onPing ?? noop;
     this.onPong = options.onPong ?? noop;

@@ -8,7 +8,7 @@ export { io, IO_SIZE } from './wasm.js';
 export { implementation, type Implementation } from './wasm.js';
 export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions } from './frame-decoder.js';
 export { FrameError, isValidCloseCode } from './errors.js';
-export type { FrameCore } from './frame-core.js';
+export { frameCore, type FrameCore } from './frame-core.js';
 export {
   FrameEncoder, type FrameEncoderOptions, OPCODE_CONTINUATION, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING,
   OPCODE_PONG,

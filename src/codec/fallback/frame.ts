@@ -5,9 +5,7 @@
  * the reference the WASM kernel is tested against and the decoder's kernel
  * where WebAssembly is missing. Simple and scalar on purpose.
  */
-import type { FrameCore } from '../frame-core.js';
 import * as L from '../frame-layout.js';
-import { utf8Kernels } from './utf8.js';
 
 /** What the twin needs from the other kernels (their twins or the WASM exports). */
 export interface FrameTwinDeps {
@@ -18,19 +16,6 @@ export interface FrameTwinDeps {
    * returns the new state (assembly/frame-text.ts).
    */
   textPiece(ptr: number, length: number, key: number, phase: number, masked: boolean, state: number): number;
-}
-
-/** The twins of the kernels the frame kernel calls, over the same `memory`. */
-export function frameTwinDeps(memory: Uint8Array): FrameTwinDeps {
-  const utf8 = utf8Kernels(memory);
-  return {
-    // RFC 6455 §5.3 with the little-endian key of assembly/mask.ts.
-    mask: (src, dst, length, key, phase) => {
-      for (let i = 0; i < length; i++) memory[dst + i] = memory[src + i] ^ ((key >>> (((i + phase) & 3) << 3)) & 0xff);
-    },
-    textPiece: (ptr, length, key, phase, masked, state) =>
-      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
-  };
 }
 
 export interface FrameTwinLayout {
@@ -56,7 +41,7 @@ const MAX_SAFE_HIGH = 0x1f_ffff;
 const UTF8_INVALID = 0xffffffff;
 
 /** The frame kernels over `memory` (a view of the whole fixed memory: addresses index it). */
-export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)) {
+export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps) {
   const view = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
   const { statePtr: STATE, tablePtr: TABLE, tableEntries: TABLE_ENTRIES } = layout;
   const word = (index: number): number => view.getInt32(STATE + index * 4, true);
@@ -240,17 +225,5 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     frameTablePtr: (): number => TABLE,
     frameTableEntries: (): number => TABLE_ENTRIES,
     decodeFrames,
-  };
-}
-
-/** A FrameCore for FrameDecoder on the twin, with its own I/O region inside `memory`. */
-export function twinFrameCore(memory: Uint8Array, ioPtr: number, ioSize: number, layout: FrameTwinLayout, deps: FrameTwinDeps = frameTwinDeps(memory)): FrameCore {
-  const twin = createFrameTwin(memory, layout, deps);
-  return {
-    io: memory.subarray(ioPtr, ioPtr + ioSize),
-    ioPtr,
-    state: new Int32Array(memory.buffer, memory.byteOffset + layout.statePtr, L.STATE_WORDS),
-    table: new Int32Array(memory.buffer, memory.byteOffset + layout.tablePtr, layout.tableEntries * 4),
-    decodeFrames: twin.decodeFrames,
   };
 }

@@ -16,17 +16,24 @@ import { utf8Kernels } from './utf8.js';
 /** assembly/frame-state.ts's TABLE_ENTRIES. */
 const FRAME_TABLE_ENTRIES = 4096;
 
-const frame = createFrameTwin(heap, {
-  statePtr: reserve(STATE_SIZE, 16),
-  tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16),
-  tableEntries: FRAME_TABLE_ENTRIES,
-});
+const utf8 = utf8Kernels(heap);
+
+const frame = createFrameTwin(
+  heap,
+  { statePtr: reserve(STATE_SIZE, 16), tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16), tableEntries: FRAME_TABLE_ENTRIES },
+  {
+    mask,
+    // Twin of assembly/frame-text.ts.
+    textPiece: (ptr, length, key, phase, masked, state) =>
+      masked ? utf8.unmaskValidateUtf8(ptr, length, key, phase, state) : utf8.validateUtf8(ptr, length, state),
+  },
+);
 
 export const fallbackKernels: Kernels = {
   memory,
   ioPtr,
   ioSize,
   mask,
-  ...utf8Kernels(heap),
+  ...utf8,
   ...frame,
 };
