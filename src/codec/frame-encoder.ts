@@ -11,7 +11,7 @@
  */
 import { assertBytes, assertIndex } from './bytes.js';
 import { isValidCloseCode } from './errors.js';
-import { MASK_WASM_THRESHOLD, mask } from './mask.js';
+import { MASK_WASM_THRESHOLD, mask, xorForward } from './mask.js';
 import { allocRaw, slab } from './slab.js';
 
 export interface FrameEncoderOptions {
@@ -81,19 +81,7 @@ function writeHeader(target: Uint8Array, offset: number, first: number, length: 
 /** XORs `length` bytes of `target` at `at` with the key at keys[keyAt], in place. */
 function maskInPlace(target: Uint8Array, at: number, length: number, keys: Uint8Array, keyAt: number): void {
   if (length < MASK_WASM_THRESHOLD) {
-    const k0 = keys[keyAt];
-    const k1 = keys[keyAt + 1];
-    const k2 = keys[keyAt + 2];
-    const k3 = keys[keyAt + 3];
-    let i = at;
-    const end = at + length;
-    for (; i + 4 <= end; i += 4) {
-      target[i] ^= k0;
-      target[i + 1] ^= k1;
-      target[i + 2] ^= k2;
-      target[i + 3] ^= k3;
-    }
-    for (let j = 0; i < end; i++, j++) target[i] ^= keys[keyAt + j];
+    xorForward(target, at, keys, keyAt, target, at, length, 0);
   } else {
     mask(target.subarray(at, at + length), keys.subarray(keyAt, keyAt + 4), target, at, length);
   }
@@ -168,18 +156,7 @@ export class FrameEncoder {
     const keys = this.keys;
     const at = writeHeader(target, offset, first, length, keys, keyAt);
     if (length < MASK_WASM_THRESHOLD) {
-      const k0 = keys[keyAt];
-      const k1 = keys[keyAt + 1];
-      const k2 = keys[keyAt + 2];
-      const k3 = keys[keyAt + 3];
-      let i = 0;
-      for (; i + 4 <= length; i += 4) {
-        target[at + i] = payload[i] ^ k0;
-        target[at + i + 1] = payload[i + 1] ^ k1;
-        target[at + i + 2] = payload[i + 2] ^ k2;
-        target[at + i + 3] = payload[i + 3] ^ k3;
-      }
-      for (; i < length; i++) target[at + i] = payload[i] ^ keys[keyAt + (i & 3)];
+      xorForward(payload, 0, keys, keyAt, target, at, length, 0);
     } else {
       mask(payload, keys.subarray(keyAt, keyAt + 4), target, at, length);
     }
@@ -245,24 +222,13 @@ export class FrameEncoder {
     } else {
       const keys = this.keys;
       const k = this.nextKey();
-      const k0 = keys[k];
-      const k1 = keys[k + 1];
-      const k2 = keys[k + 2];
-      const k3 = keys[k + 3];
       b[at + 1] = 0x80 | n;
-      b[at + 2] = k0;
-      b[at + 3] = k1;
-      b[at + 4] = k2;
-      b[at + 5] = k3;
+      b[at + 2] = keys[k];
+      b[at + 3] = keys[k + 1];
+      b[at + 4] = keys[k + 2];
+      b[at + 5] = keys[k + 3];
       at += 6;
-      let i = 0;
-      for (; i + 4 <= n; i += 4) {
-        b[at + i] = data[i] ^ k0;
-        b[at + i + 1] = data[i + 1] ^ k1;
-        b[at + i + 2] = data[i + 2] ^ k2;
-        b[at + i + 3] = data[i + 3] ^ k3;
-      }
-      for (; i < n; i++) b[at + i] = data[i] ^ keys[k + (i & 3)];
+      xorForward(data, 0, keys, k, b, at, n, 0);
     }
     this.length = at + n;
   }

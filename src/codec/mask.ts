@@ -37,26 +37,39 @@ function outputAhead(source: Uint8Array, output: Uint8Array, offset: number): bo
   return output.byteOffset + offset > source.byteOffset;
 }
 
-/** The JS path, exported for the crossover benchmark. */
+/**
+ * The JS loop, front to back, without checks: `output[outputAt + i] =
+ * source[sourceAt + i] ^ key[keyAt + ((i + phase) & 3)]`. The key may sit
+ * anywhere in `key` (the encoder draws keys from a pool). Safe in place and
+ * whenever the output does not start inside the source's unread bytes.
+ */
+export function xorForward(
+  source: Uint8Array, sourceAt: number, key: Uint8Array, keyAt: number,
+  output: Uint8Array, outputAt: number, length: number, phase: number,
+): void {
+  const k0 = key[keyAt + (phase & 3)];
+  const k1 = key[keyAt + ((phase + 1) & 3)];
+  const k2 = key[keyAt + ((phase + 2) & 3)];
+  const k3 = key[keyAt + ((phase + 3) & 3)];
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    output[outputAt + i] = source[sourceAt + i] ^ k0;
+    output[outputAt + i + 1] = source[sourceAt + i + 1] ^ k1;
+    output[outputAt + i + 2] = source[sourceAt + i + 2] ^ k2;
+    output[outputAt + i + 3] = source[sourceAt + i + 3] ^ k3;
+  }
+  if (i < length) output[outputAt + i] = source[sourceAt + i] ^ k0;
+  if (i + 1 < length) output[outputAt + i + 1] = source[sourceAt + i + 1] ^ k1;
+  if (i + 2 < length) output[outputAt + i + 2] = source[sourceAt + i + 2] ^ k2;
+}
+
+/** The JS path for any overlap, exported for the crossover benchmark. */
 export function maskJS(source: Uint8Array, key: Uint8Array, output: Uint8Array, offset: number, length: number, phase: number): void {
   if (outputAhead(source, output, offset)) {
     for (let i = length - 1; i >= 0; i--) output[offset + i] = source[i] ^ key[(i + phase) & 3];
-    return;
+  } else {
+    xorForward(source, 0, key, 0, output, offset, length, phase);
   }
-  const k0 = key[phase & 3];
-  const k1 = key[(phase + 1) & 3];
-  const k2 = key[(phase + 2) & 3];
-  const k3 = key[(phase + 3) & 3];
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    output[offset + i] = source[i] ^ k0;
-    output[offset + i + 1] = source[i + 1] ^ k1;
-    output[offset + i + 2] = source[i + 2] ^ k2;
-    output[offset + i + 3] = source[i + 3] ^ k3;
-  }
-  if (i < length) output[offset + i] = source[i] ^ k0;
-  if (i + 1 < length) output[offset + i + 1] = source[i + 1] ^ k1;
-  if (i + 2 < length) output[offset + i + 2] = source[i + 2] ^ k2;
 }
 
 /** The WASM path, exported for the crossover benchmark. */
