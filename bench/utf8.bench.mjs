@@ -161,16 +161,17 @@ for (const bytes of [1024, 16384, 65536]) {
 const ratio = (row, a, b) => row.gbps[a] / row.gbps[b];
 const NON_ASCII = (r) => r.kind !== 'ascii';
 const targets = [
-  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) ≥ 20× TextDecoder fatal', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'TextDecoder fatal', min: 20 },
-  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) ≥ 10× ws JS', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'ws JS', min: 10 },
-  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) ≥ 0.3× buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'buffer.isUtf8', min: 0.3 },
-  { name: 'in WASM memory, non-ASCII 4–64 KiB: ≥ 0.5× buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.5 },
-  { name: 'in WASM memory, ASCII 4–64 KiB: ≥ 0.8× buffer.isUtf8', rows: (r) => r.kind === 'ascii' && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.8 },
+  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs TextDecoder fatal', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'TextDecoder fatal', min: 20 },
+  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs ws JS', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'ws JS', min: 10 },
+  { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'buffer.isUtf8', min: 0.3 },
+  { name: 'in WASM memory, non-ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.5 },
+  { name: 'in WASM memory, ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => r.kind === 'ascii' && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.8 },
 ].map((t) => {
   const cells = results.filter(t.rows).map((r) => ({ kind: r.kind, bytes: r.bytes, ratio: ratio(r, t.a, t.b) }));
   const worst = cells.reduce((w, c) => (c.ratio < w.ratio ? c : w), cells[0]);
   const geomean = Math.exp(cells.reduce((s, c) => s + Math.log(c.ratio), 0) / cells.length);
-  return { target: t.name, required: t.min, worst, geomean, pass: worst !== undefined && worst.ratio >= t.min, cells };
+  // name, ratio (the worst cell), goal and pass: the shape bench/run.mjs summarises.
+  return { name: t.name, ratio: worst.ratio, goal: t.min, worst, geomean, pass: worst.ratio >= t.min, cells };
 });
 
 const m = machine();
@@ -203,7 +204,7 @@ ${table(['text', 'size', 'copy in / TextDecoder', 'copy in / ws JS', 'copy in / 
 
 ## Targets
 
-${table(['target', 'worst cell', 'geometric mean', 'result'], targets.map((t) => [t.target, `${fixed(t.worst.ratio)}× (${t.worst.kind}, ${size(t.worst.bytes)})`, `${fixed(t.geomean)}×`, t.pass ? 'PASS' : 'MISS']))}
+${table(['target', 'goal', 'worst cell', 'geometric mean', 'result'], targets.map((t) => [t.name, `≥ ${t.goal}×`, `${fixed(t.worst.ratio)}× (${t.worst.kind}, ${size(t.worst.bytes)})`, `${fixed(t.geomean)}×`, t.pass ? 'PASS' : '**MISS**']))}
 
 ## Fused unmask + validate vs unmask then validate (mixed text, in WASM memory)
 
