@@ -146,6 +146,25 @@ describe('FrameEncoder matches ws Sender.frame byte for byte', () => {
     }
   });
 
+  it('writeFrameHeader + the payload as it is equals writeFrame, every length encoding; client role refuses', () => {
+    const encoder = new FrameEncoder({ role: 'server' });
+    for (const n of [0, 125, 126, 65535, 65536, 100_000]) {
+      const payload = new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
+      for (const [opcode, fin] of [[1, true], [2, false], [0, true]] as const) {
+        const whole = new Uint8Array(encoder.frameSize(n));
+        encoder.writeFrame(whole, 0, opcode, payload, fin);
+        const header = new Uint8Array(encoder.frameSize(n) - n + 2).fill(0xee);
+        const end = encoder.writeFrameHeader(header, 1, opcode, n, fin);
+        expect(end).toBe(header.length - 1);
+        expect(header[header.length - 1]).toBe(0xee);
+        expect(Buffer.concat([header.subarray(1, end), payload]).equals(whole)).toBe(true);
+      }
+    }
+    expect(() => encoder.writeFrameHeader(new Uint8Array(4), 0, 9, 126)).toThrow(RangeError);
+    expect(() => encoder.writeFrameHeader(new Uint8Array(3), 0, 2, 126)).toThrow(RangeError);
+    expect(() => new FrameEncoder({ role: 'client' }).writeFrameHeader(new Uint8Array(14), 0, 2, 10)).toThrow(TypeError);
+  });
+
   it('rejects what RFC 6455 forbids, before writing', () => {
     const encoder = new FrameEncoder({ role: 'server' });
     expect(() => encoder.ping(new Uint8Array(126))).toThrow(RangeError);

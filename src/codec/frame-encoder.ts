@@ -143,6 +143,27 @@ export class FrameEncoder {
     return this.put(target, offset, (fin ? 0x80 : 0) | opcode, payload);
   }
 
+  /**
+   * Writes only the header of an unmasked frame (server role) whose
+   * `payloadLength` bytes the caller sends right after it, so a large payload
+   * goes out as it is, with no copy. Returns the offset after the header, which
+   * needs `frameSize(payloadLength) - payloadLength` bytes.
+   * @throws {TypeError} in the client role, whose payloads must be masked (so copied)
+   * @throws {TypeError|RangeError} on a bad argument, before anything is written
+   */
+  writeFrameHeader(target: Uint8Array, offset: number, opcode: number, payloadLength: number, fin = true): number {
+    if (this.masked) throw new TypeError('writeFrameHeader is for unmasked frames: in the client role every payload is masked');
+    assertBytes(target, 'target');
+    assertIndex(offset, 'offset');
+    assertIndex(payloadLength, 'payloadLength');
+    checkFrame(opcode, payloadLength, fin);
+    const size = headerSize(payloadLength, false);
+    if (offset + size > target.length) {
+      throw new RangeError(`the header needs ${size} bytes at offset ${offset}; target has ${target.length}`);
+    }
+    return writeHeader(target, offset, (fin ? 0x80 : 0) | opcode, payloadLength, null, 0);
+  }
+
   private put(target: Uint8Array, offset: number, first: number, payload: Uint8Array): number {
     const length = payload.length;
     if (!this.masked) {

@@ -18,23 +18,45 @@ const encoders = {
   client: new FrameEncoder({ role: 'client' }),
 };
 
-/** Frames `payloads[i]` with `opcodes[i]` and `fins[i]` (masked for clients), back to back in one new Buffer. */
-export function encodeFrames(role: Role, opcodes: number[], payloads: Uint8Array[], fins: boolean[]): Buffer {
+/**
+ * Payloads from this size are written beside their header instead of copied
+ * into the batch, where nothing is masked (the server role, and frames encoded
+ * already): for large messages the copy costs more than a second write chunk.
+ */
+const DIRECT_WRITE = 16 * 1024;
+
+/**
+ * Frames `payloads[i]` with `opcodes[i]` and `fins[i]` (masked for clients):
+ * back to back in one new Buffer, except that large unmasked payloads stay
+ * separate chunks, written as they are. Returns the chunks in write order.
+ */
+export function encodeFrames(role: Role, opcodes: number[], payloads: Uint8Array[], fins: boolean[]): Uint8Array[] {
   const encoder = encoders[role];
+  const asIs = (i: number): boolean =>
+    payloads[i].length >= DIRECT_WRITE && (opcodes[i] === ENCODED || role === 'server');
   let size = 0;
   for (let i = 0; i < opcodes.length; i++) {
-    size += opcodes[i] === ENCODED ? payloads[i].length : encoder.frameSize(payloads[i].length);
+    const n = payloads[i].length;
+    const frame = opcodes[i] === ENCODED ? n : encoder.frameSize(n);
+    size += asIs(i) ? frame - n : frame;
   }
   const out = Buffer.allocUnsafe(size);
+  const chunks: Uint8Array[] = [];
+  let start = 0;
   let at = 0;
   for (let i = 0; i < opcodes.length; i++) {
     const payload = payloads[i];
-    if (opcodes[i] === ENCODED) {
-      out.set(payload, at);
-      at += payload.length;
-    } else {
-      at = encoder.writeFrame(out, at, opcodes[i], payload, fins[i]);
+    const encoded = opcodes[i] === ENCODED;
+    if (!asIs(i)) {
+      if (encoded) out.set(payload, at);
+      at = encoded ? at + payload.length : encoder.writeFrame(out, at, opcodes[i], payload, fins[i]);
+      continue;
     }
+    if (!encoded) at = encoder.writeFrameHeader(out, at, opcodes[i], payload.length, fins[i]);
+    if (at > start) chunks.push(out.subarray(start, at));
+    chunks.push(payload);
+    start = at;
   }
-  return out;
+  if (at > start) chunks.push(out.subarray(start, at));
+  return chunks;
 }

@@ -266,7 +266,7 @@ export class WebSocketServer extends EventEmitter {
     if (this.closing && this.connections === 0) this.emitCloseWhenDone();
   }
 
-  /** Sends one message to every open client; the frame is encoded once and shared. */
+  /** Sends one message to every open client; the frame is encoded once and shared (its chunks, if large). */
   broadcast(data: Data, options?: { binary?: boolean }): void {
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);

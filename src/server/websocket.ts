@@ -324,9 +324,9 @@ export class WebSocket extends EventEmitter {
   }
 
   /** @internal Queues an already-encoded frame (a broadcast frame shared by many connections). */
-  _sendEncoded(frame: Uint8Array): void {
+  _sendEncoded(frame: Uint8Array[]): void {
     if (this.readyState !== WebSocket.OPEN) return;
-    this.enqueue(ENCODED, frame, true, undefined);
+    for (const chunk of frame) this.enqueue(ENCODED, chunk, true, undefined);
   }
 
   private enqueue(opcode: number, payload: Uint8Array, fin: boolean, cb: Callback | undefined): void {
@@ -363,11 +363,15 @@ export class WebSocket extends EventEmitter {
       if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, new Error('The socket was closed'));
       return;
     }
-    const data = encodeFrames(this.role, opcodes, payloads, fins);
-    if (callbacks === null) socket.write(data);
-    else socket.write(data, (error) => {
+    const chunks = encodeFrames(this.role, opcodes, payloads, fins);
+    const done = callbacks === null ? undefined : (error?: Error | null) => {
       for (const cb of callbacks) cb(error ?? undefined);
-    });
+    };
+    const last = chunks.length - 1;
+    if (last > 0) socket.cork();
+    for (let i = 0; i < last; i++) socket.write(chunks[i]);
+    socket.write(chunks[last], done);
+    if (last > 0) socket.uncork();
     if (this.overHighWater() && !socket.isPaused()) socket.pause();
   }
 

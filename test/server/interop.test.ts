@@ -183,6 +183,14 @@ describe('ws client → wsframe server', () => {
       expect(data.toString()).toBe('news');
       expect(isBinary).toBe(false);
     }
+    // A large one: its payload is written as it is, beside the shared header.
+    const large = Buffer.alloc(200_000, 0x5a);
+    const gotLarge = clients.map((c) => next(c, 'message'));
+    s.server.broadcast(large);
+    for (const [data, isBinary] of await Promise.all(gotLarge)) {
+      expect(Buffer.compare(data, large)).toBe(0);
+      expect(isBinary).toBe(true);
+    }
   });
 
   test('subprotocol: the first offered by default, handleProtocols can choose or refuse', async () => {
