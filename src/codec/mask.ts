@@ -10,7 +10,7 @@ import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
  * Below this many bytes a JS loop beats the WASM kernel, whose call and two
  * copies cost a fixed ~35 ns (measured by bench/mask.bench.mjs, "crossover").
  */
-export const MASK_WASM_THRESHOLD = 64;
+export const MASK_WASM_THRESHOLD = 48;
 
 /**
  * Bytes per kernel call on the copy path. Copy in, XOR, copy out stay in L1/L2
