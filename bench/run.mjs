@@ -3,6 +3,7 @@
 // and summary.svg from the targets each one recorded, and puts the summary
 // table into README.md (between the bench:summary markers).
 // Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes)
+//        npm run bench -- --summary-only   (summary and README from the results on disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
@@ -11,7 +12,9 @@ const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes'];
 const bench = new URL('./', import.meta.url);
 const results = new URL('./results/', import.meta.url);
 const available = ALL.filter((name) => existsSync(new URL(`${name}.bench.mjs`, bench)));
-const chosen = process.argv.slice(2).length ? process.argv.slice(2) : available;
+const args = process.argv.slice(2);
+const summaryOnly = args.includes('--summary-only');
+const chosen = summaryOnly ? [] : args.length ? args : available;
 
 for (const name of chosen) {
   if (!available.includes(name)) throw new Error(`no benchmark named ${name} (have: ${available.join(', ')})`);
@@ -49,7 +52,8 @@ console.log(`\n${targets.filter((t) => t.pass).length} of ${targets.length} targ
 /** A horizontal bar chart of ratio ÷ goal on a log scale: bars past the line meet their target. */
 function chart(rows) {
   const rowHeight = 18;
-  const left = 300;
+  const labels = rows.map((t) => `${t.area}: ${t.name}`);
+  const left = 10 + 6 * Math.max(...labels.map((l) => l.length)); // about 6 px a character at 11 px
   const width = 420;
   const top = 30;
   const height = top + rows.length * rowHeight + 30;
@@ -58,7 +62,7 @@ function chart(rows) {
   const bars = rows.map((t, i) => {
     const y = top + i * rowHeight;
     const w = Math.max(1, scale(t.ratio / t.goal));
-    return `<text x="${left - 6}" y="${y + 13}" text-anchor="end">${escape(`${t.area}: ${t.name}`)}</text>` +
+    return `<text x="${left - 6}" y="${y + 13}" text-anchor="end">${escape(labels[i])}</text>` +
       `<rect x="${left}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${t.pass ? '#2e7d32' : '#c62828'}"/>` +
       `<text x="${(left + w + 4).toFixed(1)}" y="${y + 13}">${fixed(t.ratio)}× (goal ${t.goal}×)</text>`;
   });
