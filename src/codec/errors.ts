@@ -40,7 +40,3 @@ export function frameError(id: number): FrameError {
   return new FrameError(message, closeCode, code);
 }
 
-/** Whether a peer may send `code` in a close frame (RFC 6455 §7.4.1, IANA registry). */
-export function isValidCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
-}

@@ -9,7 +9,8 @@
  * region may be overwritten: nothing a callback sees lives in WASM memory.
  */
 import { assertBytes } from './bytes.js';
-import { FrameError, frameError, isValidCloseCode } from './errors.js';
+import { FrameError, frameError } from './errors.js';
+import { isValidCloseCode } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
 import {

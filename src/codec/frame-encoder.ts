@@ -10,7 +10,9 @@
  * kernel from 128 bytes up (mask.ts).
  */
 import { assertBytes, assertIndex } from './bytes.js';
-import { isValidCloseCode } from './errors.js';
+import {
+  OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, isValidCloseCode,
+} from './protocol.js';
 import { MASK_WASM_THRESHOLD, mask, xorForward } from './mask.js';
 import { allocRaw, slab } from './slab.js';
 
@@ -19,12 +21,6 @@ export interface FrameEncoderOptions {
   role: 'server' | 'client';
 }
 
-export const OPCODE_CONTINUATION = 0;
-export const OPCODE_TEXT = 1;
-export const OPCODE_BINARY = 2;
-export const OPCODE_CLOSE = 8;
-export const OPCODE_PING = 9;
-export const OPCODE_PONG = 10;
 
 /** Keys drawn per crypto.getRandomValues call (4 bytes each). */
 const KEY_POOL_SIZE = 1024;

@@ -7,11 +7,12 @@ export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
 export { io, IO_SIZE } from './wasm.js';
 export { implementation, type Implementation } from './wasm.js';
 export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions } from './frame-decoder.js';
-export { FrameError, isValidCloseCode } from './errors.js';
+export { FrameError } from './errors.js';
+export { isValidCloseCode } from './protocol.js';
 export { frameCore, type FrameCore } from './frame-core.js';
+export { FrameEncoder, type FrameEncoderOptions } from './frame-encoder.js';
 export {
-  FrameEncoder, type FrameEncoderOptions, OPCODE_CONTINUATION, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING,
-  OPCODE_PONG,
-} from './frame-encoder.js';
+  OPCODE_CONTINUATION, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG,
+} from './protocol.js';
 export { isValidUTF8, isValidUTF8IO, Utf8Validator, UTF8_WASM_THRESHOLD } from './utf8.js';
 export type { Utf8Input } from './utf8.js';

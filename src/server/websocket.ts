@@ -13,7 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
-import { isValidCloseCode } from '../codec/errors.js';
+import { isValidCloseCode } from '../codec/protocol.js';
 import { ENCODED, encodeFrames, type Role } from './frames.js';
 import { readInto } from './reader.js';
 import { readBuffer } from './memory.js';
