@@ -42,3 +42,5 @@ export const E_MAX_PAYLOAD = 12;
 export const E_UTF8 = 13;
 /** Found in JavaScript: a close frame's status code is not one a peer may send. */
 export const E_CLOSE_CODE = 14;
+/** Found in JavaScript: a compressed message is not valid DEFLATE data (permessage-deflate). */
+export const E_DEFLATE_DATA = 15;
