@@ -1,5 +1,5 @@
 /** Protocol errors found while decoding, with the close code to send back (RFC 6455 §7.4). */
-import * as L from './frame-layout.js';
+import * as L from './layout.js';
 
 /**
  * A protocol error in received frames. `closeCode` is the status code to close

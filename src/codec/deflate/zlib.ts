@@ -25,7 +25,7 @@
  */
 import zlib from 'node:zlib';
 import { type FrameError, frameError } from '../errors.js';
-import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../frame-layout.js';
+import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import type { DeflateParams } from './negotiate.js';
 import type { MessageDeflate } from './types.js';
 
