@@ -105,6 +105,8 @@ export const E_MAX_PAYLOAD = 12;
 export const E_UTF8 = 13;
 /** Found in JavaScript, not by the kernel: a close frame's status code is not one a peer may send. */
 export const E_CLOSE_CODE = 14;
+/** Found in JavaScript, not by the kernel: a compressed message is not valid DEFLATE data (permessage-deflate). */
+export const E_DEFLATE_DATA = 15;
 
 // ---- UTF-8 validation (utf8-dfa.ts) ----
 
