@@ -21,9 +21,9 @@ const ERRORS: Record<number, [message: string, closeCode: number, code: string]>
   [L.E_RSV_2_3]: ['RSV2 and RSV3 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_2_3'],
   [L.E_RSV_1]: ['RSV1 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_1'],
   [L.E_OPCODE]: ['invalid opcode (reserved)', 1002, 'WS_ERR_INVALID_OPCODE'],
-  [L.E_CONTINUATION]: ['invalid opcode 0: no message to continue', 1002, 'WS_ERR_INVALID_OPCODE'],
+  [L.E_CONTINUATION]: ['invalid opcode 0', 1002, 'WS_ERR_INVALID_OPCODE'],
   [L.E_DATA_IN_MESSAGE]: ['invalid opcode: new data frame inside a fragmented message', 1002, 'WS_ERR_INVALID_OPCODE'],
-  [L.E_CONTROL_FIN]: ['FIN must be set on control frames', 1002, 'WS_ERR_EXPECTED_FIN'],
+  [L.E_CONTROL_FIN]: ['FIN must be set', 1002, 'WS_ERR_EXPECTED_FIN'],
   [L.E_CONTROL_LENGTH]: ['invalid control frame payload length', 1002, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
   [L.E_EXPECTED_MASK]: ['MASK must be set', 1002, 'WS_ERR_EXPECTED_MASK'],
   [L.E_UNEXPECTED_MASK]: ['MASK must be clear', 1002, 'WS_ERR_UNEXPECTED_MASK'],
@@ -41,3 +41,15 @@ export function frameError(id: number): FrameError {
   return new FrameError(message, closeCode, code);
 }
 
+
+/**
+ * `error` as ws's receiver reports it (what wsframe/server emits): a
+ * RangeError for a framing error or a limit, an Error for invalid UTF-8 or
+ * compressed data; the message is prefixed "Invalid WebSocket frame: " except
+ * for limits (1009), and `code` and `closeCode` are kept.
+ */
+export function wsShapedError(error: FrameError): Error {
+  const Class = error.code.startsWith('WS_ERR_') && error.code !== 'WS_ERR_INVALID_UTF8' ? RangeError : Error;
+  const shaped = new Class(error.closeCode === 1009 ? error.message : `Invalid WebSocket frame: ${error.message}`);
+  return Object.assign(shaped, { code: error.code, closeCode: error.closeCode });
+}

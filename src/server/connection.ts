@@ -33,7 +33,7 @@
  *   a write budget or send timeout belongs beside it, in those two methods.
  */
 import type { Socket } from 'node:net';
-import type { FrameError } from '../codec/errors.js';
+import { wsShapedError, type FrameError } from '../codec/errors.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
 import {
   CLOSE_ABNORMAL, CLOSE_NO_STATUS, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
@@ -58,6 +58,14 @@ export interface ConnectionOptions {
   closeTimeout?: number;
   /** Stop reading while more than this many bytes wait to be written. Default 16 MiB. */
   highWaterMark?: number;
+  /** Answer every ping with a pong. Default true. */
+  autoPong?: boolean;
+  /**
+   * Let several `message`, `ping` and `pong` events run in one tick (ws 8.17+
+   * semantics). With false, each runs in a macrotask of its own (`setImmediate`),
+   * and reading waits for them. Default true.
+   */
+  allowSynchronousEvents?: boolean;
 }
 
 const DEFAULTS = {
@@ -137,6 +145,7 @@ export class Connection {
   socket: Socket | null = null;
   /** Heartbeat: whether anything arrived from the peer since the last `beat()`. */
   private alive = true;
+  private autoPong = true;
 
   private readonly events: ConnectionEvents;
   private tracker: Tracker | null = null;
@@ -156,6 +165,13 @@ export class Connection {
   private paused = false;
   /** A protocol error stopped the decoder. */
   private failed = false;
+  /**
+   * Without synchronous events: the events waiting for their macrotask, in
+   * stream order (reading stops while any wait); null when none do, and always
+   * null with synchronous events.
+   */
+  private deferred: (() => void)[] | null = null;
+  private synchronousEvents = true;
 
   // Writing.
   /** Frames waiting for the next flush; null when none are. */
@@ -203,6 +219,8 @@ export class Connection {
     this.maxPayload = options.maxPayload ?? DEFAULTS.maxPayload;
     this.closeTimeout = options.closeTimeout ?? DEFAULTS.closeTimeout;
     this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
+    this.autoPong = options.autoPong ?? true;
+    this.synchronousEvents = options.allowSynchronousEvents ?? true;
     this.socket = socket;
     this.readyState = OPEN;
     socket.setNoDelay(true);
@@ -230,20 +248,62 @@ export class Connection {
   private decoderFor(): FrameDecoder | null {
     if (this.decoder === null && this.readyState !== CLOSED && !this.failed) {
       const events = this.events;
+      const onPong = (data: Uint8Array): void => {
+        this.alive = true;
+        events._onPong(data);
+      };
+      // Without synchronous events, every event takes its turn (the close and an error after those before them).
       this.decoder = new FrameDecoder({
         role: this.role,
         maxPayload: this.maxPayload,
-        onMessage: (data, isBinary) => events._onMessage(data, isBinary),
-        onPing: (data) => this.onPing(data),
-        onPong: (data) => {
-          this.alive = true;
-          events._onPong(data);
-        },
-        onClose: (code, reason) => this.onCloseFrame(code, reason),
-        onError: (error) => this.fail(error),
+        ...(this.synchronousEvents
+          ? {
+              onMessage: (data, isBinary) => events._onMessage(data, isBinary),
+              onPing: (data) => this.onPing(data),
+              onPong,
+              onClose: (code, reason) => this.onCloseFrame(code, reason),
+              onError: (error) => this.fail(error),
+            }
+          : {
+              onMessage: (data, isBinary) => this.defer(() => events._onMessage(data, isBinary)),
+              onPing: (data) => this.defer(() => this.onPing(data)),
+              onPong: (data) => this.defer(() => onPong(data)),
+              onClose: (code, reason) => this.inTurn(() => this.onCloseFrame(code, reason)),
+              onError: (error) => this.inTurn(() => this.fail(error)),
+            }),
       });
     }
     return this.decoder;
+  }
+
+  /** Runs `event` in a macrotask of its own, after those waiting; reading stops until they have run. */
+  private defer(event: () => void): void {
+    if (this.deferred !== null) {
+      this.deferred.push(event);
+      return;
+    }
+    this.deferred = [event];
+    this.socket?.pause();
+    setImmediate(runDeferred, this);
+  }
+
+  /** Runs `event` now, or after the deferred events if any wait. */
+  private inTurn(event: () => void): void {
+    if (this.deferred === null) event();
+    else this.deferred.push(event);
+  }
+
+  /** Runs the next deferred event. */
+  runDeferred(): void {
+    const deferred = this.deferred;
+    if (deferred === null) return;
+    const event = deferred.shift()!;
+    if (deferred.length > 0) setImmediate(runDeferred, this);
+    else {
+      this.deferred = null;
+      this.resumeReading();
+    }
+    event();
   }
 
   private feedHead(): void {
@@ -286,15 +346,23 @@ export class Connection {
     if (this.queue !== null) this.flush();
   }
 
-  /** Stops reading from the peer until `resume()`. */
+  /** Stops reading from the peer until `resume()`: not while connecting or once closed (as ws). */
   pause(): void {
+    if (this.readyState === CONNECTING || this.readyState === CLOSED) return;
     this.paused = true;
     this.socket?.pause();
   }
 
   resume(): void {
+    if (this.readyState === CONNECTING || this.readyState === CLOSED) return;
     this.paused = false;
-    if (this.socket !== null && !this.overHighWater()) this.socket.resume();
+    this.resumeReading();
+  }
+
+  /** Reads again unless something still holds reading off: the user, deferred events, or unwritten bytes. */
+  private resumeReading(): void {
+    const socket = this.socket;
+    if (socket !== null && !this.paused && this.deferred === null && !this.overHighWater() && socket.isPaused()) socket.resume();
   }
 
   get isPaused(): boolean {
@@ -304,7 +372,7 @@ export class Connection {
   private onPing(data: Uint8Array): void {
     this.alive = true;
     // Copy: the pong goes out after this read, the data may be a view into it.
-    if (this.readyState === OPEN) this.enqueue(FIN | OPCODE_PONG, Buffer.from(data), undefined);
+    if (this.autoPong && this.readyState === OPEN) this.enqueue(FIN | OPCODE_PONG, Buffer.from(data), undefined);
     this.events._onPing(data);
   }
 
@@ -405,9 +473,9 @@ export class Connection {
     return (this.socket?.writableLength ?? 0) > this.highWaterMark;
   }
 
-  /** Everything written: read again (unless paused by the user). */
+  /** Everything written: read again (unless something else holds reading off). */
   onDrain(): void {
-    if (!this.paused && this.socket !== null && this.socket.isPaused()) this.socket.resume();
+    this.resumeReading();
     this.events._onDrain();
   }
 
@@ -421,10 +489,14 @@ export class Connection {
   close(code: number | undefined, reason: Uint8Array): void {
     if (this.readyState === CLOSED) return;
     if (this.readyState === CONNECTING) {
-      this.abortHandshake?.('WebSocket was closed before the connection was established');
+      this.abort();
       return;
     }
-    if (this.closeSent) return;
+    if (this.closeSent) {
+      // Called again once both close frames (or our close after an error) are out: end TCP now.
+      if (this.closeReceived || this.failed) this.socket?.end();
+      return;
+    }
     this.sendClose(code, reason);
     if (this.closeReceived) this.finish();
     else this.armCloseTimer();
@@ -434,10 +506,24 @@ export class Connection {
   terminate(): void {
     if (this.readyState === CLOSED) return;
     if (this.readyState === CONNECTING) {
-      this.abortHandshake?.('WebSocket was closed before the connection was established');
+      this.abort();
       return;
     }
     this.destroy();
+  }
+
+  /** Close or terminate while connecting: CLOSING now, then the handshake's 'error' and 'close' (a tick later, as ws). */
+  private abort(): void {
+    const abort = this.abortHandshake;
+    if (abort === null) return;
+    this.abortHandshake = null;
+    this.readyState = CLOSING;
+    process.nextTick(abort, 'WebSocket was closed before the connection was established');
+  }
+
+  /** Whether close frames went both ways. */
+  get wasClean(): boolean {
+    return this.closeSent && this.closeReceived;
   }
 
   private destroy(): void {
@@ -503,7 +589,7 @@ export class Connection {
     this.closeCode = CLOSE_ABNORMAL;
     this.socket?.end();
     this.armCloseTimer();
-    this.events._onError(error);
+    this.events._onError(wsShapedError(error));
   }
 
   private armCloseTimer(): void {
@@ -519,10 +605,9 @@ export class Connection {
     this.socket?.end();
   }
 
-  onSocketError(error: Error): void {
+  /** As ws: a socket error after the handshake only ends the connection ('close' 1006 says it all). */
+  onSocketError(): void {
     this.readyState = CLOSING;
-    // Reset by the peer after the closing handshake is not worth reporting.
-    if (!this.closeReceived) this.events._onError(error);
     this.socket?.destroy();
   }
 
@@ -549,6 +634,10 @@ function flushConnection(connection: Connection): void {
   connection.flush();
 }
 
+function runDeferred(connection: Connection): void {
+  connection.runDeferred();
+}
+
 const kOwner = Symbol('wsframe.connection');
 type Owned = Socket & { [kOwner]: Connection };
 
@@ -564,8 +653,8 @@ function socketOnClose(this: Socket): void {
 function socketOnEnd(this: Socket): void {
   (this as Owned)[kOwner].onSocketEnd();
 }
-function socketOnError(this: Socket, error: Error): void {
-  (this as Owned)[kOwner].onSocketError(error);
+function socketOnError(this: Socket): void {
+  (this as Owned)[kOwner].onSocketError();
 }
 function socketOnDrain(this: Socket): void {
   (this as Owned)[kOwner].onDrain();

@@ -1,38 +1,72 @@
 /**
- * The public face of one WebSocket connection, with ws's `WebSocket` API:
- * `send`, `ping`, `pong`, `close`, `terminate`, `readyState`,
- * `bufferedAmount` and the events `message`, `ping`, `pong`, `close`, `error`
- * and `drain`. It checks and coerces arguments and turns what its
- * `Connection` (connection.ts, the single owner of the connection's state)
- * reports into events.
+ * The public face of one WebSocket connection, with ws's `WebSocket` API (see
+ * ws's doc/ws.md): `send`, `ping`, `pong`, `close`, `terminate`, `pause`,
+ * `resume`, `readyState`, `bufferedAmount`, `binaryType`, `isPaused`, the
+ * events `open`, `message`, `ping`, `pong`, `close`, `error`, `drain`, and the
+ * EventTarget interface (`addEventListener`, `onmessage`, …). It checks and
+ * coerces arguments and turns what its `Connection` (connection.ts, the single
+ * owner of the connection's state) reports into events.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isValidCloseCode } from '../codec/protocol.js';
 import { startClient, type ClientOptions } from './client.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, type ConnectionEvents } from './connection.js';
+import {
+  addEventListener, getAttribute, removeEventListener, setAttribute, type EventHandler, type EventSource,
+} from './event-target.js';
 import type { SendCallback } from './frames.js';
 
 export type { ConnectionOptions } from './connection.js';
 
 const EMPTY = Buffer.alloc(0);
+const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'] as const;
 
-/** Data `send` accepts, as in ws. */
-export type Data = string | Buffer | ArrayBuffer | ArrayBufferView;
+/** How binary messages are delivered: a Buffer, an ArrayBuffer, an array of Buffers, or a Blob. */
+export type BinaryType = (typeof BINARY_TYPES)[number];
 
+/**
+ * What `send`, `ping` and `pong` accept, as in ws: strings (UTF-8), bytes
+ * (views share the caller's memory until the write), numbers (sent as their
+ * decimal string), and whatever `Buffer.from` takes (arrays of byte values,
+ * objects whose `valueOf` or `Symbol.toPrimitive` gives one of those).
+ */
+export type Data =
+  | string | number | Buffer | ArrayBuffer | SharedArrayBuffer | ArrayBufferView | readonly number[]
+  | { valueOf(): ArrayBuffer | SharedArrayBuffer | Uint8Array | readonly number[] | string }
+  | { [Symbol.toPrimitive](hint: string): string };
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** Send as a binary message; default: strings are text, everything else binary. */
+  binary?: boolean;
+  /** `false` sends a fragment: continue the message with more `send` calls, the last with `fin: true`. Default true. */
+  fin?: boolean;
+  /** Ignored: a client masks every frame and a server none, as RFC 6455 requires. */
+  mask?: boolean;
+  /** Ignored unless permessage-deflate was negotiated. */
+  compress?: boolean;
+}
+
+/** `data` as bytes, as ws's `toBuffer` makes them: views share memory, anything else goes through `Buffer.from`. */
 function toBytes(data: Data): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data);
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new TypeError('data must be a string, Buffer, ArrayBuffer or ArrayBufferView');
+  if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) return new Uint8Array(data);
+  // Strings, arrays and array-likes, objects with valueOf/toPrimitive; Node throws a TypeError naming anything else.
+  return Buffer.from(data as string);
 }
 
 function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
-export class WebSocket extends EventEmitter implements ConnectionEvents {
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
+export class WebSocket extends EventEmitter implements ConnectionEvents, EventSource {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSING = CLOSING;
@@ -42,25 +76,37 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
   readonly CLOSING = CLOSING;
   readonly CLOSED = CLOSED;
 
-  /** Messages are delivered as Buffers. */
-  readonly binaryType = 'nodebuffer';
   /** The URL this client connected to; '' on the server side. */
   readonly url: string = '';
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
+  private type: BinaryType = 'nodebuffer';
+  /** Bytes of data passed to `send`/`ping`/`pong` after the connection closed (ws counts them in `bufferedAmount`). */
+  private discarded = 0;
 
   /**
-   * A client connection to `address` (ws:// or wss://), opening at once; or,
-   * with no address, a server-side connection (the server creates those).
+   * A client connection to `address` (ws:, wss:, http: or https:), opening at
+   * once; `protocols` are the subprotocols to offer. With `address` null (or
+   * absent), a server-side connection, which the server attaches.
    */
   constructor(address?: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
     if (address === undefined || address === null) return;
-    if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
+    if (typeof address !== 'string' && !(address instanceof URL)) {
+      throw new TypeError(`The address must be a string or a URL, got ${describe(address)}`);
+    }
+    if (protocols !== undefined && protocols !== null && typeof protocols === 'object' && !Array.isArray(protocols)) {
+      if (options !== undefined) throw new TypeError('The protocols must be a string or an array of strings when options are given too');
       options = protocols;
       protocols = undefined;
     }
-    this.url = startClient(this._connection, address, { ...options, protocols: (protocols as string | string[] | undefined) ?? options?.protocols });
+    if (protocols !== undefined && typeof protocols !== 'string' && !Array.isArray(protocols)) {
+      throw new TypeError(`The protocols must be a string or an array of strings, got ${describe(protocols)}`);
+    }
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`The options must be an object, got ${describe(options)}`);
+    }
+    this.url = startClient(this._connection, address, { ...options, protocols: protocols ?? options?.protocols });
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
@@ -80,7 +126,25 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
 
   /** Bytes queued for the socket, not yet written to the kernel. */
   get bufferedAmount(): number {
-    return this._connection.bufferedAmount;
+    return this._connection.bufferedAmount + this.discarded;
+  }
+
+  /**
+   * How binary messages reach `message` listeners: 'nodebuffer' (default), 'arraybuffer',
+   * 'fragments' (an array of Buffers) or 'blob'. Text messages are always Buffers
+   * (strings for EventTarget listeners). Other values are ignored, as in ws.
+   */
+  get binaryType(): BinaryType {
+    return this.type;
+  }
+
+  set binaryType(type: BinaryType) {
+    if ((BINARY_TYPES as readonly string[]).includes(type)) this.type = type;
+  }
+
+  /** Whether `pause()` stopped reading. */
+  get isPaused(): boolean {
+    return this._connection.isPaused;
   }
 
   /** The underlying socket while the connection is open (as ws's `_socket`). */
@@ -88,77 +152,113 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
     return this._connection.socket;
   }
 
+  /** @internal Close frames went both ways (`CloseEvent.wasClean`). */
+  get _wasClean(): boolean {
+    return this._connection.wasClean;
+  }
+
   /**
-   * Sends a message; strings are text and everything else binary unless
-   * `options.binary` says otherwise. `fin: false` sends a fragment (continue
-   * the message with more `send` calls; the last has `fin: true`).
+   * Sends a message: strings are text, everything else binary unless
+   * `options.binary` says otherwise; no data sends an empty message.
+   * `cb(error?)` runs once the message is written. Throws while connecting;
+   * after the close, `cb` gets an error.
    */
-  send(data: Data, options?: { binary?: boolean; fin?: boolean; mask?: boolean; compress?: boolean } | SendCallback, cb?: SendCallback): void {
+  send(data?: Data | null, options?: SendOptions | SendCallback, cb?: SendCallback): void {
+    if (this.readyState === CONNECTING) throw this.notOpen();
     if (typeof options === 'function') {
       cb = options;
       options = undefined;
     }
+    if (typeof data === 'number') data = data.toString();
     if (this.readyState !== OPEN) {
-      this.notOpen(cb);
+      this.discard(data, cb);
       return;
     }
-    this._connection.sendData(toBytes(data), options?.binary ?? typeof data !== 'string', options?.fin ?? true, cb);
+    const binary = options?.binary ?? typeof data !== 'string';
+    this._connection.sendData(data ? toBytes(data) : EMPTY, binary, options?.fin ?? true, cb);
   }
 
-  /** Sends a ping (at most 125 bytes of data). */
-  ping(data?: Data, _mask?: boolean, cb?: SendCallback): void {
-    this.control(OPCODE_PING, data, cb);
+  /** Sends a ping of at most 125 bytes: `ping()`, `ping(cb)`, `ping(data, cb)` or `ping(data, mask, cb)`. */
+  ping(data?: Data | SendCallback, mask?: boolean | SendCallback, cb?: SendCallback): void {
+    this.control(OPCODE_PING, data, mask, cb);
   }
 
-  /** Sends an unsolicited pong (at most 125 bytes of data). */
-  pong(data?: Data, _mask?: boolean, cb?: SendCallback): void {
-    this.control(OPCODE_PONG, data, cb);
+  /** Sends an unsolicited pong of at most 125 bytes, with the arguments of `ping`. */
+  pong(data?: Data | SendCallback, mask?: boolean | SendCallback, cb?: SendCallback): void {
+    this.control(OPCODE_PONG, data, mask, cb);
   }
 
-  private control(opcode: typeof OPCODE_PING | typeof OPCODE_PONG, data: Data | undefined, cb?: SendCallback): void {
-    const payload = data === undefined ? EMPTY : typeof data === 'number' ? Buffer.from(String(data)) : toBytes(data);
+  private control(opcode: typeof OPCODE_PING | typeof OPCODE_PONG, data: Data | SendCallback | undefined, mask: boolean | SendCallback | undefined, cb?: SendCallback): void {
+    if (this.readyState === CONNECTING) throw this.notOpen();
+    if (typeof data === 'function') {
+      cb = data;
+      data = undefined;
+    } else if (typeof mask === 'function') {
+      cb = mask;
+    }
+    if (typeof data === 'number') data = data.toString();
+    if (this.readyState !== OPEN) {
+      this.discard(data, cb);
+      return;
+    }
+    const payload = data ? toBytes(data) : EMPTY;
     if (payload.length > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
-    if (this.readyState !== OPEN) {
-      this.notOpen(cb);
-      return;
-    }
     this._connection.sendControl(opcode, payload, cb);
   }
 
-  private notOpen(cb?: SendCallback): void {
-    if (this.readyState === CONNECTING) throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
-    if (cb) process.nextTick(cb, new Error(`WebSocket is not open: readyState ${this.readyState}`));
+  private notOpen(): Error {
+    return new Error(`WebSocket is not open: readyState ${this.readyState} (${READY_STATES[this.readyState]})`);
+  }
+
+  /** Data sent after the close: counted in `bufferedAmount` as ws does, and the callback gets an error. */
+  private discard(data: Data | null | undefined, cb: SendCallback | undefined): void {
+    if (data) this.discarded += toBytes(data).length;
+    if (cb) process.nextTick(cb, this.notOpen());
   }
 
   /**
    * Starts the closing handshake: sends a close frame and waits for the
-   * peer's, then the TCP connection ends. `code` 1000 or 3000–4999 (or
-   * another sendable code); the reason is at most 123 bytes of UTF-8.
+   * peer's, then the TCP connection ends. `code`: 1000–1003, 1007–1014 or
+   * 3000–4999; `reason`: at most 123 bytes of UTF-8, only with a code. While
+   * connecting, aborts the handshake ('error', then 'close').
    */
   close(code?: number, reason?: string | Buffer): void {
-    if (this.readyState === CLOSED) return;
-    if (this.readyState === CONNECTING) {
-      this._connection.close(undefined, EMPTY); // aborts the handshake
-      return;
+    const state = this.readyState;
+    if (state === OPEN) {
+      if (code !== undefined && (typeof code !== 'number' || !isValidCloseCode(code))) {
+        throw new TypeError('First argument must be a valid error code number');
+      }
+      if (reason !== undefined && Buffer.byteLength(reason) > MAX_CLOSE_REASON) {
+        throw new RangeError('The message must not be greater than 123 bytes');
+      }
     }
-    if (code !== undefined && !isValidCloseCode(code)) throw new TypeError('First argument must be a valid error code number');
-    const reasonBytes = reason === undefined ? EMPTY : Buffer.from(reason);
-    if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError('The message must not be greater than 123 bytes');
-    this._connection.close(code, reasonBytes);
+    const reasonBytes = code === undefined || !reason ? EMPTY : typeof reason === 'string' ? Buffer.from(reason) : reason;
+    if (state !== CLOSED) this._connection.close(code, reasonBytes);
   }
 
-  /** Destroys the connection at once, without a closing handshake. */
+  /** Destroys the connection at once, without a closing handshake; while connecting, aborts the handshake. */
   terminate(): void {
     this._connection.terminate();
   }
 
-  /** Stops reading from the peer until `resume()`. */
+  /** Stops reading from the peer until `resume()` (nothing happens while connecting or once closed). */
   pause(): void {
     this._connection.pause();
   }
 
+  /** Reads from the peer again after `pause()`. */
   resume(): void {
     this._connection.resume();
+  }
+
+  /** Adds an EventTarget-style handler for 'open', 'message', 'close' or 'error' (as ws: other types are ignored). */
+  addEventListener(type: string, handler: EventHandler, options?: { once?: boolean }): void {
+    addEventListener(this, type, handler, options);
+  }
+
+  /** Removes a handler added with `addEventListener`. */
+  removeEventListener(type: string, handler: EventHandler): void {
+    removeEventListener(this, type, handler);
   }
 
   /** @internal */
@@ -168,7 +268,15 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
 
   /** @internal */
   _onMessage(data: Uint8Array, isBinary: boolean): void {
-    this.emit('message', asBuffer(data), isBinary);
+    if (!isBinary || this.type === 'nodebuffer') this.emit('message', asBuffer(data), isBinary);
+    else this.emit('message', this.binary(data), true);
+  }
+
+  /** A binary message in the form `binaryType` asks for. */
+  private binary(data: Uint8Array): ArrayBuffer | Buffer[] | Blob {
+    if (this.type === 'arraybuffer') return data.slice().buffer as ArrayBuffer;
+    if (this.type === 'fragments') return [asBuffer(data)];
+    return new Blob([data as Uint8Array<ArrayBuffer>]);
   }
 
   /** @internal */
@@ -195,6 +303,26 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
   _onClose(code: number, reason: Buffer): void {
     this.emit('close', code, reason);
   }
+}
+
+/** The `on<event>` attributes of the EventTarget interface. */
+export interface WebSocket {
+  onopen: ((event: import('./event-target.js').Event) => void) | null;
+  onmessage: ((event: import('./event-target.js').MessageEvent) => void) | null;
+  onclose: ((event: import('./event-target.js').CloseEvent) => void) | null;
+  onerror: ((event: import('./event-target.js').ErrorEvent) => void) | null;
+}
+for (const type of ['open', 'message', 'close', 'error'] as const) {
+  Object.defineProperty(WebSocket.prototype, `on${type}`, {
+    enumerable: true,
+    configurable: true,
+    get(this: WebSocket) {
+      return getAttribute(this, type);
+    },
+    set(this: WebSocket, handler: unknown) {
+      setAttribute(this, type, handler);
+    },
+  });
 }
 
 type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
