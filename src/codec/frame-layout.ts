@@ -42,3 +42,5 @@ export const E_MAX_PAYLOAD = 12;
 export const E_UTF8 = 13;
 /** Found in JavaScript: a close frame's status code is not one a peer may send. */
 export const E_CLOSE_CODE = 14;
+/** Found in JavaScript: a message has more fragments than `maxFragments` allows. */
+export const E_FRAGMENTS = 15;
