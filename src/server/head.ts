@@ -5,9 +5,8 @@
  * that keep a hostile peer cheap: the head's size and the number of header
  * lines (the caller adds a deadline).
  */
-import { HandshakeError } from './handshake.js';
+import { HandshakeError, TOKEN } from './handshake.js';
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const END = Buffer.from('\r\n\r\n');
 
 export interface HeadLimits {
