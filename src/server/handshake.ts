@@ -22,8 +22,11 @@ export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** A base64-encoded 16-byte value: 22 significant characters and `==`. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 
-/** An RFC 7230 token: header names, subprotocol names. */
-export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The characters of an RFC 7230 token (`tchar`), for patterns built on it. */
+export const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+
+/** An RFC 7230 token: methods, header names, subprotocol names. */
+export const TOKEN = new RegExp(`^${TCHAR}+$`);
 
 /** The request facts the handshake looks at; header names are lower case. */
 export interface UpgradeRequest {

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { IncomingMessage, type Server as HttpServer } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HeadReader, type Head } from './head.js';
+import { HeadReader, parseRequestLine, type Head, type RequestLine } from './head.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptLines, checkUpgrade, errorResponse, header,
 } from './handshake.js';
@@ -113,13 +113,13 @@ function refuse(socket: Duplex, status: number, message?: string, headers?: Reco
 }
 
 /** The `IncomingMessage` for a head the own listener parsed (repeated headers joined as `node:http` does). */
-function incomingMessage(socket: Socket, method: string, url: string, httpVersion: string, head: Head): Request {
+function incomingMessage(socket: Socket, line: RequestLine, head: Head): Request {
   const req = new IncomingMessage(socket);
-  req.method = method;
-  req.url = url;
-  req.httpVersion = httpVersion;
-  req.httpVersionMajor = Number(httpVersion[0]);
-  req.httpVersionMinor = Number(httpVersion[2]);
+  req.method = line.method;
+  req.url = line.url;
+  req.httpVersion = line.httpVersion;
+  req.httpVersionMajor = Number(line.httpVersion[0]);
+  req.httpVersionMinor = Number(line.httpVersion[2]);
   const headers: Record<string, string | string[]> = {};
   for (const name in head.headers) {
     const value = head.headers[name]!;
@@ -240,28 +240,25 @@ export class WebSocketServer extends EventEmitter {
     const onBytes = (chunk: Uint8Array): void => {
       if (done) return; // refused: drain and discard until the socket closes
       let parsed;
+      let line;
       try {
         parsed = reader.push(chunk);
+        if (parsed === undefined) return;
+        line = parseRequestLine(parsed.head.startLine);
       } catch (error) {
         finish();
         const e = error as HandshakeError;
         refuse(socket, e.status, e.message, e.headers);
         return;
       }
-      if (parsed === undefined) return;
       finish();
-      const match = /^(\S+) (\S+) HTTP\/(\d\.\d)$/.exec(parsed.head.startLine);
-      if (match === null) {
-        refuse(socket, 400, 'Invalid request line');
-        return;
-      }
       // A plain HTTP request to a WebSocket endpoint: tell it to upgrade.
       if (header(parsed.head.headers, 'upgrade') === undefined) {
         refuse(socket, 426, undefined, { Upgrade: 'websocket' });
         return;
       }
       socket.pause(); // until verification is over
-      const req = incomingMessage(socket, match[1], match[2], match[3], parsed.head);
+      const req = incomingMessage(socket, line, parsed.head);
       this.upgrade(req, socket, parsed.rest, (ws) => this.emit('connection', ws, req));
     };
     socket.on('close', finish);
