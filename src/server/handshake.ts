@@ -88,13 +88,15 @@ export function parseProtocols(value: string | undefined): Set<string> {
 /** What a valid upgrade request asks for. */
 export interface Upgrade {
   key: string;
+  /** 13, or 8 (whose clients send `Sec-WebSocket-Origin` instead of `Origin`). */
+  version: number;
   protocols: Set<string>;
 }
 
 /**
  * Checks a request against §4.2.1, in ws's order and with ws's messages (a
  * `wsClientError` listener sees them).
- * @throws {HandshakeError} 405 (not GET), 400 (anything malformed, or a version other than 13, as ws)
+ * @throws {HandshakeError} 405 (not GET), 400 (anything malformed, or a version other than 13 or 8, as ws)
  */
 export function checkUpgrade(req: UpgradeRequest): Upgrade {
   if (req.method !== 'GET') throw new HandshakeError(405, 'Invalid HTTP method', { Allow: 'GET' });
@@ -104,12 +106,14 @@ export function checkUpgrade(req: UpgradeRequest): Upgrade {
   if (!hasToken(header(req.headers, 'connection'), 'upgrade')) throw new HandshakeError(400, 'Invalid Connection header');
   const key = header(req.headers, 'sec-websocket-key');
   if (key === undefined || !KEY.test(key)) throw new HandshakeError(400, 'Missing or invalid Sec-WebSocket-Key header');
-  // §4.2.2 asks for "an appropriate HTTP error code (such as 426)" and the versions we speak; ws
-  // answers 400, and so do we, with the header §4.4 requires.
-  if (header(req.headers, 'sec-websocket-version') !== '13') {
-    throw new HandshakeError(400, 'Missing or invalid Sec-WebSocket-Version header', { 'Sec-WebSocket-Version': '13' });
+  // 13 is RFC 6455; 8 is its last drafts (hybi-08 to -12), whose framing is the same, and which ws
+  // accepts too (§4.4 lets a server speak several versions). For any other, §4.2.2 asks for "an
+  // appropriate HTTP error code (such as 426)" and the versions we speak: ws answers 400, and so do we.
+  const version = header(req.headers, 'sec-websocket-version');
+  if (version !== '13' && version !== '8') {
+    throw new HandshakeError(400, 'Missing or invalid Sec-WebSocket-Version header', { 'Sec-WebSocket-Version': '13, 8' });
   }
-  return { key, protocols: parseProtocols(header(req.headers, 'sec-websocket-protocol')) };
+  return { key, version: Number(version), protocols: parseProtocols(header(req.headers, 'sec-websocket-protocol')) };
 }
 
 /**

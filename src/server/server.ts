@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { IncomingMessage, type Server as HttpServer } from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeadReader, parseRequestLine, type Head, type RequestLine } from './head.js';
 import {
@@ -137,7 +137,7 @@ export class WebSocketServer extends EventEmitter {
   /** The options, with ws's defaults filled in. */
   readonly options: ServerOptions & { WebSocket: typeof WebSocket; clientTracking: boolean };
   /** The listener: our own `net.Server` (`port`), the given `server`, or null (`noServer`, or closed). As ws's `_server`. */
-  _server: net.Server | HttpServer | null = null;
+  _server: NetServer | HttpServer | null = null;
   /** 0 running, 1 closing, 2 closed (as ws's `_state`). */
   _state = RUNNING;
   private removeListeners: (() => void) | null = null;
@@ -170,7 +170,7 @@ export class WebSocketServer extends EventEmitter {
         this.handleUpgrade(req, socket, head, (ws) => this.emit('connection', ws, req));
       });
     } else if (hasPort) {
-      const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket));
+      const listener = createNetServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket));
       this.listen(listener, null);
       listener.listen(given.port, given.host, given.backlog, callback);
     }
@@ -181,7 +181,7 @@ export class WebSocketServer extends EventEmitter {
   }
 
   /** Forwards the listener's 'listening' and 'error' (and takes its upgrades), until `close()`. */
-  private listen(server: net.Server | HttpServer, onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null): void {
+  private listen(server: NetServer | HttpServer, onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null): void {
     this._server = server;
     const onListening = (): boolean => this.emit('listening');
     const onError = (error: Error): boolean => this.emit('error', error);
@@ -286,14 +286,17 @@ export class WebSocketServer extends EventEmitter {
 
   private upgrade(req: Request, socket: Duplex, head: Uint8Array, callback: (ws: WebSocket, req: Request) => void): void {
     let key: string;
+    let version: number;
     let protocols: Set<string>;
     try {
-      ({ key, protocols } = checkUpgrade(req as Parameters<typeof checkUpgrade>[0]));
+      ({ key, version, protocols } = checkUpgrade(req as Parameters<typeof checkUpgrade>[0]));
     } catch (error) {
       const e = error as HandshakeError;
       // As ws: a 'wsClientError' listener answers (or not) a malformed request itself.
-      if (this.listenerCount('wsClientError') > 0) this.emit('wsClientError', new Error(e.message), socket, req);
-      else refuse(socket, e.status, e.message, e.headers);
+      if (this.listenerCount('wsClientError') > 0) {
+        socket.resume(); // what the client sends next is discarded, and its FIN ends the socket
+        this.emit('wsClientError', new Error(e.message), socket, req);
+      } else refuse(socket, e.status, e.message, e.headers);
       return;
     }
     if (!this.shouldHandle(req)) {
@@ -311,7 +314,7 @@ export class WebSocketServer extends EventEmitter {
       complete();
       return;
     }
-    const origin = header(req.headers, 'origin');
+    const origin = header(req.headers, version === 8 ? 'sec-websocket-origin' : 'origin');
     const secure = Boolean((req.socket as { authorized?: boolean; encrypted?: boolean } | null)?.authorized || (req.socket as { encrypted?: boolean } | null)?.encrypted);
     const info: VerifyInfo = { origin, secure, req };
     if (verify.length >= 2) {
