@@ -15,10 +15,12 @@ import { HeadReader, parseRequestLine, type Head, type RequestLine } from './hea
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptLines, checkUpgrade, errorResponse, header,
 } from './handshake.js';
-import { encodeFrames } from './frames.js';
+import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
+import { encodeShared } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import { WebSocket, type ConnectionOptions, type Data } from './websocket.js';
+import type { ConnectionEvents, ConnectionOptions } from './connection.js';
+import { WebSocket, type Data } from './websocket.js';
 
 /**
  * The request of a handshake: the `http.IncomingMessage` from `node:http`
@@ -359,8 +361,7 @@ export class WebSocketServer extends EventEmitter {
     socket.off('error', destroy);
     const ws = new this.options.WebSocket();
     this.track(ws);
-    ws.protocol = protocol ?? '';
-    ws._attach(socket as Socket, head, 'server', this.options);
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this });
     callback(ws, req);
   }
 
@@ -373,13 +374,12 @@ export class WebSocketServer extends EventEmitter {
   private track(ws: WebSocket): void {
     this.connections++;
     this.clients?.add(ws);
-    ws._server = this; // told of the close directly: no listener closure per connection
   }
 
-  /** @internal A connection of this server closed. */
-  _untrack(ws: WebSocket): void {
+  /** @internal A connection of this server closed (it is told directly: no listener closure per connection). */
+  untrack(ws: ConnectionEvents): void {
     this.connections--;
-    this.clients?.delete(ws);
+    this.clients?.delete(ws as WebSocket);
     if (this._state === CLOSING && this.connections === 0 && this.clients !== undefined) this.closeListener();
   }
 
@@ -391,19 +391,12 @@ export class WebSocketServer extends EventEmitter {
     if (this.clients === undefined) throw new Error('broadcast() needs clientTracking: this server keeps no clients');
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    const frame = encodeFrames('server', [binary ? 2 : 1], [payload], [true]);
-    for (const ws of this.clients) ws._sendEncoded(frame);
+    const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
+    for (const ws of this.clients) ws._connection.sendEncoded(frame);
   }
 
   private beat(): void {
-    for (const ws of this.clients) {
-      if (!ws._alive) {
-        ws.terminate();
-        continue;
-      }
-      ws._alive = false;
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }
+    for (const ws of this.clients) ws._connection.beat();
   }
 
   /**
