@@ -18,6 +18,7 @@ export default WebSocket;
 export { type ConnectionOptions, type Data } from './websocket.js';
 export { WebSocketServer, createServer, type ServerOptions, type Request, type VerifyInfo, type VerifyCallback } from './server.js';
 export { connect } from './connect.js';
+export { createWebSocketStream } from './stream.js';
 export type { ClientOptions } from './client.js';
 export { HandshakeError, acceptKey } from './handshake.js';
 export { createEchoServer } from './echo.js';

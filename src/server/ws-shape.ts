@@ -10,6 +10,7 @@ import { connect } from './connect.js';
 import { createEchoServer } from './echo.js';
 import { HandshakeError, acceptKey } from './handshake.js';
 import { WebSocketServer, createServer } from './server.js';
+import { createWebSocketStream } from './stream.js';
 import { WebSocket as Base } from './websocket.js';
 
 const statics = {
@@ -18,6 +19,7 @@ const statics = {
   /** ws's older name for `WebSocketServer`. */
   Server: WebSocketServer,
   createServer,
+  createWebSocketStream,
   connect,
   createEchoServer,
   HandshakeError,
