@@ -58,6 +58,8 @@ export const STATE_SIZE = 96;
 
 /** S_FLAGS bit: decoding frames sent by clients. */
 export const FLAG_SERVER = 1;
+/** S_FLAGS bit: text messages are not checked for UTF-8 (ws's skipUTF8Validation); their payloads are only unmasked. */
+export const FLAG_SKIP_UTF8 = 2;
 
 /** S_PHASE values. */
 export const PHASE_HEADER = 0;

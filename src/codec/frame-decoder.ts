@@ -17,7 +17,7 @@ import {
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
 import {
-  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS,
+  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_SERVER, FLAG_SKIP_UTF8, PHASE_STOPPED, STATE_WORDS,
   S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START, setState64,
 } from './layout.js';
 
@@ -48,6 +48,11 @@ export interface FrameDecoderOptions {
    * only until the callback returns (copy it to keep it), and its memory is
    * reused. Saves allocating fresh memory for every chunk. Default false.
    */
+  /**
+   * Do not check text messages and close reasons for UTF-8 (ws's `skipUTF8Validation`): only for peers
+   * trusted to send valid text; an invalid close reason is decoded with U+FFFD replacements. Default false.
+   */
+  skipUTF8Validation?: boolean;
   transient?: boolean;
   /** Advanced: the kernels to decode with (`frameCore(kernels)`). Default: this realm's kernels. */
   core?: FrameCore;
@@ -80,6 +85,7 @@ const EVENT_ERROR = -1;
 const EMPTY = new Uint8Array(0);
 const noop = (): void => {};
 const closeReasonDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lossyReasonDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 let defaultCore: FrameCore | undefined;
 
 export class FrameDecoder {
@@ -92,6 +98,7 @@ export class FrameDecoder {
   private readonly onClose: (code: number, reason: string) => void;
   private readonly onError: (error: FrameError) => void;
   private readonly transient: boolean;
+  private readonly reasonDecoder: TextDecoder;
 
   // Events decoded but not yet delivered, in stream order.
   // Kept at their high-water length (no regrowth per batch); `count` entries are live.
@@ -143,7 +150,8 @@ export class FrameDecoder {
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
-    this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
+    this.reasonDecoder = options.skipUTF8Validation === true ? lossyReasonDecoder : closeReasonDecoder;
+    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (options.skipUTF8Validation === true ? FLAG_SKIP_UTF8 : 0);
     setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
@@ -347,7 +355,7 @@ export class FrameDecoder {
       code = (data[0] << 8) | data[1];
       if (!isValidCloseCode(code)) return this.fail(frameError(E_CLOSE_CODE));
       try {
-        reason = closeReasonDecoder.decode(data.subarray(2));
+        reason = this.reasonDecoder.decode(data.subarray(2));
       } catch {
         return this.fail(frameError(E_UTF8));
       }

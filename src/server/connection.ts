@@ -66,6 +66,8 @@ export interface ConnectionOptions {
    * and reading waits for them. Default true.
    */
   allowSynchronousEvents?: boolean;
+  /** Do not check text messages and close reasons for UTF-8 (only for peers trusted to send valid text). Default false. */
+  skipUTF8Validation?: boolean;
 }
 
 const DEFAULTS = {
@@ -172,6 +174,7 @@ export class Connection {
    */
   private deferred: (() => void)[] | null = null;
   private synchronousEvents = true;
+  private skipUTF8Validation = false;
 
   // Writing.
   /** Frames waiting for the next flush; null when none are. */
@@ -221,6 +224,7 @@ export class Connection {
     this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
     this.autoPong = options.autoPong ?? true;
     this.synchronousEvents = options.allowSynchronousEvents ?? true;
+    this.skipUTF8Validation = options.skipUTF8Validation ?? false;
     this.socket = socket;
     this.readyState = OPEN;
     // handleUpgrade takes any Duplex: only a net.Socket has these.
@@ -257,6 +261,7 @@ export class Connection {
       this.decoder = new FrameDecoder({
         role: this.role,
         maxPayload: this.maxPayload,
+        skipUTF8Validation: this.skipUTF8Validation,
         ...(this.synchronousEvents
           ? {
               onMessage: (data, isBinary) => events._onMessage(data, isBinary),

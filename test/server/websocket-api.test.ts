@@ -337,3 +337,21 @@ test('constructors called wrongly throw TypeErrors that say what is wrong', () =
   expect(() => new WebSocket('ws://127.0.0.1:1', [], 'options' as never)).toThrow(/options must be an object, got string/);
   expect(() => new WebSocket('ws://127.0.0.1:1', {}, {})).toThrow(TypeError);
 });
+
+test('skipUTF8Validation: invalid text reaches the listener (default: closed with 1007)', async () => {
+  for (const skipUTF8Validation of [true, false]) {
+    const s = await echoServer({ skipUTF8Validation });
+    cleanups.push(() => closeServer(s.server));
+    const peer = await Fuzzer.open(s.port);
+    cleanups.push(() => peer.destroy());
+    const invalid = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
+    peer.send(frame(1, invalid));
+    if (skipUTF8Validation) {
+      expect(await peer.until(() => peer.messages().length === 1)).toBe(true);
+      expect(peer.messages()[0][1].equals(invalid)).toBe(true);
+    } else {
+      expect(await peer.until(() => peer.closed)).toBe(true);
+      expect(peer.closeFrames()[0].payload.readUInt16BE(0)).toBe(1007);
+    }
+  }
+});

@@ -161,7 +161,8 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       const p = ptr + pos;
       const key = word(L.S_KEY);
       const keyPhase = word(L.S_KEY_PHASE);
-      if (opcode === OPCODE_TEXT || (opcode === OPCODE_CONTINUATION && word(L.S_MESSAGE) === OPCODE_TEXT)) {
+      const text = opcode === OPCODE_TEXT || (opcode === OPCODE_CONTINUATION && word(L.S_MESSAGE) === OPCODE_TEXT);
+      if (text && !(word(L.S_FLAGS) & L.FLAG_SKIP_UTF8)) {
         let utf8 = word(L.S_UTF8);
         if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) | 0;
         if (utf8 === L.UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
