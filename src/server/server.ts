@@ -20,6 +20,8 @@ import { encodeFrames } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import { WebSocket, type ConnectionOptions, type Data } from './websocket.js';
+import { TopicRegistry, toBytes, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
+import type { Adapter } from '../scale/adapter.js';
 
 /** A request as `createServer` parses it: the parts of `http.IncomingMessage` handshake code uses. */
 export interface Request extends UpgradeRequest {
@@ -35,7 +37,9 @@ export interface VerifyInfo {
 
 export type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
-export interface ServerOptions extends ConnectionOptions {
+export interface ServerOptions extends ConnectionOptions, TopicOptions {
+  /** Carries `publish` to other server processes (workers, or machines through Redis); see docs/scaling.md. */
+  adapter?: Adapter;
   /** Listen on this port (0 picks a free one). */
   port?: number;
   host?: string;
@@ -92,10 +96,16 @@ export class WebSocketServer extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null;
   private connections = 0;
   private closing = false;
+  /** Topics of this server's connections (`ws.subscribe`, `publish`). */
+  readonly topics: TopicRegistry;
+  private readonly adapter: Adapter | null;
 
   constructor(options: ServerOptions, callback?: () => void) {
     super();
     this.options = options;
+    this.topics = new TopicRegistry(options);
+    this.adapter = options.adapter ?? null;
+    if (this.adapter !== null) this.useAdapter(this.adapter);
     if (options.server !== undefined) {
       this.attached = options.server;
       options.server.on('upgrade', this.onUpgrade);
@@ -272,6 +282,31 @@ export class WebSocketServer extends EventEmitter {
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
     const frame = encodeFrames('server', [binary ? 2 : 1], [payload], [true]);
     for (const ws of this.clients) ws._sendEncoded(frame);
+  }
+
+  /**
+   * Publishes a message to every subscriber of `topic`, as Bun's
+   * `server.publish`: framed once for all of them, and carried to the other
+   * server processes by the `adapter` if there is one. Returns how many local
+   * subscribers got it and how many were skipped for backpressure
+   * (`maxBackpressure`). `except` (used by `ws.publish`) is left out.
+   */
+  publish(topic: string, data: Data, options?: PublishOptions, except?: WebSocket): PublishResult {
+    if (typeof topic !== 'string') throw new TypeError('topic must be a string');
+    const payload = toBytes(data);
+    const binary = options?.binary ?? typeof data !== 'string';
+    const result = this.topics.publish(topic, payload, binary, except);
+    this.adapter?.publish(topic, payload, binary);
+    return result;
+  }
+
+  private useAdapter(adapter: Adapter): void {
+    this.topics.onTopicOpened = (topic) => adapter.subscribe(topic);
+    this.topics.onTopicClosed = (topic) => adapter.unsubscribe(topic);
+    adapter.attach({
+      deliver: (topic, payload, binary) => this.topics.publish(topic, payload, binary),
+      topics: () => this.topics.topicNames(),
+    });
   }
 
   private beat(): void {

@@ -18,6 +18,7 @@ import { ENCODED, encodeFrames, type Role } from './frames.js';
 import { readInto } from './reader.js';
 import { readBuffer } from './memory.js';
 import { startClient, type ClientOptions } from './client.js';
+import type { PublishOptions, PublishResult, Subscription, TopicRegistry } from './topics.js';
 
 const OP_CONTINUATION = 0x0;
 const OP_TEXT = 0x1;
@@ -97,7 +98,14 @@ export class WebSocket extends EventEmitter {
   }
 
   /** @internal The server that accepted this connection. */
-  _server: { _untrack(ws: WebSocket): void } | null = null;
+  _server: {
+    _untrack(ws: WebSocket): void;
+    readonly topics: TopicRegistry;
+    publish(topic: string, data: Data, options?: PublishOptions, except?: WebSocket): PublishResult;
+  } | null = null;
+
+  /** @internal This connection's topics and pending published bytes; owned by the server's `TopicRegistry`. */
+  _subscription: Subscription | null = null;
 
   /** @internal Aborts a client handshake in progress. */
   _abortHandshake: ((message: string) => void) | null = null;
@@ -323,6 +331,44 @@ export class WebSocket extends EventEmitter {
     this._abortHandshake?.(message);
   }
 
+  /**
+   * Subscribes this (server-side) connection to `topic`, as in Bun and
+   * uWebSockets; false if it already was or is not open. A closed connection
+   * leaves all its topics.
+   */
+  subscribe(topic: string): boolean {
+    return this.registry().subscribe(this, topic);
+  }
+
+  /** Unsubscribes from `topic`; false if this connection was not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.registry().unsubscribe(this, topic);
+  }
+
+  /** Whether this connection is subscribed to `topic`. */
+  isSubscribed(topic: string): boolean {
+    return this._server?.topics.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to. */
+  get topics(): string[] {
+    return this._server?.topics.topicsOf(this) ?? [];
+  }
+
+  /**
+   * Publishes to every subscriber of `topic` except this connection, as Bun's
+   * `ws.publish` (see `WebSocketServer#publish`).
+   */
+  publish(topic: string, data: Data, options?: PublishOptions): PublishResult {
+    if (this._server === null) throw new Error('Only server-side connections publish');
+    return this._server.publish(topic, data, options, this);
+  }
+
+  private registry(): TopicRegistry {
+    if (this._server === null) throw new Error('Only server-side connections have topics');
+    return this._server.topics;
+  }
+
   /** @internal Queues an already-encoded frame (a broadcast frame shared by many connections). */
   _sendEncoded(frame: Uint8Array[]): void {
     if (this.readyState !== WebSocket.OPEN) return;
@@ -330,6 +376,8 @@ export class WebSocket extends EventEmitter {
   }
 
   private enqueue(opcode: number, payload: Uint8Array, fin: boolean, cb: Callback | undefined): void {
+    // Published bytes pending for this connection go first: messages leave in the order sent.
+    if (this._subscription !== null && this._subscription.chunk !== null) this._subscription.release();
     if (this.opcodes === null) {
       this.opcodes = [opcode];
       this.payloads = [payload];
@@ -470,6 +518,7 @@ export class WebSocket extends EventEmitter {
     if (this.callbacks !== null) for (const cb of this.callbacks) process.nextTick(cb, new Error('The socket was closed'));
     this.opcodes = this.payloads = this.fins = this.callbacks = null;
     this.queued = 0;
+    this._server?.topics.unsubscribeAll(this);
     this._server?._untrack(this);
     this._server = null;
     this.emit('close', this.closeReceived ? this.closeCode : 1006, this.closeReason);
