@@ -9,9 +9,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
 
 const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes'];
-const bench = new URL('./', import.meta.url);
 const results = new URL('./results/', import.meta.url);
-const available = ALL.filter((name) => existsSync(new URL(`${name}.bench.mjs`, bench)));
+/** bench/NAME.bench.mjs; the cross-runtime benchmark lives with the other cross-runtime tooling. */
+const script = (name) => (name === 'runtimes' ? new URL('../scripts/runtimes/bench/run.mjs', import.meta.url) : new URL(`${name}.bench.mjs`, import.meta.url));
+const available = ALL.filter((name) => existsSync(script(name)));
 const args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary-only');
 const chosen = summaryOnly ? [] : args.length ? args : available;
@@ -19,7 +20,7 @@ const chosen = summaryOnly ? [] : args.length ? args : available;
 for (const name of chosen) {
   if (!available.includes(name)) throw new Error(`no benchmark named ${name} (have: ${available.join(', ')})`);
   console.log(`\n=== ${name}`);
-  const run = spawnSync(process.execPath, [new URL(`${name}.bench.mjs`, bench).pathname], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [script(name).pathname], { stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
 

@@ -1,73 +1,69 @@
 #!/usr/bin/env node
 /**
- * The `wsframe` command.
- *   wsframe echo [--port 9001] [--host 127.0.0.1] [--max-payload N]
+ * The `wsframe` command: `wsframe <command> [options]`, `wsframe --help`,
+ * `wsframe --version`. Each command lives in its own file and exports a
+ * `Command` (see command.ts); add it to COMMANDS to make it available.
  */
-import type { AddressInfo } from 'node:net';
-import { parseArgs } from 'node:util';
-import { createEchoServer } from '../server/echo.js';
+import { readFileSync } from 'node:fs';
+import { commandUsage, parseOptions, UsageError, type Command } from './command.js';
+import { echo } from './echo.js';
 
-const USAGE = `Usage: wsframe echo [--port 9001] [--host 127.0.0.1] [--max-payload N]
+const COMMANDS: Command[] = [echo];
 
-  echo   run a WebSocket echo server (text back as text, binary as binary)
-         --port N          port to listen on (default 9001; 0 picks a free one)
-         --host H          address to listen on (default 127.0.0.1)
-         --max-payload N   largest message in bytes (default 104857600 = 100 MiB)
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  const list = COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n');
+  return `Usage: wsframe <command> [options]
+
+Commands:
+${list}
+
+  wsframe <command> --help   options of a command
+  wsframe --version          the installed version
 `;
+}
 
-function fail(message: string): never {
-  process.stderr.write(`wsframe: ${message}\n\n${USAGE}`);
+/** The package's version (build/esm/cli/ is three levels below package.json). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Prints `message` (after `who`: `wsframe` or `wsframe echo`) and `help` to stderr and exits with 2, the usual code for a usage error. */
+function fail(who: string, message: string, help: string): never {
+  process.stderr.write(`${who}: ${message}\n\n${help}`);
   process.exit(2);
 }
 
-function integer(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) fail(`${name} must be a non-negative integer, got ${value}`);
-  return n;
+/** The command called `name`; exits with the general usage when there is none. */
+function find(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) fail('wsframe', name.startsWith('-') ? `unknown option '${name}'` : `unknown command '${name}'`, usage());
+  return command;
 }
 
-function main(argv: string[]): void {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'max-payload': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
+function main([first, ...rest]: string[]): void {
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${version()}\n`);
     return;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'echo') fail(positionals.length === 0 ? 'missing command' : `unknown command ${positionals.join(' ')}`);
-  const port = integer(values.port, '--port', 9001);
-  if (port > 65535) fail(`--port must be at most 65535, got ${port}`);
-  const host = values.host ?? '127.0.0.1';
-  const maxPayload = integer(values['max-payload'], '--max-payload', 100 * 1024 * 1024);
-  const server = createEchoServer({ port, host, maxPayload }, () => {
-    const address = server.address() as AddressInfo;
-    const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    process.stdout.write(`wsframe echo server listening on ws://${shown}:${address.port}\n`);
-  });
-  server.on('error', (error) => {
-    process.stderr.write(`wsframe: ${error.message}\n`);
-    process.exit(1);
-  });
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (first === '--help' || first === '-h' || first === 'help') {
+    if (rest[0] === undefined) process.stdout.write(usage());
+    else process.stdout.write(commandUsage(find(rest[0])));
+    return;
+  }
+  if (first === undefined) fail('wsframe', 'missing command', usage());
+  const command = find(first);
+  try {
+    const values = parseOptions(command, rest);
+    if (values.help) {
+      process.stdout.write(commandUsage(command));
+      return;
+    }
+    command.run(values);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    fail(`wsframe ${command.name}`, error.message, commandUsage(command));
+  }
 }
 
 main(process.argv.slice(2));

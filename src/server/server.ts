@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HeadReader } from './head.js';
+import { HeadReader, parseRequestLine } from './head.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptResponse, checkUpgrade, errorResponse, header,
   type UpgradeRequest,
@@ -158,25 +158,20 @@ export class WebSocketServer extends EventEmitter {
     const onBytes = (chunk: Uint8Array): void => {
       if (done) return; // refused: drain and discard until the socket closes
       let parsed;
+      let line;
       try {
         parsed = reader.push(chunk);
+        if (parsed === undefined) return;
+        line = parseRequestLine(parsed.head.startLine);
       } catch (error) {
         finish();
         const e = error as HandshakeError;
         refuse(socket, e.status, e.message, e.headers);
         return;
       }
-      if (parsed === undefined) return;
       finish();
-      const match = /^(\S+) (\S+) HTTP\/(\d\.\d)$/.exec(parsed.head.startLine);
-      if (match === null) {
-        refuse(socket, 400, 'Invalid request line');
-        return;
-      }
       const req: Request = {
-        method: match[1],
-        url: match[2],
-        httpVersion: match[3],
+        ...line,
         headers: parsed.head.headers,
         rawHeaders: parsed.head.rawHeaders,
         socket,

@@ -1,0 +1,67 @@
+/**
+ * What a `wsframe` subcommand declares, and the option parsing every command
+ * shares. A command file (echo.ts, …) exports one `Command`; the dispatcher
+ * (wsframe.ts) parses its options from these declarations, prints its help,
+ * and turns a thrown `UsageError` into a message and exit code 2.
+ */
+import { parseArgs } from 'node:util';
+
+/** One `--name` option. String options take a value (`--port 9001` or `--port=9001`). */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  /** What the value is called in the help (`N`, `HOST`), for string options. */
+  value?: string;
+  description: string;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `wsframe --help`. */
+  summary: string;
+  options: Record<string, OptionSpec>;
+  /** Runs the command; throws `UsageError` for a bad option value. */
+  run(values: Record<string, string | boolean | undefined>): void;
+}
+
+/** A mistake on the command line: reported with the command's usage, exit code 2. */
+export class UsageError extends Error {}
+
+/** The `--help` text of `command`. */
+export function commandUsage(command: Command): string {
+  const flags = Object.entries(command.options).map(([name, spec]) => (spec.type === 'string' ? `--${name} ${spec.value ?? 'VALUE'}` : `--${name}`));
+  const width = Math.max(...flags.map((flag) => flag.length), '--help'.length);
+  const lines = Object.values(command.options).map((spec, i) => `  ${flags[i].padEnd(width)}  ${spec.description}`);
+  lines.push(`  ${'--help'.padEnd(width)}  show this help`);
+  return `Usage: wsframe ${command.name} [options]\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+/**
+ * Parses `args` against `command`'s options. Option values may start with a
+ * dash (`--port -1` gives '-1', for the command to reject as a port); unknown
+ * options, positionals, missing values and values given to flags are `UsageError`s.
+ */
+export function parseOptions(command: Command, args: string[]): Record<string, string | boolean | undefined> {
+  const options = { ...command.options, help: { type: 'boolean', description: '' } as OptionSpec };
+  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`);
+    if (token.kind === 'option-terminator') continue;
+    const spec = Object.hasOwn(options, token.name) ? options[token.name as keyof typeof options] : undefined;
+    if (spec === undefined) throw new UsageError(`unknown option '${token.rawName}'`);
+    if (spec.type === 'string' && token.value === undefined) throw new UsageError(`option '${token.rawName}' needs a value`);
+    if (spec.type === 'boolean' && token.value !== undefined) throw new UsageError(`option '${token.rawName}' takes no value`);
+    values[token.name] = token.value ?? true;
+  }
+  return values;
+}
+
+/** `value` as an integer in [min, max]; `fallback` when the option was not given. */
+export function integerOption(name: string, value: string | boolean | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < min || n > max) {
+    throw new UsageError(`invalid --${name} '${String(value)}': expected an integer from ${min} to ${max}`);
+  }
+  return n;
+}
