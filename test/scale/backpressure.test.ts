@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket, WebSocketServer } from '../../src/server/index.js';
 import { WS, closeServer, listen, next } from '../server/helpers.js';
+import { until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -33,13 +34,6 @@ async function subscriber(server: WebSocketServer, url: string, topic: string): 
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 /** A 64 KiB message carrying its sequence number. */
 function message(seq: number): Buffer {

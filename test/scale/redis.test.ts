@@ -9,6 +9,7 @@ import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
 import { WS, closeServer, listen, next } from '../server/helpers.js';
+import { until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -21,13 +22,6 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Two servers joined by Redis; clients subscribe to the topics in their URL path and publish what they send. */
 async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {

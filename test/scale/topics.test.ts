@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
 import { WS, closeServer, listen, next } from '../server/helpers.js';
+import { until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -38,13 +39,6 @@ async function join(server: WebSocketServer, url: string): Promise<{ client: Cli
   return { client, ws, inbox };
 }
 
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('topics', () => {
   it('subscribe, unsubscribe, isSubscribed and topics', async () => {
