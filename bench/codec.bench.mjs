@@ -11,21 +11,36 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell } from './support/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const CHUNK = 65536;
 const SIZES = [16, 128, 1024, 16384, 1 << 20];
-/** Workloads: text and binary at every size, mixed-script text at 1 and 16 KiB. */
-const WORKLOADS = SIZES.flatMap((bytes) => [['text', bytes], ['binary', bytes], ...(bytes === 1024 || bytes === 16384 ? [['mixed', bytes]] : [])]);
+/** Workloads: text and binary at every size, mixed-script text at 1 and 16 KiB, 1–4-byte text at 16 KiB. */
+const WORKLOADS = SIZES.flatMap((bytes) => [['text', bytes], ['binary', bytes], ...(bytes === 1024 || bytes === 16384 ? [['mixed', bytes]] : []), ...(bytes === 16384 ? [['utf8', bytes]] : [])]);
 const ANCHOR = process.env.CODEC_BENCH_ANCHOR; // set in the child processes: 'ws' or 'ws-js'
 
 /**
- * A payload of `bytes` bytes: printable ASCII for 'text' (like JSON), any bytes for 'binary', and for 'mixed'
- * text with a 2- or 3-byte character every 97 bytes (valid UTF-8 that defeats ASCII fast paths).
+ * A payload of `bytes` bytes: printable ASCII for 'text' (like JSON), any bytes for 'binary', for 'mixed'
+ * text with a 2- or 3-byte character every 97 bytes (valid UTF-8 that defeats ASCII fast paths), and for
+ * 'utf8' 1-, 2-, 3- and 4-byte characters in equal parts (padded with spaces to the exact size).
  */
 function payload(bytes, kind, seed) {
   const out = Buffer.alloc(bytes);
+  if (kind === 'utf8') {
+    const ranges = [[0x21, 0x7e], [0x80, 0x7ff], [0x800, 0xd7ff], [0x10000, 0x10ffff]];
+    let x = seed;
+    out.fill(0x20);
+    for (let at = 0; ;) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const [lo, hi] = ranges[x >>> 30];
+      const ch = Buffer.from(String.fromCodePoint(lo + ((x >>> 8) % (hi - lo + 1))));
+      if (at + ch.length > bytes) break;
+      ch.copy(out, at);
+      at += ch.length;
+    }
+    return out;
+  }
   let x = seed;
   for (let i = 0; i < bytes; i++) {
     x = (Math.imul(x, 1103515245) + 12345) >>> 0;
@@ -35,10 +50,13 @@ function payload(bytes, kind, seed) {
   return out;
 }
 
-/** About 2 MiB (at least 2 messages) of masked frames, split into 64 KiB chunks. */
+/**
+ * About 2 MiB (at least 2 messages; 16 MiB from 16 KiB messages, more than the caches hold) of masked frames,
+ * split into 64 KiB chunks.
+ */
 function stream(bytes, kind) {
   const { Sender } = require('ws');
-  const count = Math.max(2, Math.floor((2 << 20) / bytes));
+  const count = Math.max(2, Math.floor((bytes >= 16384 ? 16 << 20 : 2 << 20) / bytes));
   const frames = [];
   for (let i = 0; i < count; i++) {
     const data = payload(bytes, kind, i + 1);
@@ -50,22 +68,26 @@ function stream(bytes, kind) {
   return { count, chunks };
 }
 
-/** ws's Receiver on one workload (run in a child process per ws variant). */
-async function measureWs(kind, bytes) {
+/**
+ * ws's Receiver on one workload (run in a child process per ws variant): tinybench's messages/s, or with
+ * `significance` Benchmark.js's sample for a verdict.
+ */
+async function measureWs(kind, bytes, significance = false) {
   const { Receiver } = require('ws');
   const { count, chunks } = stream(bytes, kind);
   let received = 0;
   const receiver = new Receiver({ isServer: true, maxPayload: 0 });
   receiver.on('message', () => received++);
   receiver.on('error', (e) => { throw e; });
-  const ops = await opsPerSecond(() => {
+  const pass = () => {
     for (const chunk of chunks) receiver.write(Buffer.from(chunk));
-  }, { inner: count });
+  };
+  const ops = significance ? sample(pass, { inner: count }) : await opsPerSecond(pass, { inner: count });
   if (received === 0) throw new Error('ws decoded nothing');
   return ops;
 }
 
-async function measureWsframe(kind, bytes, transient) {
+async function measureWsframe(kind, bytes, transient, significance = false) {
   const { FrameDecoder } = await import('../build/esm/codec/index.js');
   const { count, chunks } = stream(bytes, kind);
   let received = 0;
@@ -74,9 +96,10 @@ async function measureWsframe(kind, bytes, transient) {
     onMessage: () => { received++; },
     onError: (e) => { throw e; },
   });
-  const ops = await opsPerSecond(() => {
+  const pass = () => {
     for (const chunk of chunks) decoder.push(chunk);
-  }, { inner: count });
+  };
+  const ops = significance ? sample(pass, { inner: count }) : await opsPerSecond(pass, { inner: count });
   if (received === 0) throw new Error('wsframe decoded nothing');
   return ops;
 }
@@ -112,7 +135,7 @@ async function measureEncoder() {
 
 if (ANCHOR) {
   // A ws variant: measures the workloads the parent asks for, one at a time.
-  process.on('message', async ({ kind, bytes }) => process.send(await measureWs(kind, bytes)));
+  process.on('message', async ({ kind, bytes, significance }) => process.send(await measureWs(kind, bytes, significance)));
   process.on('disconnect', () => process.exit(0));
 } else {
   const self = fileURLToPath(import.meta.url);
@@ -122,9 +145,9 @@ if (ANCHOR) {
     proc.on('message', (ops) => pending.resolve(ops));
     proc.on('exit', (code) => pending?.reject(new Error(`${anchor} child exited with ${code}`)));
     return {
-      measure: (kind, bytes) => new Promise((resolve, reject) => {
+      measure: (kind, bytes, significance = false) => new Promise((resolve, reject) => {
         pending = { resolve, reject };
-        proc.send({ kind, bytes });
+        proc.send({ kind, bytes, significance });
       }),
       close: () => {
         pending = null;
@@ -144,12 +167,22 @@ if (ANCHOR) {
     const wsframeNode = await measureWsframe(kind, bytes, true);
     const js = await wsJS.measure(kind, bytes);
     decode.push({ kind, bytes, wsframe, wsframeNode, ws, wsJS: js });
+    console.log(`decode ${size(bytes)} ${kind}: wsframe ${fixed(wsframe / 1e6)} M msgs/s, ws + bufferutil ${fixed(ws / 1e6)} M (${fixed(wsframe / ws)}×)`);
+  }
+  // Benchmark.js verdicts on the decoder against ws + bufferutil (its sample comes from the child).
+  const verdicts = [];
+  for (const [kind, bytes] of [['text', 16], ['mixed', 1024], ['text', 16384], ['mixed', 16384], ['utf8', 16384]]) {
+    const theirs = await wsNative.measure(kind, bytes, true);
+    const ours = await measureWsframe(kind, bytes, false, true);
+    const v = { kind, bytes, ...verdict(ours, theirs) };
+    verdicts.push(v);
+    console.log(`verdict decode ${size(bytes)} ${kind} vs ws + bufferutil: ${verdictCell(v)}`);
   }
   wsNative.close();
   wsJS.close();
   const encode = await measureEncoder();
   const load = [loadBefore, os.loadavg()[0]];
-  const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, encode };
+  const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, verdicts, encode };
 
   const targets = [];
   const check = (name, ratio, goal) => targets.push({ name, ratio, goal, pass: ratio >= goal });
@@ -162,6 +195,10 @@ if (ANCHOR) {
   const text16k = decode.find((r) => r.bytes === 16384 && r.kind === 'text');
   check('decode 16 KiB text: GB/s vs ws Receiver + bufferutil', text16k.wsframe / text16k.ws, 2);
   check('decode 16 KiB text: GB/s vs ws Receiver + bufferutil (transient views)', text16k.wsframeNode / text16k.ws, 2);
+  for (const kind of ['mixed', 'utf8']) {
+    const r = decode.find((d) => d.bytes === 16384 && d.kind === kind);
+    check(`decode 16 KiB ${kind === 'utf8' ? '1–4-byte' : 'mixed'} text, owned delivery: GB/s vs ws Receiver + bufferutil`, r.wsframe / r.ws, 1.5);
+  }
   for (const r of encode) {
     if (r.bytes > 128) continue;
     check(`encode ${size(r.bytes)} ${r.kind}, ${r.role} role: vs ws Sender.frame`, r.wsframe / r.ws, 3);
@@ -176,7 +213,8 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''} · load average ${fixed(loa
   Math.max(...load) > m.cores ? '\n(above the core count: other processes competed for the CPU; compare ratios, and expect noise)' : ''}
 
 Decoding: about 2 MiB of masked frames per pass (as a server receives them; text is printable ASCII, like JSON;
-mixed has a 2- or 3-byte character every 97 bytes), fed in 64 KiB chunks. ws gets a fresh copy of each chunk (it
+mixed has a 2- or 3-byte character every 97 bytes; utf8 has 1- to 4-byte characters in equal parts; 16 MiB per
+pass from 16 KiB messages up), fed in 64 KiB chunks. ws gets a fresh copy of each chunk (it
 unmasks in place, as a socket's buffers allow); FrameDecoder.push copies each chunk into WASM memory. The ws variants
 run in child processes (ws picks bufferutil at load time); each workload is measured for all four variants back to
 back. ws validates UTF-8 with \`buffer.isUtf8\` (simdutf) in both. "wsframe" gives messages that stay valid (copied
@@ -187,6 +225,9 @@ only during the callback, in reused memory.
 ${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil', 'ws pure JS', 'vs ws + bufferutil', 'vs ws JS'],
   decode.map((r) => [size(r.bytes), r.kind, `${M(r.wsframe)} M · ${gb(r.wsframe, r.bytes)} GB/s`, `${M(r.wsframeNode)} M · ${gb(r.wsframeNode, r.bytes)} GB/s`,
     `${M(r.ws)} M · ${gb(r.ws, r.bytes)} GB/s`, `${M(r.wsJS)} M · ${gb(r.wsJS, r.bytes)} GB/s`, `${fixed(r.wsframe / r.ws)}×`, `${fixed(r.wsframe / r.wsJS)}×`]))}
+
+## Verdicts (Benchmark.js, Mann–Whitney U at 95%): FrameDecoder (owned delivery) against ws Receiver + bufferutil
+${table(['payload', 'verdict (ratio, margins of error)'], verdicts.map((v) => [`${size(v.bytes)} ${v.kind}`, verdictCell(v)]))}
 
 ## Encoder: frames/s (M), FrameEncoder batching 1024 frames per flush vs ws Sender.frame per message
 ${table(['role', 'payload', 'wsframe', 'ws Sender.frame', 'ratio'],

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mask, unmask, maskIO, io, IO_SIZE } from '../build/esm/codec/index.js';
 import { ioHead } from '../build/esm/codec/io.js';
 import { maskJS, maskWasm } from '../build/esm/codec/mask.js';
-import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table, wsInternal } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell, wsInternal } from './support/harness.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('bufferutil');
@@ -96,6 +96,18 @@ for (const bytes of SIZES) {
 }
 results.crossover = await measureCrossover();
 
+// Benchmark.js verdicts where the ratio is close to 1 (is wsframe really faster or slower than the native add-on?).
+results.verdicts = [64, 1024, 65536].map((bytes) => {
+  const source = randomBytes(bytes);
+  const output = Buffer.alloc(bytes);
+  const n = batch(bytes);
+  const ours = sample(() => { for (let i = 0; i < n; i++) mask(source, key, output, 0, bytes); }, { inner: n });
+  const theirs = sample(() => { for (let i = 0; i < n; i++) native.mask(source, key, output, 0, bytes); }, { inner: n });
+  const v = { bytes, ...verdict(ours, theirs) };
+  console.log(`verdict mask ${size(bytes)} vs native: ${verdictCell(v)}`);
+  return v;
+});
+
 const targets = [];
 const check = (name, ratio, goal) => targets.push({ name, ratio, goal, pass: ratio >= goal });
 for (const { bytes, mask: mk, unmask: um, inPlace } of results.sizes) {
@@ -135,6 +147,9 @@ ${table(['size', 'GB/s', 'vs native bufferutil mask'], results.sizes.map((r) => 
 
 ## Small-size crossover (ns per call: JS loop vs WASM call with both copies)
 ${table(['size', 'JS loop', 'WASM + copies'], results.crossover.map((r) => [size(r.bytes), fixed(r.jsNs, 1), fixed(r.wasmNs, 1)]))}
+
+## Verdicts (Benchmark.js, Mann–Whitney U at 95%): wsframe's mask against native bufferutil
+${table(['size', 'verdict (ratio, margins of error)'], results.verdicts.map((v) => [size(v.bytes), verdictCell(v)]))}
 
 ## Targets
 ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}

@@ -1,12 +1,14 @@
 // The main job: runs every benchmark in its own process, one after another (so
 // they never compete for the two cores), then writes bench/results/summary.md
-// and summary.svg from the targets each one recorded, and puts the summary
-// table into README.md (between the bench:summary markers).
+// (targets met or missed), summary.svg (echo: wsframe, ws and Bun side by
+// side) and targets.svg, and puts a section for users into README.md (between
+// the bench:summary markers).
 // Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes)
 //        npm run bench -- --summary-only   (summary and README from the results on disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
+import { echoChart, readmeSection, targetsChart } from './support/report.mjs';
 
 const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes'];
 const results = new URL('./results/', import.meta.url);
@@ -29,51 +31,29 @@ const reports = available
   .map((name) => ({ name, ...JSON.parse(readFileSync(new URL(`${name}.json`, results), 'utf8')) }));
 const targets = reports.flatMap((r) => (r.targets ?? []).map((t) => ({ area: r.name, ...t })));
 
-const summary = `${reports.map((r) => `- **${r.name}**: ${r.machine ? machineLine(r.machine) : 'machine not recorded'}${r.quick ? ' (quick run)' : ''}`).join('\n')}
-
-${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}`;
+const machines = reports.map((r) => `- **${r.name}**: ${r.machine ? machineLine(r.machine) : 'machine not recorded'}${r.quick ? ' (quick run)' : ''}${r.load ? ` · ${typeof r.load === 'string' ? r.load : `load average ${r.load.map((l) => fixed(l, 1)).join(' → ')}`}` : ''}`).join('\n');
+const chart = echoChart(reports.find((r) => r.name === 'echo'));
+if (chart) writeFileSync(new URL('summary.svg', results), chart);
+writeFileSync(new URL('targets.svg', results), targetsChart(targets));
 writeFileSync(new URL('summary.md', results), `# Benchmark summary
 
-Each ratio compares wsframe with an anchor measured in the same run on the same machine.
+Each ratio compares wsframe with an anchor measured in the same run on the same machine (these machines are shared:
+compare ratios, not absolute figures). The issues' targets, met or missed:
 
-${summary}
+${machines}
 
-![ratios against targets](summary.svg)
-`);
+${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
+
+![ratios against targets](targets.svg)
+
+${chart ? '![echo: wsframe, ws and Bun side by side](summary.svg)\n' : ''}`);
+
+// The README's section speaks to users: figures and ratios, no target lists.
 const readme = new URL('../README.md', import.meta.url);
 const start = '<!-- bench:summary:start -->';
 const end = '<!-- bench:summary:end -->';
 const text = readFileSync(readme, 'utf8');
 if (text.includes(start) && text.includes(end)) {
-  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${summary}\n${text.slice(text.indexOf(end))}`);
+  writeFileSync(readme, `${text.slice(0, text.indexOf(start) + start.length)}\n${readmeSection(reports)}\n${text.slice(text.indexOf(end))}`);
 }
-writeFileSync(new URL('summary.svg', results), chart(targets));
-console.log(`\n${targets.filter((t) => t.pass).length} of ${targets.length} targets met; wrote bench/results/summary.md and summary.svg`);
-
-/** A horizontal bar chart of ratio ÷ goal on a log scale: bars past the line meet their target. */
-function chart(rows) {
-  const rowHeight = 18;
-  const labels = rows.map((t) => `${t.area}: ${t.name}`);
-  const left = 10 + 6 * Math.max(...labels.map((l) => l.length)); // about 6 px a character at 11 px
-  const width = 420;
-  const top = 30;
-  const height = top + rows.length * rowHeight + 30;
-  const scale = (v) => ((Math.log10(Math.max(v, 0.1)) + 1) / 3) * width; // 0.1× … 100× of goal
-  const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const bars = rows.map((t, i) => {
-    const y = top + i * rowHeight;
-    const w = Math.max(1, scale(t.ratio / t.goal));
-    return `<text x="${left - 6}" y="${y + 13}" text-anchor="end">${escape(labels[i])}</text>` +
-      `<rect x="${left}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${t.pass ? '#2e7d32' : '#c62828'}"/>` +
-      `<text x="${(left + w + 4).toFixed(1)}" y="${y + 13}">${fixed(t.ratio)}× (goal ${t.goal}×)</text>`;
-  });
-  const goal = left + scale(1);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 140}" height="${height}" font-family="sans-serif" font-size="11">
-<rect width="100%" height="100%" fill="white"/>
-<text x="${left}" y="16" font-weight="bold">wsframe: ratio to anchor ÷ goal (log scale; past the line = target met)</text>
-${bars.join('\n')}
-<line x1="${goal}" y1="${top - 4}" x2="${goal}" y2="${height - 24}" stroke="black" stroke-dasharray="4 3"/>
-<text x="${goal}" y="${height - 10}" text-anchor="middle">goal</text>
-</svg>
-`;
-}
+console.log(`\n${targets.filter((t) => t.pass).length} of ${targets.length} targets met; wrote bench/results/summary.md, summary.svg, targets.svg and the README section`);

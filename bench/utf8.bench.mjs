@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { QUICK, fixed, machine, machineLine, opsPerSecond, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell } from './support/harness.mjs';
 import { IO_SIZE, io, isValidUTF8, isValidUTF8IO } from '../build/esm/codec/index.js';
 import { IO_PTR, kernels } from '../build/esm/codec/wasm.js';
 
@@ -157,6 +157,21 @@ for (const bytes of [1024, 16384, 65536]) {
   fused.push({ bytes, fusedGbps: (together * bytes) / 1e9, separateGbps: (apart * bytes) / 1e9 });
 }
 
+// Benchmark.js verdicts against buffer.isUtf8 (simdutf) at 64 KiB, where the ratios are closest to 1.
+const verdicts = [];
+for (const kind of ['ascii', '2-byte', 'mixed']) {
+  const data = makeText(KINDS[kind], 65536, 0xbeef);
+  const theirs = sample(() => { if (!isUtf8(data)) throw new Error('invalid'); });
+  io.set(data);
+  const inWasm = sample(() => { if (!isValidUTF8IO(0, data.length)) throw new Error('invalid'); });
+  const copyIn = sample(() => { if (!isValidUTF8(data)) throw new Error('invalid'); });
+  for (const [name, ours] of [[IN_WASM, inWasm], ['wsframe (copy in)', copyIn]]) {
+    const v = { kind, bytes: data.length, name, ...verdict(ours, theirs) };
+    verdicts.push(v);
+    console.log(`verdict ${name} ${kind} 64 KiB vs buffer.isUtf8: ${verdictCell(v)}`);
+  }
+}
+
 // Targets: ratios in this run, over the sizes each target names.
 const ratio = (row, a, b) => row.gbps[a] / row.gbps[b];
 const NON_ASCII = (r) => r.kind !== 'ascii';
@@ -206,9 +221,13 @@ ${table(['text', 'size', 'copy in / TextDecoder', 'copy in / ws JS', 'copy in / 
 
 ${table(['target', 'goal', 'worst cell', 'geometric mean', 'result'], targets.map((t) => [t.name, `≥ ${t.goal}×`, `${fixed(t.worst.ratio)}× (${t.worst.kind}, ${size(t.worst.bytes)})`, `${fixed(t.geomean)}×`, t.pass ? 'PASS' : '**MISS**']))}
 
+## Verdicts (Benchmark.js, Mann–Whitney U at 95%) against buffer.isUtf8, 64 KiB
+
+${table(['text', 'wsframe', 'verdict (ratio, margins of error)'], verdicts.map((v) => [v.kind, v.name, verdictCell(v)]))}
+
 ## Fused unmask + validate vs unmask then validate (mixed text, in WASM memory)
 
 ${table(['size', 'fused GB/s', 'separate GB/s', 'speed-up'], fused.map((f) => [size(f.bytes), fixed(f.fusedGbps), fixed(f.separateGbps), `${fixed(f.fusedGbps / f.separateGbps)}×`]))}
 `;
-saveResults('utf8', { machine: m, quick: QUICK, results, targets, fused }, markdown);
+saveResults('utf8', { machine: m, quick: QUICK, results, targets, verdicts, fused }, markdown);
 console.log(markdown);

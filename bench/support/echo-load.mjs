@@ -1,27 +1,38 @@
 // The load generator child for bench/echo.bench.mjs:
-//   node echo-load.mjs <port> <connections> <window> <size> <seconds>
-// Opens `connections` raw WebSockets and keeps `window` masked text messages
-// of `size` bytes in flight on each: every echo that comes back is answered
-// with a new message, written in one batch per socket read. It parses the
-// server's frames with a minimal JS parser, the same work for every server.
-// Reports over IPC: 'warm' after a warm-up, then the measured window's
-// messages, bytes and round-trip percentiles.
+//   node echo-load.mjs <port> <connections> <window> <size> <seconds> <kind> [rate]
+// Opens `connections` raw WebSockets and sends masked messages of `size`
+// bytes of one payload kind (payloads.mjs). Two modes:
+// - closed loop (no rate): `window` messages in flight on each connection;
+//   every echo that comes back is answered with a new message, written in one
+//   batch per socket read. Measures the server's maximum.
+// - open loop (rate, messages/s over all connections): messages leave on a
+//   1 ms schedule whatever the server does, and each round trip is timed from
+//   the moment its message was *due* (so a stalled server shows up as
+//   latency, not as fewer samples: no coordinated omission).
+// It parses the server's frames with a minimal JS parser, the same work for
+// every server. Reports over IPC: 'warm' after a warm-up, then the measured
+// window's messages, bytes and round-trip percentiles.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import { payload } from './payloads.mjs';
 
-const [port, connections, window, size, seconds] = process.argv.slice(2).map(Number);
+const [port, connections, window, size, seconds] = process.argv.slice(2, 7).map(Number);
+const kind = process.argv[7] ?? 'ascii';
+const rate = Number(process.argv[8] ?? 0);
 const WARMUP_MS = 500;
 
-/** One masked text frame of `size` bytes (ASCII, so valid UTF-8). */
+/** One masked frame of `kind` (text for ascii and mixed, binary for binary). */
 function frame() {
-  const payload = Buffer.alloc(size, 'x');
-  const header = size < 126 ? Buffer.from([0x81, 0x80 | size]) : size < 65536 ? Buffer.from([0x81, 0x80 | 126, size >> 8, size & 0xff]) : Buffer.from([0x81, 0x80 | 127, 0, 0, 0, 0, size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]);
+  const data = payload(kind, size);
+  const first = kind === 'binary' ? 0x82 : 0x81;
+  const header = size < 126 ? Buffer.from([first, 0x80 | size]) : size < 65536 ? Buffer.from([first, 0x80 | 126, size >> 8, size & 0xff]) : Buffer.from([first, 0x80 | 127, 0, 0, 0, 0, size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]);
   const key = randomBytes(4);
-  for (let i = 0; i < size; i++) payload[i] ^= key[i & 3];
-  return Buffer.concat([header, key, payload]);
+  for (let i = 0; i < size; i++) data[i] ^= key[i & 3];
+  return Buffer.concat([header, key, data]);
 }
 const one = frame();
-const batch = Buffer.concat(Array.from({ length: window }, () => one));
+const batchCount = rate > 0 ? 1024 : window;
+const batch = Buffer.concat(Array.from({ length: batchCount }, () => one));
 
 let measuring = false;
 let messages = 0;
@@ -49,20 +60,27 @@ function open() {
   });
 }
 
-/** Drives one connection: FIFO of send times, a frame parser that carries partial frames across reads. */
+/**
+ * Drives one connection: a FIFO of send (or due) times, a frame parser that
+ * carries partial frames across reads. Returns `send(count, due)`.
+ */
 function drive(socket) {
-  const sent = new Float64Array(window);
+  // Closed loop: at most `window` in flight. Open loop: a ring large enough for a backlog.
+  const capacity = rate > 0 ? 1 << 16 : window;
+  const sent = new Float64Array(capacity);
   let head = 0; // oldest message in flight
   let tail = 0;
   let skip = 0; // payload bytes of the current frame still to come
   let partial = null; // a split frame header
-  const send = (count) => {
-    const now = performance.now();
+  const send = (count, due = performance.now()) => {
     for (let i = 0; i < count; i++) {
-      sent[tail] = now;
-      tail = tail === window - 1 ? 0 : tail + 1;
+      sent[tail] = due;
+      tail = tail === capacity - 1 ? 0 : tail + 1;
     }
-    socket.write(count === window ? batch : batch.subarray(0, count * one.length));
+    for (let left = count; left > 0; left -= batchCount) {
+      const n = Math.min(left, batchCount);
+      socket.write(n === batchCount ? batch : batch.subarray(0, n * one.length));
+    }
   };
   socket.on('data', (chunk) => {
     if (partial !== null) {
@@ -112,17 +130,43 @@ function drive(socket) {
         messages++;
         if (sampleCount < MAX_SAMPLES) samples[sampleCount++] = now - sent[head];
       }
-      head = head === window - 1 ? 0 : head + 1;
+      head = head === capacity - 1 ? 0 : head + 1;
     }
     bytes += measuring ? done * size : 0;
-    send(done);
+    if (rate === 0) send(done);
   });
-  send(window);
+  if (rate === 0) send(window);
+  return send;
+}
+
+/** Open loop: every millisecond, the messages due by now, spread over the connections in turn. */
+function schedule(senders) {
+  const start = performance.now();
+  let due = 0; // messages sent so far
+  let next = 0; // the connection that sends next
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const target = Math.floor(((now - start) * rate) / 1000);
+    const count = target - due;
+    if (count <= 0) return;
+    // Spread evenly; each message is due at its own instant in the last interval.
+    const base = Math.floor(count / senders.length);
+    let extra = count % senders.length;
+    for (let i = 0; i < senders.length; i++) {
+      const n = base + (extra > 0 ? 1 : 0);
+      if (extra > 0) extra--;
+      if (n > 0) senders[next](n, start + ((due + n) * 1000) / rate);
+      next = next === senders.length - 1 ? 0 : next + 1;
+      due += n;
+    }
+  }, 1);
+  return () => clearInterval(timer);
 }
 
 const sockets = [];
 for (let i = 0; i < connections; i++) sockets.push(await open());
-for (const socket of sockets) drive(socket);
+const senders = sockets.map(drive);
+const stopSchedule = rate > 0 ? schedule(senders) : () => {};
 await new Promise((resolve) => setTimeout(resolve, WARMUP_MS));
 process.send({ type: 'warm' });
 await new Promise((resolve) => process.once('message', resolve)); // the parent has read the server's CPU time
@@ -130,6 +174,7 @@ measuring = true;
 const start = performance.now();
 await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
 measuring = false;
+stopSchedule();
 const elapsed = (performance.now() - start) / 1000;
 const sorted = samples.subarray(0, sampleCount).sort();
 const pick = (q) => (sampleCount ? sorted[Math.min(sampleCount - 1, Math.floor(q * sampleCount))] : NaN);

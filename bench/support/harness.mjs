@@ -23,6 +23,35 @@ export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400 } = 
   return (inner * 1000) / result.latency.p50;
 }
 
+const Benchmark = createRequire(import.meta.url)('benchmark');
+
+/**
+ * Benchmark.js's sample of `fn` (synchronous; `inner` operations per call):
+ * what its significance test needs. Returns operations per second, the
+ * relative margin of error (%, 95%) and the sample (seconds per call).
+ */
+export function sample(fn, { inner = 1, maxTime = QUICK ? 0.3 : 1.5 } = {}) {
+  const bench = new Benchmark(fn, { maxTime, minSamples: 20 });
+  bench.run();
+  if (bench.error) throw bench.error;
+  return { hz: bench.hz * inner, rme: bench.stats.rme, sample: bench.stats.sample };
+}
+
+/**
+ * Benchmark.js's verdict on samples `a` against `b` (from `sample`, possibly
+ * taken in another process): "faster", "slower" or "indistinguishable" by its
+ * Mann–Whitney U test at 95%, with each side's margin of error.
+ */
+export function verdict(a, b) {
+  const c = Benchmark.prototype.compare.call({ stats: a }, { stats: b });
+  return { verdict: c > 0 ? 'faster' : c < 0 ? 'slower' : 'indistinguishable', ratio: a.hz / b.hz, rme: a.rme, anchorRme: b.rme };
+}
+
+/** A verdict as a table cell: "faster (1.23× ± 1.1% / ± 0.8%)". */
+export function verdictCell(v) {
+  return `${v.verdict} (${fixed(v.ratio)}×, ±${fixed(v.rme, 1)}% vs ±${fixed(v.anchorRme, 1)}%)`;
+}
+
 /** Facts to print beside every result: the figures mean nothing without them. */
 export function machine() {
   const cpus = os.cpus();
@@ -34,11 +63,28 @@ export function machine() {
     v8: process.versions.v8,
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
+    loadAverage: os.loadavg()[0],
   };
 }
 
 export function machineLine(m) {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · ${m.date.slice(0, 16)}Z`;
+  const load = m.loadAverage === undefined ? '' : ` · load average ${m.loadAverage.toFixed(1)} when the results were written`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · ${m.date.slice(0, 16)}Z${load}`;
+}
+
+/**
+ * A progress printer for long runs: `step(message)` prints `[i/total] message`
+ * with the elapsed time and an estimate of what is left.
+ */
+export function progress(total, label) {
+  const start = performance.now();
+  let done = 0;
+  return (message) => {
+    done++;
+    const elapsed = (performance.now() - start) / 1000;
+    const left = (elapsed / done) * (total - done);
+    console.log(`[${label} ${done}/${total} · ${elapsed.toFixed(0)} s, ~${left.toFixed(0)} s left] ${message}`);
+  };
 }
 
 /** Formats a size in bytes as 16 B / 1 KiB / 16 MiB. */

@@ -10,13 +10,16 @@
  */
 import { assertBytes } from './bytes.js';
 import { FrameError, frameError } from './errors.js';
-import { isValidCloseCode } from './protocol.js';
+import {
+  CLOSE_NO_STATUS, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, isControlOpcode,
+  isValidCloseCode,
+} from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
 import {
-  D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
-  S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START,
-} from './frame-layout.js';
+  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS,
+  S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START, setState64,
+} from './layout.js';
 
 export interface FrameDecoderOptions {
   /** 'server' decodes frames from clients (they must be masked); 'client' frames from servers (must not be). */
@@ -50,7 +53,7 @@ const FIRST_BUFFER_LIMIT = 1 << 20;
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
-// Event kinds besides the opcodes 1 (text), 2 (binary), 8 (close), 9 (ping), 10 (pong).
+// Event kinds besides the opcodes (text, binary, close, ping, pong).
 const EVENT_ERROR = -1;
 
 const EMPTY = new Uint8Array(0);
@@ -60,7 +63,7 @@ let defaultCore: FrameCore | undefined;
 
 export class FrameDecoder {
   private readonly core: FrameCore;
-  /** The kernel's state between calls (the layout of frame-layout.ts). */
+  /** The kernel's state between calls (the layout of layout.ts). */
   private readonly state = new Int32Array(STATE_WORDS);
   private readonly onMessage: (data: Uint8Array, isBinary: boolean) => void;
   private readonly onPing: (data: Uint8Array) => void;
@@ -108,8 +111,7 @@ export class FrameDecoder {
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
     this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
-    this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
-    this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
+    setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
   /** The protocol error that stopped the decoder, if any. */
@@ -200,13 +202,13 @@ export class FrameDecoder {
       copy = bytes.buffer;
       copyStart = viewStart - bytes.byteOffset - at;
     }
-    const end = count << 2;
-    for (let i = 0; i < end; i += 4) {
+    const end = count * DESCRIPTOR_WORDS;
+    for (let i = 0; i < end; i += DESCRIPTOR_WORDS) {
       const flags = table[i];
       if ((flags & D_VIEW) !== 0) {
-        const opcode = flags & 0x0f;
+        const opcode = flags & OPCODE_BITS;
         const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
-        if (opcode === 8) this.closeFrame(data);
+        if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;
           kinds[n] = opcode;
@@ -221,8 +223,8 @@ export class FrameDecoder {
 
   /** A piece of a frame that spans inputs, or of a fragmented message: assembled in JavaScript memory. */
   private piece(flags: number, bytes: Uint8Array, frameLength: number): void {
-    const opcode = flags & 0x0f;
-    if (opcode >= 8) {
+    const opcode = flags & OPCODE_BITS;
+    if (isControlOpcode(opcode)) {
       if ((flags & D_START) !== 0) {
         this.control = slab.take(frameLength);
         this.controlLength = 0;
@@ -232,7 +234,7 @@ export class FrameDecoder {
       if ((flags & D_END) === 0) return;
       const data = new Uint8Array(this.control.buffer, this.control.byteOffset, this.controlLength);
       this.control = EMPTY;
-      if (opcode === 8) this.closeFrame(data);
+      if (opcode === OPCODE_CLOSE) this.closeFrame(data);
       else {
         this.emit(opcode, data);
       }
@@ -266,7 +268,7 @@ export class FrameDecoder {
 
   /** Checks a close frame's body (RFC 6455 §5.5.1, §7.4) and records it. */
   private closeFrame(data: Uint8Array): void {
-    let code = 1005;
+    let code = CLOSE_NO_STATUS;
     let reason = '';
     if (data.length >= 2) {
       code = (data[0] << 8) | data[1];
@@ -279,7 +281,7 @@ export class FrameDecoder {
     }
     this.closeCode = code;
     this.closeReason = reason;
-    this.emit(8, data);
+    this.emit(OPCODE_CLOSE, data);
   }
 
   private fail(error: FrameError): void {
@@ -319,11 +321,11 @@ export class FrameDecoder {
     try {
       for (; i < this.count; i++) {
         const kind = kinds[i];
-        if (kind === 1) this.onMessage(datas[i], false);
-        else if (kind === 2) this.onMessage(datas[i], true);
-        else if (kind === 9) this.onPing(datas[i]);
-        else if (kind === 10) this.onPong(datas[i]);
-        else if (kind === 8) this.onClose(this.closeCode, this.closeReason);
+        if (kind === OPCODE_TEXT) this.onMessage(datas[i], false);
+        else if (kind === OPCODE_BINARY) this.onMessage(datas[i], true);
+        else if (kind === OPCODE_PING) this.onPing(datas[i]);
+        else if (kind === OPCODE_PONG) this.onPong(datas[i]);
+        else if (kind === OPCODE_CLOSE) this.onClose(this.closeCode, this.closeReason);
         else if (kind === EVENT_ERROR) this.onError(this.failure!);
       }
       // Drop the references so delivered data can be collected; keep small arrays for the next batch.

@@ -16,11 +16,13 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptResponse, checkUpgrade, errorResponse, header,
   type UpgradeRequest,
 } from './handshake.js';
-import { encodeFrames } from './frames.js';
+import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
+import { encodeShared } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import { WebSocket, type ConnectionOptions, type Data } from './websocket.js';
-import { TopicRegistry, toBytes, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
+import type { ConnectionEvents, ConnectionOptions } from './connection.js';
+import { WebSocket, toBytes, type Data } from './websocket.js';
+import { TopicRegistry, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
 import type { Adapter } from '../scale/adapter.js';
 
 /** A request as `createServer` parses it: the parts of `http.IncomingMessage` handshake code uses. */
@@ -239,9 +241,8 @@ export class WebSocketServer extends EventEmitter {
       }
       socket.write(acceptResponse(key, protocol));
       const ws = new WebSocket();
-      ws.protocol = protocol ?? '';
       this.track(ws);
-      ws._attach(socket, head, 'server', this.options);
+      ws._connection.attach(socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this });
       callback(ws, req);
     };
     const verify = this.options.verifyClient;
@@ -260,14 +261,15 @@ export class WebSocketServer extends EventEmitter {
 
   private track(ws: WebSocket): void {
     this.connections++;
+    ws._topics = this;
     if (this.options.clientTracking !== false) this.clients.add(ws);
-    ws._server = this; // told of the close directly: no listener closure per connection
   }
 
-  /** @internal A connection of this server closed. */
-  _untrack(ws: WebSocket): void {
+  /** @internal A connection of this server closed (it is told directly: no listener closure per connection). */
+  untrack(ws: ConnectionEvents): void {
+    this.topics.unsubscribeAll(ws as WebSocket);
     this.connections--;
-    this.clients.delete(ws);
+    this.clients.delete(ws as WebSocket);
     if (this.closing && this.connections === 0) this.emitCloseWhenDone();
   }
 
@@ -275,8 +277,8 @@ export class WebSocketServer extends EventEmitter {
   broadcast(data: Data, options?: { binary?: boolean }): void {
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    const frame = encodeFrames('server', [binary ? 2 : 1], [payload], [true]);
-    for (const ws of this.clients) ws._sendEncoded(frame);
+    const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
+    for (const ws of this.clients) ws._connection.sendEncoded(frame);
   }
 
   /**
@@ -305,14 +307,7 @@ export class WebSocketServer extends EventEmitter {
   }
 
   private beat(): void {
-    for (const ws of this.clients) {
-      if (!ws._alive) {
-        ws.terminate();
-        continue;
-      }
-      ws._alive = false;
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }
+    for (const ws of this.clients) ws._connection.beat();
   }
 
   /**

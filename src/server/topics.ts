@@ -29,9 +29,8 @@
  */
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { CLOSE_POLICY_VIOLATION, OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
-
-/** `readyState` of an open connection. */
-const OPEN = 1;
+import { OPEN, type Connection, type HeldSends } from './connection.js';
+import { encodeShared } from './frames.js';
 
 /** Size of a tick-batch chunk. */
 const CHUNK_SIZE = 64 * 1024;
@@ -44,17 +43,17 @@ const BATCH_LIMIT = 8 * 1024;
 /** Default `maxBackpressure`: 1 MiB buffered per subscriber. */
 export const DEFAULT_MAX_BACKPRESSURE = 1024 * 1024;
 
-/** What the registry needs from a connection: the seam into its send queue. */
+/**
+ * What the registry needs from a subscriber: its public face (for the
+ * 'dropped' event and closing) and its `Connection`, whose send queue takes
+ * shared frames (`sendEncoded`) and which keeps a pointer to the subscription
+ * (`subscription`, owned here) to hand over pending bytes before it sends
+ * anything else.
+ */
 export interface Subscriber {
-  readonly readyState: number;
-  /** Bytes queued for the peer and not yet handed to the kernel. */
-  readonly bufferedAmount: number;
-  /** Queues already-encoded frame bytes, shared with other connections and never modified. */
-  _sendEncoded(chunks: Uint8Array[]): void;
+  readonly _connection: Connection;
   close(code?: number, reason?: string): void;
   emit(event: 'dropped', topic: string, data: Uint8Array, isBinary: boolean): boolean;
-  /** This connection's subscription state, owned by the registry; null while it has none. */
-  _subscription: Subscription | null;
 }
 
 /** Publish options, as Bun's and ws's `send`. */
@@ -90,7 +89,7 @@ export type TopicListener = (topic: string) => void;
  * One connection's subscriptions and its pending range of the tick batch.
  * Created at its first `subscribe`, dropped when it has no topic left.
  */
-export class Subscription {
+export class Subscription implements HeldSends {
   readonly topics = new Map<string, Set<Subscription>>();
   /** The tick-batch chunk of the pending range, or null when nothing is pending. */
   chunk: Buffer | null = null;
@@ -99,28 +98,33 @@ export class Subscription {
   /** Listed in the registry's flush list for this tick. */
   listed = false;
 
-  constructor(readonly ws: Subscriber) {}
+  readonly connection: Connection;
+
+  constructor(readonly ws: Subscriber) {
+    this.connection = ws._connection;
+  }
+
+  get holding(): boolean {
+    return this.chunk !== null;
+  }
 
   /** Hands the pending range (if any) to the connection. Called before anything else the connection sends. */
   release(): void {
     const chunk = this.chunk;
     if (chunk === null) return;
     this.chunk = null;
-    this.ws._sendEncoded([chunk.subarray(this.start, this.end)]);
+    const bytes = chunk.subarray(this.start, this.end);
+    this.connection.sendEncoded({ chunks: [bytes], byteLength: bytes.length });
   }
 }
 
 const encoder = new FrameEncoder({ role: 'server' });
-const EMPTY_RESULT: PublishResult = Object.freeze({ delivered: 0, dropped: 0 }) as PublishResult;
 
-/** The bytes of a message to publish (strings as UTF-8), without copying binary data. */
-export function toBytes(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
-  if (typeof data === 'string') return Buffer.from(data);
-  if (data instanceof Uint8Array) return data;
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw new TypeError('data must be a string, Buffer, ArrayBuffer or ArrayBufferView');
+/** The subscription of `ws`'s connection: only a registry sets `connection.subscription`, always to a `Subscription`. */
+function subscriptionOf(ws: Subscriber): Subscription | null {
+  return ws._connection.subscription as Subscription | null;
 }
+const EMPTY_RESULT: PublishResult = Object.freeze({ delivered: 0, dropped: 0 }) as PublishResult;
 
 /** Topics of one server: who is subscribed to what, and delivery of published messages. */
 export class TopicRegistry {
@@ -147,8 +151,10 @@ export class TopicRegistry {
   /** Subscribes `ws` to `topic`; false if it already was (or is not open). */
   subscribe(ws: Subscriber, topic: string): boolean {
     if (typeof topic !== 'string') throw new TypeError('topic must be a string');
-    if (ws.readyState !== OPEN) return false;
-    const subscription = (ws._subscription ??= new Subscription(ws));
+    const connection = ws._connection;
+    if (connection.readyState !== OPEN) return false;
+    let subscription = subscriptionOf(ws);
+    if (subscription === null) connection.subscription = subscription = new Subscription(ws);
     if (subscription.topics.has(topic)) return false;
     let members = this.topics.get(topic);
     if (members === undefined) {
@@ -163,20 +169,20 @@ export class TopicRegistry {
 
   /** Unsubscribes `ws` from `topic`; false if it was not subscribed. */
   unsubscribe(ws: Subscriber, topic: string): boolean {
-    const subscription = ws._subscription;
+    const subscription = subscriptionOf(ws);
     const members = subscription?.topics.get(topic);
     if (subscription == null || members === undefined) return false;
     subscription.topics.delete(topic);
     this.leave(subscription, topic, members);
-    if (subscription.topics.size === 0 && subscription.chunk === null) ws._subscription = null;
+    if (subscription.topics.size === 0 && subscription.chunk === null) ws._connection.subscription = null;
     return true;
   }
 
   /** Removes `ws` from every topic (a closed connection). Its pending range is discarded. */
   unsubscribeAll(ws: Subscriber): void {
-    const subscription = ws._subscription;
+    const subscription = subscriptionOf(ws);
     if (subscription == null) return;
-    ws._subscription = null;
+    ws._connection.subscription = null;
     subscription.chunk = null;
     for (const [topic, members] of subscription.topics) this.leave(subscription, topic, members);
     subscription.topics.clear();
@@ -192,12 +198,13 @@ export class TopicRegistry {
 
   /** Whether `ws` is subscribed to `topic`. */
   isSubscribed(ws: Subscriber, topic: string): boolean {
-    return ws._subscription?.topics.has(topic) ?? false;
+    return subscriptionOf(ws)?.topics.has(topic) ?? false;
   }
 
   /** The topics `ws` is subscribed to. */
   topicsOf(ws: Subscriber): string[] {
-    return ws._subscription === null ? [] : [...ws._subscription.topics.keys()];
+    const subscription = subscriptionOf(ws);
+    return subscription === null ? [] : [...subscription.topics.keys()];
   }
 
   /** Subscribers of `topic` in this process. */
@@ -219,20 +226,21 @@ export class TopicRegistry {
     const members = this.topics.get(topic);
     if (members === undefined) return EMPTY_RESULT;
     const size = encoder.frameSize(payload.length);
-    const exceptSubscription = except?._subscription ?? null;
+    const exceptSubscription = except === undefined ? null : subscriptionOf(except);
     let delivered = 0;
     let dropped = 0;
     if (size > BATCH_LIMIT) {
-      const frame = this.encodeAlone(binary, payload);
+      // Too large to copy into the batch: its own header, the payload shared as it is.
+      const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
       for (const subscription of members) {
-        if (subscription === exceptSubscription || subscription.ws.readyState !== OPEN) continue;
+        if (subscription === exceptSubscription || subscription.connection.readyState !== OPEN) continue;
         if (this.overLimit(subscription, size)) {
           dropped++;
           this.onOverLimit(subscription, topic, payload, binary);
           continue;
         }
         subscription.release();
-        subscription.ws._sendEncoded(frame);
+        subscription.connection.sendEncoded(frame);
         delivered++;
       }
       return { delivered, dropped };
@@ -241,7 +249,7 @@ export class TopicRegistry {
     const chunk = this.chunk;
     const end = start + size;
     for (const subscription of members) {
-      if (subscription === exceptSubscription || subscription.ws.readyState !== OPEN) continue;
+      if (subscription === exceptSubscription || subscription.connection.readyState !== OPEN) continue;
       if (this.overLimit(subscription, size)) {
         dropped++;
         this.onOverLimit(subscription, topic, payload, binary);
@@ -270,7 +278,7 @@ export class TopicRegistry {
 
   private overLimit(subscription: Subscription, size: number): boolean {
     const pending = subscription.chunk === null ? 0 : subscription.end - subscription.start;
-    return subscription.ws.bufferedAmount + pending + size > this.maxBackpressure;
+    return subscription.connection.bufferedAmount + pending + size > this.maxBackpressure;
   }
 
   private onOverLimit(subscription: Subscription, topic: string, payload: Uint8Array, binary: boolean): void {
@@ -291,13 +299,6 @@ export class TopicRegistry {
     const start = this.at;
     this.at = encoder.writeFrame(this.chunk, start, binary ? OPCODE_BINARY : OPCODE_TEXT, payload, true);
     return start;
-  }
-
-  /** A frame too large for the batch: its own header, then the payload as it is (not copied). */
-  private encodeAlone(binary: boolean, payload: Uint8Array): Uint8Array[] {
-    const header = Buffer.allocUnsafe(encoder.frameSize(payload.length) - payload.length);
-    encoder.writeFrameHeader(header, 0, binary ? OPCODE_BINARY : OPCODE_TEXT, payload.length, true);
-    return [header, payload];
   }
 
   /** End of tick: every pending range goes to its connection (one write per subscriber). */
