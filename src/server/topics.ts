@@ -227,27 +227,13 @@ export class TopicRegistry {
     if (members === undefined) return EMPTY_RESULT;
     const size = encoder.frameSize(payload.length);
     const exceptSubscription = except === undefined ? null : subscriptionOf(except);
-    let delivered = 0;
-    let dropped = 0;
-    if (size > BATCH_LIMIT) {
-      // Too large to copy into the batch: its own header, the payload shared as it is.
-      const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
-      for (const subscription of members) {
-        if (subscription === exceptSubscription || subscription.connection.readyState !== OPEN) continue;
-        if (this.overLimit(subscription, size)) {
-          dropped++;
-          this.onOverLimit(subscription, topic, payload, binary);
-          continue;
-        }
-        subscription.release();
-        subscription.connection.sendEncoded(frame);
-        delivered++;
-      }
-      return { delivered, dropped };
-    }
-    const start = this.encodeIntoBatch(binary, payload, size);
+    // Small frames go into the tick batch; a large one gets its own header and shares its payload as it is.
+    const shared = size > BATCH_LIMIT ? encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload) : null;
+    const start = shared === null ? this.encodeIntoBatch(binary, payload, size) : 0;
     const chunk = this.chunk;
     const end = start + size;
+    let delivered = 0;
+    let dropped = 0;
     for (const subscription of members) {
       if (subscription === exceptSubscription || subscription.connection.readyState !== OPEN) continue;
       if (this.overLimit(subscription, size)) {
@@ -256,20 +242,23 @@ export class TopicRegistry {
         continue;
       }
       delivered++;
-      if (subscription.chunk === chunk && subscription.end === start) {
+      if (shared !== null) {
+        subscription.release();
+        subscription.connection.sendEncoded(shared);
+      } else if (subscription.chunk === chunk && subscription.end === start) {
         subscription.end = end;
-        continue;
-      }
-      subscription.release();
-      subscription.chunk = chunk;
-      subscription.start = start;
-      subscription.end = end;
-      if (!subscription.listed) {
-        subscription.listed = true;
-        this.flushList.push(subscription);
+      } else {
+        subscription.release();
+        subscription.chunk = chunk;
+        subscription.start = start;
+        subscription.end = end;
+        if (!subscription.listed) {
+          subscription.listed = true;
+          this.flushList.push(subscription);
+        }
       }
     }
-    if (delivered > 0 && !this.flushScheduled) {
+    if (shared === null && delivered > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flushRegistry, this);
     }

@@ -3,22 +3,15 @@
  * (counted, reported) or is closed with 1008, while one that keeps reading
  * loses none, and the server's memory stays bounded.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket, WebSocketServer } from '../../src/server/index.js';
-import { WS, closeServer, listen, next } from '../server/helpers.js';
-import { until } from './support.js';
+import { WS, listen, next } from '../server/helpers.js';
+import { closedAfterEach, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
 
-let servers: WebSocketServer[] = [];
-let clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients) c.terminate();
-  await Promise.all(servers.map(closeServer));
-  servers = [];
-  clients = [];
-});
+const { servers, clients } = closedAfterEach<WebSocketServer, Client>();
 
 async function subscriber(server: WebSocketServer, url: string, topic: string): Promise<{ client: Client; ws: WebSocket; received: number[] }> {
   const accepted = next(server, 'connection');

@@ -1,6 +1,19 @@
 /** Helpers for the scale tests: waiting for a condition, `wsframe relay` processes (the built bin) and their children. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
 import { bin } from '../cli/run.js';
+import { closeServer } from '../server/helpers.js';
+
+/** Servers and clients a test pushes here are closed (clients terminated) after each test. */
+export function closedAfterEach<S extends { close(cb: () => void): void }, C extends { terminate(): void }>(): { servers: S[]; clients: C[] } {
+  const servers: S[] = [];
+  const clients: C[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    await Promise.all(servers.splice(0).map(closeServer));
+  });
+  return { servers, clients };
+}
 
 export interface RelayProcess {
   child: ChildProcess;

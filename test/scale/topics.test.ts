@@ -1,20 +1,13 @@
 /** Topics in one process: subscribe/publish with real ws clients over loopback. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
-import { WS, closeServer, listen, next } from '../server/helpers.js';
-import { until } from './support.js';
+import { WS, listen, next } from '../server/helpers.js';
+import { closedAfterEach, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
 
-let servers: WebSocketServer[] = [];
-let clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients) c.terminate();
-  await Promise.all(servers.map(closeServer));
-  servers = [];
-  clients = [];
-});
+const { servers, clients } = closedAfterEach<WebSocketServer, Client>();
 
 /** A server whose connections subscribe to the topics named in their URL path (/a,b). */
 async function topicServer(options: Parameters<typeof listen>[0] = {}) {
