@@ -107,6 +107,8 @@ export const E_UTF8 = 13;
 export const E_CLOSE_CODE = 14;
 /** Found in JavaScript, not by the kernel: a compressed message is not valid DEFLATE data (permessage-deflate). */
 export const E_DEFLATE_DATA = 15;
+/** Found in JavaScript, not by the kernel: a message has more fragments than `maxFragments` allows. */
+export const E_FRAGMENTS = 16;
 
 // ---- UTF-8 validation (utf8-dfa.ts) ----
 

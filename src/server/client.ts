@@ -3,8 +3,8 @@
  * upgrade request and checks the server's answer before the connection opens.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { HeadReader } from './head.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptKey, hasToken, header, parseProtocols,

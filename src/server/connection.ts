@@ -205,8 +205,9 @@ export class Connection {
     this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
     this.socket = socket;
     this.readyState = OPEN;
-    socket.setNoDelay(true);
-    socket.setTimeout(0);
+    // handleUpgrade takes any Duplex: only a net.Socket has these.
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
     // Shared listeners that find the connection through the socket: no closures per connection.
     (socket as Owned)[kOwner] = this;
     socket.on('close', socketOnClose);
