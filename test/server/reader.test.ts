@@ -34,15 +34,20 @@ function collect(socket: net.Socket, buffer: Uint8Array, bytes: number): { start
   return { started, done };
 }
 
+/** Starts `server` on a free loopback port (closed after the test); resolves with the port. */
+async function onFreePort(server: net.Server): Promise<number> {
+  cleanups.push(() => closeServer(server));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
 const payload = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 31) & 0xff));
 
 describe('readInto switches Node-constructed sockets to reading into our buffer', () => {
   it('an accepted socket (net.Server)', async () => {
     const buffer = new Uint8Array(16384);
     const server = net.createServer();
-    cleanups.push(() => closeServer(server));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const client = net.connect(await onFreePort(server), '127.0.0.1');
     cleanups.push(() => client.destroy());
     const [socket] = (await next(server, 'connection')) as [net.Socket];
     cleanups.push(() => socket.destroy());
@@ -56,9 +61,7 @@ describe('readInto switches Node-constructed sockets to reading into our buffer'
   it('an upgraded socket (http.Server "upgrade"), bytes Node already buffered first', async () => {
     const buffer = new Uint8Array(16384);
     const server = http.createServer();
-    cleanups.push(() => closeServer(server));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const client = net.connect(await onFreePort(server), '127.0.0.1');
     cleanups.push(() => client.destroy());
     client.write(`${upgradeRequest()}`);
     const [, socket, head] = (await next(server, 'upgrade')) as [unknown, net.Socket, Buffer];
@@ -73,9 +76,7 @@ describe('readInto switches Node-constructed sockets to reading into our buffer'
   it('a connected socket (net.connect), as the client uses', async () => {
     const buffer = new Uint8Array(4096);
     const server = net.createServer((socket) => socket.end(payload));
-    cleanups.push(() => closeServer(server));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const socket = net.connect(await onFreePort(server), '127.0.0.1');
     cleanups.push(() => socket.destroy());
     await next(socket, 'connect');
     const { started, done } = collect(socket, buffer, payload.length);
@@ -98,9 +99,7 @@ describe('the server reads through it', () => {
         ({ server, url } = await echoServer());
       } else {
         const httpServer = http.createServer();
-        cleanups.push(() => closeServer(httpServer));
-        await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
-        url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+        url = `ws://127.0.0.1:${await onFreePort(httpServer)}`;
         server = createServer({ server: httpServer });
         server.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
       }
