@@ -16,6 +16,7 @@ import {
   addEventListener, getAttribute, removeEventListener, setAttribute, type EventHandler, type EventSource,
 } from './event-target.js';
 import type { SendCallback } from './frames.js';
+import type { PublishOptions, PublishResult, TopicRegistry } from './topics.js';
 
 export type { ConnectionOptions } from './connection.js';
 
@@ -50,12 +51,18 @@ export interface SendOptions {
 }
 
 /** `data` as bytes, as ws's `toBuffer` makes them: views share memory, anything else goes through `Buffer.from`. */
-function toBytes(data: Data): Uint8Array {
+export function toBytes(data: Data): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) return new Uint8Array(data);
   // Strings, arrays and array-likes, objects with valueOf/toPrimitive; Node throws a TypeError naming anything else.
   return Buffer.from(data as string);
+}
+
+/** The server side of topics, as a connection sees it (the server that accepted it). */
+interface TopicHost {
+  readonly topics: TopicRegistry;
+  publish(topic: string, data: Data, options: PublishOptions | undefined, except: WebSocket): PublishResult;
 }
 
 function asBuffer(data: Uint8Array): Buffer {
@@ -83,6 +90,8 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
   private type: BinaryType = 'nodebuffer';
   /** Bytes of data passed to `send`/`ping`/`pong` after the connection closed (ws counts them in `bufferedAmount`). */
   private discarded = 0;
+  /** @internal The server's topics, for a server-side connection (set when the server accepts it). */
+  _topics: TopicHost | null = null;
 
   /**
    * A client connection to `address` (ws:, wss:, http: or https:), opening at
@@ -234,6 +243,43 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
     }
     const reasonBytes = code === undefined || !reason ? EMPTY : typeof reason === 'string' ? Buffer.from(reason) : reason;
     if (state !== CLOSED) this._connection.close(code, reasonBytes);
+  }
+
+  /**
+   * Subscribes this (server-side) connection to `topic`, as in Bun and
+   * uWebSockets; false if it already was or is not open. A closed connection
+   * leaves all its topics.
+   */
+  subscribe(topic: string): boolean {
+    return this.host().topics.subscribe(this, topic);
+  }
+
+  /** Unsubscribes from `topic`; false if this connection was not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.host().topics.unsubscribe(this, topic);
+  }
+
+  /** Whether this connection is subscribed to `topic`. */
+  isSubscribed(topic: string): boolean {
+    return this._topics?.topics.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to. */
+  get topics(): string[] {
+    return this._topics?.topics.topicsOf(this) ?? [];
+  }
+
+  /**
+   * Publishes to every subscriber of `topic` but this connection, as Bun's
+   * `ws.publish` (see `WebSocketServer#publish`).
+   */
+  publish(topic: string, data: Data, options?: PublishOptions): PublishResult {
+    return this.host().publish(topic, data, options, this);
+  }
+
+  private host(): TopicHost {
+    if (this._topics === null) throw new Error('Only server-side connections have topics');
+    return this._topics;
   }
 
   /** Destroys the connection at once, without a closing handshake; while connecting, aborts the handshake. */
