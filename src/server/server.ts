@@ -19,7 +19,7 @@ import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
 import { encodeShared } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import type { ConnectionEvents, ConnectionOptions } from './connection.js';
+import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
 import { WebSocket, type Data } from './websocket.js';
 
 /**
@@ -63,6 +63,11 @@ export interface ServerOptions extends ConnectionOptions {
   handleProtocols?: (protocols: Set<string>, req: Request) => string | false | null | undefined;
   /** Ping every client at this interval (ms) and terminate those that did not answer the last ping. Needs `clientTracking`. */
   heartbeat?: number;
+  /**
+   * Most bytes waiting to be written to all connections together. Past it, every connection with bytes
+   * waiting stops reading until they are written, and its `sendTimeout` runs. Default: no limit.
+   */
+  maxBufferedBytes?: number;
   /** Keep `server.clients`. Default true. Without it, `clients` is undefined and `broadcast`/`heartbeat` are unavailable. */
   clientTracking?: boolean;
   /** The class of the server's connections: `WebSocket` or a subclass of it. */
@@ -79,6 +84,7 @@ export const SERVER_OPTIONS = new Set([
   'port', 'host', 'backlog', 'server', 'noServer', 'path', 'handshakeTimeout', 'maxConnections', 'maxHeaderSize', 'maxHeaders',
   'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
   'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
+  'sendTimeout', 'maxBufferedBytes',
 ]);
 
 /** Warns once per process about each option name no one knows. */
@@ -147,6 +153,8 @@ export class WebSocketServer extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null;
   private connections = 0;
   private warnedProtocols = false;
+  /** Bytes waiting to be written to all connections, when `maxBufferedBytes` limits them. */
+  private readonly budget: WriteBudget | null;
 
   /**
    * @param options one of `port`, `server` or `noServer`, and the rest (see `ServerOptions`)
@@ -162,6 +170,7 @@ export class WebSocketServer extends EventEmitter {
     }
     warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
     this.options = { WebSocket, clientTracking: true, ...given };
+    this.budget = given.maxBufferedBytes !== undefined ? new WriteBudget(given.maxBufferedBytes) : null;
     const tracking = this.options.clientTracking;
     if (given.heartbeat !== undefined && given.heartbeat > 0 && !tracking) {
       throw new TypeError('The "heartbeat" option needs "clientTracking"');
@@ -361,7 +370,7 @@ export class WebSocketServer extends EventEmitter {
     socket.off('error', destroy);
     const ws = new this.options.WebSocket();
     this.track(ws);
-    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this });
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this, budget: this.budget });
     callback(ws, req);
   }
 
