@@ -6,20 +6,12 @@
  * targets live in bench/hostile.bench.mjs, these assert correctness only.
  */
 import net from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { WebSocket } from '../../src/server/index.js';
-import { WS, closeServer, echoServer, next, upgradeRequest } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import type { ServerOptions, WebSocket } from '../../src/server/index.js';
+import { WS, cleanupsAfterEach, echoServerUntil, next, upgradeRequest } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-async function server(options = {}) {
-  const s = await echoServer(options);
-  cleanups.push(() => closeServer(s.server));
-  return s;
-}
+const cleanups = cleanupsAfterEach();
+const server = (options: Omit<ServerOptions, 'port'> = {}) => echoServerUntil(cleanups, options);
 
 /** A raw socket upgraded to WebSocket (the 101 read), for sending hand-built frames. */
 async function open(port: number): Promise<net.Socket> {
