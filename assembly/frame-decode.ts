@@ -3,10 +3,10 @@
 // one descriptor per payload piece into the table.
 import { mask } from './mask';
 import { parseHeader } from './frame-header';
-import { textPiece } from './frame-text';
+import { isAsciiRun, textPiece } from './frame-text';
 import {
-  D_END, D_FIN, D_START, D_VIEW, E_UTF8, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, STATE, S_CONSUMED, S_ERROR,
-  S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE, S_MESSAGE_LENGTH, S_PHASE,
+  DEFER_UTF8_MIN, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_UTF8, FLAG_DEFER_UTF8, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, STATE, S_CONSUMED, S_ERROR,
+  S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE, S_MESSAGE_LENGTH, S_PHASE,
   S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE, TABLE_ENTRIES, setWord, word,
 } from './frame-state';
 
@@ -79,7 +79,14 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     const p = ptr + pos;
     const key = <u32>word(S_KEY);
     const keyPhase = <u32>word(S_KEY_PHASE);
-    if (opcode == 1 || (opcode == 0 && word(S_MESSAGE) == 1)) {
+    let flags = head & 0x8f;
+    const isText = opcode == 1 || (opcode == 0 && word(S_MESSAGE) == 1);
+    if (isText && n >= <usize>DEFER_UTF8_MIN && (word(S_FLAGS) & FLAG_DEFER_UTF8) != 0) {
+      // Long text for the caller's validator: unmask only, and end the call after this piece,
+      // unless it is ASCII from a character boundary (valid, and the boundary stays).
+      if (key) mask(p, p, n, key, keyPhase);
+      if (word(S_UTF8) != 0 || !isAsciiRun(p, n)) flags |= D_UTF8;
+    } else if (isText) {
       let utf8 = <u32>word(S_UTF8);
       if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
       // Fail fast: an invalid byte, or a message that ends inside a character.
@@ -91,7 +98,6 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     } else if (key) {
       mask(p, p, n, key, keyPhase);
     }
-    let flags = head & 0x8f;
     if (remaining == frameLength) flags |= D_START;
     if (isEnd) flags |= D_END;
     // A whole control frame, or a whole unfragmented message.
@@ -120,6 +126,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
       setWord(S_MESSAGE, 0);
       store<u64>(STATE + S_MESSAGE_LENGTH, 0);
     }
+    if (flags & D_UTF8) break;
   }
   if (word(S_PHASE) != PHASE_STOPPED) setWord(S_PHASE, phase);
   setWord(S_CONSUMED, <i32>pos);

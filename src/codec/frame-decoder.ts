@@ -14,9 +14,10 @@ import { isValidCloseCode } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
 import {
-  D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR,
-  S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START,
+  D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_DEFER_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS,
+  S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8, S_VIEW_END, S_VIEW_START,
 } from './frame-layout.js';
+import { nativeIsUtf8, validateUtf8Native } from './utf8.js';
 
 export interface FrameDecoderOptions {
   /** 'server' decodes frames from clients (they must be masked); 'client' frames from servers (must not be). */
@@ -107,7 +108,8 @@ export class FrameDecoder {
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
-    this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
+    // Long text goes to Node's faster validator where there is one (utf8.ts: nativeIsUtf8).
+    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (nativeIsUtf8 ? FLAG_DEFER_UTF8 : 0);
     this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
     this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
   }
@@ -162,14 +164,36 @@ export class FrameDecoder {
     const slot = core.state;
     for (let offset = 0; offset < length;) {
       slot.set(state);
-      const count = core.decodeFrames(core.ioPtr + offset, length - offset);
+      let count = core.decodeFrames(core.ioPtr + offset, length - offset);
       state.set(slot);
+      if (count !== 0 && (core.table[(count - 1) << 2] & D_UTF8) !== 0) count = this.validateText(offset, count - 1);
       if (count !== 0) this.collect(offset, count);
       const consumed = state[S_CONSUMED];
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
       offset += consumed;
     }
     if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
+  }
+
+  /**
+   * Validates the text piece of descriptor `i`, which the kernel left to
+   * `nativeIsUtf8` (D_UTF8, always the call's last): continues the message's
+   * UTF-8 state, or stops the decoder with E_UTF8 (the piece is dropped) when
+   * the text so far is invalid or the message ends inside a character. Returns
+   * how many descriptors to collect.
+   */
+  private validateText(base: number, i: number): number {
+    const { io, table } = this.core;
+    const flags = table[i << 2];
+    const start = base + table[(i << 2) + 1];
+    const utf8 = validateUtf8Native(io.subarray(start, start + table[(i << 2) + 2]), this.state[S_UTF8], nativeIsUtf8!);
+    if ((utf8 | 0) === -1 || ((flags & (D_END | D_FIN)) === (D_END | D_FIN) && utf8 !== 0)) {
+      this.state[S_ERROR] = E_UTF8;
+      this.state[S_PHASE] = PHASE_STOPPED;
+      return i;
+    }
+    this.state[S_UTF8] = utf8;
+    return i + 1;
   }
 
   /** Turns `count` descriptors of a call on `io[base, ...)` into events, copying payloads out of the region. */

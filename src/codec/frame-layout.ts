@@ -8,6 +8,7 @@
 export const S_FLAGS = 0;
 export const S_PHASE = 1;
 export const S_MESSAGE = 5;
+export const S_UTF8 = 6;
 export const S_ERROR = 7;
 export const S_CONSUMED = 13;
 export const S_VIEW_START = 14;
@@ -18,6 +19,9 @@ export const STATE_SIZE = 96;
 export const STATE_WORDS = STATE_SIZE / 4;
 
 export const FLAG_SERVER = 1;
+/** Long text pieces are left for a faster validator in JavaScript (assembly/frame-state.ts). */
+export const FLAG_DEFER_UTF8 = 2;
+export const DEFER_UTF8_MIN = 4096;
 export const PHASE_STOPPED = 2;
 
 // Descriptor word 0: opcode | flags.
@@ -25,6 +29,7 @@ export const D_FIN = 0x80;
 export const D_START = 0x100;
 export const D_END = 0x200;
 export const D_VIEW = 0x400;
+export const D_UTF8 = 0x800;
 
 // Error ids reported in S_ERROR (see errors.ts).
 export const E_RSV_2_3 = 1;

@@ -28,7 +28,6 @@ export interface FrameTwinLayout {
 const S_HEAD = 2;
 const S_KEY = 3;
 const S_KEY_PHASE = 4;
-const S_UTF8 = 6;
 const S_HEADER_LENGTH = 8;
 const S_HEADER = 9;
 const S_REMAINING = 64;
@@ -111,7 +110,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     if (opcode < 8) set64(S_MESSAGE_LENGTH, messageLength);
     if (opcode === 1 || opcode === 2) {
       setWord(L.S_MESSAGE, opcode);
-      setWord(S_UTF8, 0);
+      setWord(L.S_UTF8, 0);
     }
     return size;
   }
@@ -173,18 +172,23 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       const p = ptr + pos;
       const key = word(S_KEY);
       const keyPhase = word(S_KEY_PHASE);
-      if (opcode === 1 || (opcode === 0 && word(L.S_MESSAGE) === 1)) {
-        let utf8 = word(S_UTF8) >>> 0;
+      let flags = head & 0x8f;
+      const isText = opcode === 1 || (opcode === 0 && word(L.S_MESSAGE) === 1);
+      if (isText && n >= L.DEFER_UTF8_MIN && (word(L.S_FLAGS) & L.FLAG_DEFER_UTF8) !== 0) {
+        // Long text for the caller's validator (assembly/frame-decode.ts), unless ASCII from a boundary.
+        if (key) deps.mask(p, p, n, key, keyPhase);
+        if (word(L.S_UTF8) !== 0 || memory.subarray(p, p + n).some((b) => b >= 0x80)) flags |= L.D_UTF8;
+      } else if (isText) {
+        let utf8 = word(L.S_UTF8) >>> 0;
         if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) >>> 0;
         if (utf8 === UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
           stop(L.E_UTF8);
           break;
         }
-        setWord(S_UTF8, utf8 | 0);
+        setWord(L.S_UTF8, utf8 | 0);
       } else if (key) {
         deps.mask(p, p, n, key, keyPhase);
       }
-      let flags = head & 0x8f;
       if (remaining === frameLength) flags |= L.D_START;
       if (isEnd) flags |= L.D_END;
       if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (opcode >= 8 || (fin && opcode !== 0))) {
@@ -212,6 +216,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
         setWord(L.S_MESSAGE, 0);
         set64(S_MESSAGE_LENGTH, 0);
       }
+      if (flags & L.D_UTF8) break;
     }
     if (word(L.S_PHASE) !== L.PHASE_STOPPED) setWord(L.S_PHASE, phase);
     setWord(L.S_CONSUMED, pos);
