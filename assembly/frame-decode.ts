@@ -4,15 +4,12 @@
 import { mask } from './mask';
 import { parseHeader } from './frame-header';
 import { isAsciiRun, textPiece } from './frame-text';
+import { STATE, TABLE, setWord, word } from './frame-state';
 import {
-  DEFER_UTF8_MIN, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_UTF8, FLAG_DEFER_UTF8, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, STATE, S_CONSUMED, S_ERROR,
-  S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE, S_MESSAGE_LENGTH, S_PHASE,
-  S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE, TABLE_ENTRIES, setWord, word,
-} from './frame-state';
-
-/** Longest header: 2 bytes, 8 of length, 4 of key. */
-const MAX_HEADER: usize = 14;
-const UTF8_INVALID: u32 = 0xffffffff;
+  DEFER_UTF8_MIN, DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_UTF8, FLAG_DEFER_UTF8, MAX_HEADER, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED,
+  S_CONSUMED, S_ERROR, S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE,
+  S_MESSAGE_LENGTH, S_PHASE, S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE_ENTRIES, UTF8_INVALID,
+} from './layout';
 
 function stop(error: i32): void {
   setWord(S_ERROR, error);
@@ -49,7 +46,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
         }
         if (size > 0) pos += size;
       } else {
-        const n = min<usize>(MAX_HEADER - kept, length - pos);
+        const n = min<usize>(<usize>MAX_HEADER - kept, length - pos);
         memory.copy(STATE + (S_HEADER << 2) + kept, ptr + pos, n);
         size = parseHeader(STATE + (S_HEADER << 2), kept + n);
         if (size == 0) {
@@ -106,7 +103,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
       if (viewStart > <i32>pos) viewStart = <i32>pos;
       viewEnd = <i32>(pos + n);
     }
-    const d = TABLE + (<usize>count << 4);
+    const d = TABLE + <usize>count * DESCRIPTOR_WORDS * 4;
     store<i32>(d, flags);
     store<i32>(d, <i32>pos, 4);
     store<i32>(d, <i32>n, 8);

@@ -1,13 +1,14 @@
 // RFC 6455 §5.2 frame header parsing with the §5 checks, in the order ws applies them.
+import { STATE, setWord, word } from './frame-state';
 import {
   E_CONTINUATION, E_CONTROL_FIN, E_CONTROL_LENGTH, E_DATA_IN_MESSAGE, E_EXPECTED_MASK, E_LENGTH_TOP_BIT,
-  E_LENGTH_UNSUPPORTED, E_MAX_PAYLOAD, E_OPCODE, E_RSV_1, E_RSV_2_3, E_UNEXPECTED_MASK, FLAG_SERVER, STATE,
-  S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_KEY, S_KEY_PHASE, S_MAX_PAYLOAD, S_MESSAGE, S_MESSAGE_LENGTH, S_REMAINING,
-  S_UTF8, setWord, word,
-} from './frame-state';
+  E_LENGTH_UNSUPPORTED, E_MAX_PAYLOAD, E_OPCODE, E_RSV_1, E_RSV_2_3, E_UNEXPECTED_MASK, FLAG_SERVER,
+  MAX_SAFE_LENGTH_HIGH, S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_KEY, S_KEY_PHASE, S_MAX_PAYLOAD, S_MESSAGE,
+  S_MESSAGE_LENGTH, S_REMAINING, S_UTF8,
+} from './layout';
 
 /** 2^53 - 1: longer payloads cannot be counted exactly in JavaScript. */
-const MAX_SAFE_LENGTH: u64 = 0x1f_ffff_ffff_ffff;
+const MAX_SAFE_LENGTH: u64 = (<u64>MAX_SAFE_LENGTH_HIGH << 32) | 0xffff_ffff;
 
 /**
  * Parses the header of the frame at `p`, of which `available` bytes are present,

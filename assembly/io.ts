@@ -3,7 +3,7 @@
 // calls memory.grow and JS views of it never detach. 64 KiB matches the size
 // of a Node.js socket read, so the server can read straight into it.
 
-export const IO_SIZE: usize = 65536;
+import { IO_SIZE } from './layout';
 
 export const IO: usize = memory.data(<i32>IO_SIZE, 64);
 

@@ -8,7 +8,7 @@
 // byte << 8) | lowest allowed next byte. src/codec/fallback/utf8.ts uses the
 // same encoding, so states move freely between the two implementations.
 
-export const UTF8_INVALID: u32 = 0xffffffff;
+import { UTF8_INVALID } from './layout';
 
 /** Any continuation byte, for all but the first continuation of E0, ED, F0, F4. */
 const ANY: u32 = 0xbf80;

@@ -12,7 +12,8 @@
 // of valid UTF-8, and otherwise where the last character stands.
 
 import { mask } from './mask';
-import { UTF8_INVALID, utf8Scalar } from './utf8-dfa';
+import { UTF8_INVALID } from './layout';
+import { utf8Scalar } from './utf8-dfa';
 import { checkAfter, checkAt, isAscii, isAscii128, isIncomplete } from './utf8-lookup';
 
 /**

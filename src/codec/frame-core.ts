@@ -3,7 +3,7 @@
  * from any set of kernels (WASM with or without SIMD, or the TypeScript twins
  * of ./fallback). The default is the realm's kernels (wasm.ts).
  */
-import { STATE_WORDS } from './frame-layout.js';
+import { DESCRIPTOR_WORDS, STATE_WORDS } from './layout.js';
 import { type Kernels, kernels } from './wasm.js';
 
 export interface FrameCore {
@@ -11,9 +11,9 @@ export interface FrameCore {
   readonly io: Uint8Array;
   /** Address of `io[0]`. */
   readonly ioPtr: number;
-  /** The state slot (frame-layout.ts). */
+  /** The state slot (layout.ts). */
   readonly state: Int32Array;
-  /** The descriptor table: four words per entry. */
+  /** The descriptor table: DESCRIPTOR_WORDS words per entry. */
   readonly table: Int32Array;
   /** decodeFrames(ptr, length) of assembly/frame-decode.ts. */
   decodeFrames(ptr: number, length: number): number;
@@ -27,7 +27,7 @@ export function frameCore(source: Kernels = kernels): FrameCore {
     io: new Uint8Array(buffer, ioPtr, source.ioSize()),
     ioPtr,
     state: new Int32Array(buffer, source.frameStatePtr(), STATE_WORDS),
-    table: new Int32Array(buffer, source.frameTablePtr(), source.frameTableEntries() * 4),
+    table: new Int32Array(buffer, source.frameTablePtr(), source.frameTableEntries() * DESCRIPTOR_WORDS),
     decodeFrames: source.decodeFrames,
   };
 }

@@ -10,13 +10,17 @@
  */
 import { assertBytes } from './bytes.js';
 import { FrameError, frameError } from './errors.js';
-import { isValidCloseCode } from './protocol.js';
-import { type FrameCore, frameCore } from './frame-core.js';
-import { scratch, slab } from './slab.js';
 import {
-  D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_DEFER_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS,
-  S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8, S_VIEW_END, S_VIEW_START,
-} from './frame-layout.js';
+  CLOSE_NO_STATUS, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, isControlOpcode,
+  isValidCloseCode,
+} from './protocol.js';
+import { type FrameCore, frameCore } from './frame-core.js';
+import { scratch, slab, view } from './slab.js';
+import {
+  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8, FLAG_SERVER,
+  PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8, S_VIEW_END, S_VIEW_START,
+  UTF8_INVALID, setState64,
+} from './layout.js';
 import { nativeIsUtf8, validateUtf8Native } from './utf8.js';
 
 export interface FrameDecoderOptions {
@@ -24,6 +28,15 @@ export interface FrameDecoderOptions {
   role: 'server' | 'client';
   /** Largest message accepted, in bytes, checked from frame headers (1009 beyond it). 0 = no limit. Default 100 MiB, as ws. */
   maxPayload?: number;
+  /**
+   * Most frames in one data message beyond one for every FRAGMENT_BYTES (16)
+   * bytes of its payload received so far: a message whose fragments average
+   * 16 bytes or more is never refused, while an endless or absurd stream of
+   * empty or tiny fragments is failed with 1008 (a policy, not a size: the
+   * message may be small). Default 16,384, ws's flat limit, so wsframe refuses
+   * no message ws accepts; 0 = no limit.
+   */
+  maxFragments?: number;
   /** A complete data message. `data` is JavaScript memory owned by the callee: it stays valid. */
   onMessage(data: Uint8Array, isBinary: boolean): void;
   onPing?(data: Uint8Array): void;
@@ -45,13 +58,25 @@ export interface FrameDecoderOptions {
 /** Default `maxPayload`: 100 MiB, as ws. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
-/** The first buffer for a message that spans inputs holds at most this much; it then grows by doubling. */
-const FIRST_BUFFER_LIMIT = 1 << 20;
+/** Default `maxFragments`: ws's flat limit. */
+export const DEFAULT_MAX_FRAGMENTS = 16 * 1024;
+
+/** Payload bytes that earn a message one more fragment beyond `maxFragments`. */
+export const FRAGMENT_BYTES = 16;
+
+/**
+ * Largest block of a message being assembled. Blocks are never regrown or
+ * copied until the message is complete (then joined once), so a partial
+ * message costs its size plus less than one block, a frame header alone
+ * (before its payload arrives) at most one block, and no read copies more
+ * than the bytes it brought plus one block.
+ */
+const BLOCK = 1 << 20;
 
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
-// Event kinds besides the opcodes 1 (text), 2 (binary), 8 (close), 9 (ping), 10 (pong).
+// Event kinds besides the opcodes (text, binary, close, ping, pong).
 const EVENT_ERROR = -1;
 
 const EMPTY = new Uint8Array(0);
@@ -61,7 +86,7 @@ let defaultCore: FrameCore | undefined;
 
 export class FrameDecoder {
   private readonly core: FrameCore;
-  /** The kernel's state between calls (the layout of frame-layout.ts). */
+  /** The kernel's state between calls (the layout of layout.ts). */
   private readonly state = new Int32Array(STATE_WORDS);
   private readonly onMessage: (data: Uint8Array, isBinary: boolean) => void;
   private readonly onPing: (data: Uint8Array) => void;
@@ -78,12 +103,19 @@ export class FrameDecoder {
   private head = 0;
   private delivering = false;
 
-  /** The data message being assembled from pieces (it spans inputs or fragments). */
-  private message: Uint8Array = EMPTY;
+  /**
+   * The data message being assembled from pieces (it spans inputs or
+   * fragments): full `blocks`, then `block`, filled up to `blockUsed`.
+   */
+  private blocks: Uint8Array[] = [];
+  private block: Uint8Array = EMPTY;
+  private blockUsed = 0;
   private messageLength = 0;
   private messageOpcode = 0;
-  /** Where the current frame of that message is expected to end in `message`. */
+  private fragments = 0;
+  /** Where the current frame of that message ends, counted in message bytes. */
   private frameEnd = 0;
+  private readonly maxFragments: number;
   /** A control frame split across inputs. */
   private control: Uint8Array = EMPTY;
   private controlLength = 0;
@@ -101,6 +133,11 @@ export class FrameDecoder {
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 0) {
       throw new RangeError(`maxPayload must be a non-negative safe integer, got ${maxPayload}`);
     }
+    const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
+      throw new RangeError(`maxFragments must be a non-negative safe integer, got ${maxFragments}`);
+    }
+    this.maxFragments = maxFragments === 0 ? Infinity : maxFragments;
     this.core = options.core ?? (defaultCore ??= frameCore());
     this.onMessage = options.onMessage;
     this.onPing = options.onPing ?? noop;
@@ -110,8 +147,7 @@ export class FrameDecoder {
     this.transient = options.transient === true;
     // Long text goes to Node's faster validator where there is one (utf8.ts: nativeIsUtf8).
     this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (nativeIsUtf8 ? FLAG_DEFER_UTF8 : 0);
-    this.state[S_MAX_PAYLOAD >> 2] = maxPayload % 0x1_0000_0000;
-    this.state[(S_MAX_PAYLOAD >> 2) + 1] = Math.floor(maxPayload / 0x1_0000_0000);
+    setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
   /** The protocol error that stopped the decoder, if any. */
@@ -166,7 +202,7 @@ export class FrameDecoder {
       slot.set(state);
       let count = core.decodeFrames(core.ioPtr + offset, length - offset);
       state.set(slot);
-      if (count !== 0 && (core.table[(count - 1) << 2] & D_UTF8) !== 0) count = this.validateText(offset, count - 1);
+      if (count !== 0 && (core.table[(count - 1) * DESCRIPTOR_WORDS] & D_UTF8) !== 0) count = this.validateText(offset, count - 1);
       if (count !== 0) this.collect(offset, count);
       const consumed = state[S_CONSUMED];
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
@@ -184,10 +220,11 @@ export class FrameDecoder {
    */
   private validateText(base: number, i: number): number {
     const { io, table } = this.core;
-    const flags = table[i << 2];
-    const start = base + table[(i << 2) + 1];
-    const utf8 = validateUtf8Native(io.subarray(start, start + table[(i << 2) + 2]), this.state[S_UTF8], nativeIsUtf8!);
-    if ((utf8 | 0) === -1 || ((flags & (D_END | D_FIN)) === (D_END | D_FIN) && utf8 !== 0)) {
+    const d = i * DESCRIPTOR_WORDS;
+    const flags = table[d];
+    const start = base + table[d + 1];
+    const utf8 = validateUtf8Native(io.subarray(start, start + table[d + 2]), this.state[S_UTF8], nativeIsUtf8!);
+    if ((utf8 | 0) === UTF8_INVALID || ((flags & (D_END | D_FIN)) === (D_END | D_FIN) && utf8 !== 0)) {
       this.state[S_ERROR] = E_UTF8;
       this.state[S_PHASE] = PHASE_STOPPED;
       return i;
@@ -224,13 +261,13 @@ export class FrameDecoder {
       copy = bytes.buffer;
       copyStart = viewStart - bytes.byteOffset - at;
     }
-    const end = count << 2;
-    for (let i = 0; i < end; i += 4) {
+    const end = count * DESCRIPTOR_WORDS;
+    for (let i = 0; i < end; i += DESCRIPTOR_WORDS) {
       const flags = table[i];
       if ((flags & D_VIEW) !== 0) {
-        const opcode = flags & 0x0f;
-        const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
-        if (opcode === 8) this.closeFrame(data);
+        const opcode = flags & OPCODE_BITS;
+        const data = view(copy, table[i + 1] - copyStart, table[i + 2]);
+        if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;
           kinds[n] = opcode;
@@ -239,14 +276,15 @@ export class FrameDecoder {
         }
       } else {
         this.piece(flags, io.subarray(base + table[i + 1], base + table[i + 1] + table[i + 2]), table[i + 3]);
+        if (this.failure !== null) break; // refused in JavaScript (too many fragments): nothing after it counts
       }
     }
   }
 
   /** A piece of a frame that spans inputs, or of a fragmented message: assembled in JavaScript memory. */
   private piece(flags: number, bytes: Uint8Array, frameLength: number): void {
-    const opcode = flags & 0x0f;
-    if (opcode >= 8) {
+    const opcode = flags & OPCODE_BITS;
+    if (isControlOpcode(opcode)) {
       if ((flags & D_START) !== 0) {
         this.control = slab.take(frameLength);
         this.controlLength = 0;
@@ -256,7 +294,7 @@ export class FrameDecoder {
       if ((flags & D_END) === 0) return;
       const data = new Uint8Array(this.control.buffer, this.control.byteOffset, this.controlLength);
       this.control = EMPTY;
-      if (opcode === 8) this.closeFrame(data);
+      if (opcode === OPCODE_CLOSE) this.closeFrame(data);
       else {
         this.emit(opcode, data);
       }
@@ -266,31 +304,70 @@ export class FrameDecoder {
       if (opcode !== 0) {
         this.messageOpcode = opcode;
         this.messageLength = 0;
-        this.message = slab.take(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+        this.fragments = 0;
       }
+      if (++this.fragments > this.maxFragments + this.messageLength / FRAGMENT_BYTES) return this.fail(frameError(E_FRAGMENTS));
       this.frameEnd = this.messageLength + frameLength;
     }
-    const need = this.messageLength + bytes.length;
-    if (need > this.message.length) {
-      // Double, but not past the end of a final frame: no quadratic copying (also with many
-      // small fragments, whose total is unknown), no slack for one-frame messages.
-      const end = (flags & D_FIN) !== 0 ? this.frameEnd : Infinity;
-      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, end)));
-      grown.set(this.message.subarray(0, this.messageLength));
-      this.message = grown;
+    this.append(bytes, (flags & D_FIN) !== 0);
+    if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) this.emit(this.messageOpcode, this.join());
+  }
+
+  /**
+   * Copies a piece of the message into its blocks, starting a block when the
+   * current one is full. Already-copied bytes are never copied again until the
+   * message is complete, except the first block of a single-frame message.
+   */
+  private append(bytes: Uint8Array, finalFrame: boolean): void {
+    for (let at = 0; at < bytes.length;) {
+      if (this.blockUsed === this.block.length) {
+        if (finalFrame && this.fragments === 1 && this.block.length !== 0 && this.frameEnd > this.block.length) {
+          // A single frame longer than BLOCK, and BLOCK bytes of it have arrived: one buffer for all of it
+          // (its length passed maxPayload), so it needs no join. Only this first block is copied; the
+          // buffer is not zero-filled, so its pages become resident only as the bytes arrive.
+          const whole = slab.take(this.frameEnd);
+          whole.set(this.block);
+          this.block = whole;
+        } else {
+          if (this.block.length !== 0) this.blocks.push(this.block);
+          // A final frame's end is known: no slack. Otherwise grow with what has arrived (geometric, so few
+          // blocks). (frameEnd can fall short only for a frame past 2^31 bytes, whose length hint is clamped.)
+          const size = Math.max(finalFrame ? this.frameEnd - this.messageLength : this.messageLength, bytes.length - at);
+          this.block = slab.take(Math.min(size, BLOCK));
+          this.blockUsed = 0;
+        }
+      }
+      const n = Math.min(bytes.length - at, this.block.length - this.blockUsed);
+      this.block.set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.blockUsed);
+      this.blockUsed += n;
+      this.messageLength += n;
+      at += n;
     }
-    this.message.set(bytes, this.messageLength);
-    this.messageLength = need;
-    if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
-      const message = this.message;
-      this.emit(this.messageOpcode, new Uint8Array(message.buffer, message.byteOffset, need));
-      this.message = EMPTY;
+  }
+
+  /** The assembled message: its one block as it is, or all blocks copied once into one buffer. */
+  private join(): Uint8Array {
+    const { blocks, block, blockUsed } = this;
+    let message: Uint8Array;
+    if (blocks.length === 0) message = blockUsed === block.length ? block : block.subarray(0, blockUsed);
+    else {
+      message = slab.take(this.messageLength);
+      let at = 0;
+      for (const full of blocks) {
+        message.set(full, at);
+        at += full.length;
+      }
+      message.set(block.subarray(0, blockUsed), at);
+      this.blocks = [];
     }
+    this.block = EMPTY;
+    this.blockUsed = 0;
+    return message;
   }
 
   /** Checks a close frame's body (RFC 6455 §5.5.1, §7.4) and records it. */
   private closeFrame(data: Uint8Array): void {
-    let code = 1005;
+    let code = CLOSE_NO_STATUS;
     let reason = '';
     if (data.length >= 2) {
       code = (data[0] << 8) | data[1];
@@ -303,11 +380,13 @@ export class FrameDecoder {
     }
     this.closeCode = code;
     this.closeReason = reason;
-    this.emit(8, data);
+    this.emit(OPCODE_CLOSE, data);
   }
 
   private fail(error: FrameError): void {
     this.failure = error;
+    this.blocks = []; // a partial message is never delivered: free it now, not when the connection goes
+    this.block = EMPTY;
     this.state[S_PHASE] = PHASE_STOPPED;
     this.emit(EVENT_ERROR, EMPTY);
   }
@@ -343,11 +422,11 @@ export class FrameDecoder {
     try {
       for (; i < this.count; i++) {
         const kind = kinds[i];
-        if (kind === 1) this.onMessage(datas[i], false);
-        else if (kind === 2) this.onMessage(datas[i], true);
-        else if (kind === 9) this.onPing(datas[i]);
-        else if (kind === 10) this.onPong(datas[i]);
-        else if (kind === 8) this.onClose(this.closeCode, this.closeReason);
+        if (kind === OPCODE_TEXT) this.onMessage(datas[i], false);
+        else if (kind === OPCODE_BINARY) this.onMessage(datas[i], true);
+        else if (kind === OPCODE_PING) this.onPing(datas[i]);
+        else if (kind === OPCODE_PONG) this.onPong(datas[i]);
+        else if (kind === OPCODE_CLOSE) this.onClose(this.closeCode, this.closeReason);
         else if (kind === EVENT_ERROR) this.onError(this.failure!);
       }
       // Drop the references so delivered data can be collected; keep small arrays for the next batch.

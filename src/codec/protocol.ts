@@ -17,6 +17,16 @@ export const OPCODE_PONG = 0xa;
 export const FIN = 0x80;
 /** The RSV1 bit of a frame's first byte: "compressed" under permessage-deflate (RFC 7692 §6). */
 export const RSV1 = 0x40;
+/** The RSV2 and RSV3 bits of a frame's first byte: no extension wsframe speaks defines them. */
+export const RSV2 = 0x20;
+export const RSV3 = 0x10;
+/** The opcode bits of a frame's first byte. */
+export const OPCODE_BITS = 0x0f;
+/** The MASK bit of a frame's second byte; the other seven bits are the payload length. */
+export const MASK_BIT = 0x80;
+/** 7-bit payload lengths that announce a 16-bit (126) or 64-bit (127) extended length. */
+export const LENGTH_16 = 126;
+export const LENGTH_64 = 127;
 
 /** §5.5: control frames carry at most 125 payload bytes. */
 export const MAX_CONTROL_PAYLOAD = 125;

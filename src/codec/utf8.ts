@@ -3,7 +3,8 @@
  * one-shot, streaming with fail-fast, and in place in the I/O region.
  */
 import { assertIndex } from './bytes.js';
-import { UTF8_INVALID, validateUtf8Bytes } from './fallback/utf8.js';
+import { validateUtf8Bytes } from './fallback/utf8.js';
+import { UTF8_INVALID } from './layout.js';
 import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
 
 /**

@@ -23,6 +23,7 @@
  */
 import { compile } from '#wasm';
 import { fallbackKernels } from './fallback/index.js';
+import { IO_SIZE } from './layout.js';
 
 /** Which kernels run: SIMD WASM, scalar WASM, or the pure-JS twins. */
 export type Implementation = 'wasm-simd' | 'wasm' | 'js';
@@ -110,8 +111,8 @@ export function implementation(): Implementation {
 /** Address of the I/O region in `kernels.memory`. */
 export const IO_PTR = kernels.ioPtr();
 
-/** Size of the I/O region: the most bytes one kernel call handles. */
-export const IO_SIZE = kernels.ioSize();
+/** Size of the I/O region: the most bytes one kernel call handles (every kernel set reports it as `ioSize()`). */
+export { IO_SIZE };
 
 /** A view of the I/O region. Valid for the life of the realm (memory never grows). */
 export const io = new Uint8Array(kernels.memory.buffer, IO_PTR, IO_SIZE);

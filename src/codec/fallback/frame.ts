@@ -1,11 +1,15 @@
 /**
  * Plain-TypeScript twin of the frame kernels (assembly/frame-state.ts,
  * frame-header.ts, frame-decode.ts): the same exports with the same signatures
- * and the same memory layout (frame-layout.ts), on a fixed byte memory. It is
+ * and the same memory layout (../layout.ts), on a fixed byte memory. It is
  * the reference the WASM kernel is tested against and the decoder's kernel
  * where WebAssembly is missing. Simple and scalar on purpose.
  */
-import * as L from '../frame-layout.js';
+import * as L from '../layout.js';
+import {
+  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION,
+  OPCODE_PONG, OPCODE_TEXT, RSV1, RSV2, RSV3, isControlOpcode, isDataOpcode,
+} from '../protocol.js';
 
 /** What the twin needs from the other kernels (their twins or the WASM exports). */
 export interface FrameTwinDeps {
@@ -24,74 +28,59 @@ export interface FrameTwinLayout {
   tableEntries: number;
 }
 
-// Fields the decoder itself never reads (see assembly/frame-state.ts).
-const S_HEAD = 2;
-const S_KEY = 3;
-const S_KEY_PHASE = 4;
-const S_HEADER_LENGTH = 8;
-const S_HEADER = 9;
-const S_REMAINING = 64;
-const S_FRAME_LENGTH = 72;
-const S_MESSAGE_LENGTH = 80;
-const PHASE_HEADER = 0;
-const PHASE_PAYLOAD = 1;
-const MAX_HEADER = 14;
-const MAX_SAFE_HIGH = 0x1f_ffff;
-const UTF8_INVALID = 0xffffffff;
-
 /** The frame kernels over `memory` (a view of the whole fixed memory: addresses index it). */
 export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, deps: FrameTwinDeps) {
   const view = new DataView(memory.buffer, memory.byteOffset, memory.byteLength);
   const { statePtr: STATE, tablePtr: TABLE, tableEntries: TABLE_ENTRIES } = layout;
-  const word = (index: number): number => view.getInt32(STATE + index * 4, true);
-  const setWord = (index: number, value: number): void => view.setInt32(STATE + index * 4, value, true);
-  // 64-bit fields hold lengths below 2^64; as numbers they are exact below 2^53, which is all we accept.
-  const get64 = (at: number): number => view.getUint32(STATE + at + 4, true) * 2 ** 32 + view.getUint32(STATE + at, true);
-  const set64 = (at: number, value: number): void => {
-    view.setUint32(STATE + at, value % 2 ** 32, true);
-    view.setUint32(STATE + at + 4, Math.floor(value / 2 ** 32), true);
+  const state = new Int32Array(memory.buffer, memory.byteOffset + STATE, L.STATE_WORDS);
+  const word = (index: number): number => state[index];
+  const setWord = (index: number, value: number): void => {
+    state[index] = value;
   };
+  // 64-bit fields hold lengths below 2^64; as numbers they are exact below 2^53, which is all we accept.
+  const get64 = (at: number): number => L.getState64(state, at);
+  const set64 = (at: number, value: number): void => L.setState64(state, at, value);
 
   function parseHeader(p: number, available: number): number {
     if (available < 2) return 0;
     const head = memory[p];
     const second = memory[p + 1];
-    if (head & 0x30) return -L.E_RSV_2_3;
-    if (head & 0x40) return -L.E_RSV_1;
-    const opcode = head & 0x0f;
+    if (head & (RSV2 | RSV3)) return -L.E_RSV_2_3;
+    if (head & RSV1) return -L.E_RSV_1;
+    const opcode = head & OPCODE_BITS;
     const message = word(L.S_MESSAGE);
-    let length = second & 0x7f;
-    if (opcode === 0) {
+    let length = second & ~MASK_BIT;
+    if (opcode === OPCODE_CONTINUATION) {
       if (!message) return -L.E_CONTINUATION;
-    } else if (opcode <= 2) {
+    } else if (isDataOpcode(opcode)) {
       if (message) return -L.E_DATA_IN_MESSAGE;
-    } else if (opcode >= 8 && opcode <= 10) {
-      if (!(head & 0x80)) return -L.E_CONTROL_FIN;
-      if (length > 125 || (opcode === 8 && length === 1)) return -L.E_CONTROL_LENGTH;
+    } else if (opcode >= OPCODE_CLOSE && opcode <= OPCODE_PONG) {
+      if (!(head & FIN)) return -L.E_CONTROL_FIN;
+      if (length > MAX_CONTROL_PAYLOAD || (opcode === OPCODE_CLOSE && length === 1)) return -L.E_CONTROL_LENGTH;
     } else {
       return -L.E_OPCODE;
     }
-    const masked = second >> 7;
+    const masked = second & MASK_BIT;
     if (word(L.S_FLAGS) & L.FLAG_SERVER) {
       if (!masked) return -L.E_EXPECTED_MASK;
     } else if (masked) {
       return -L.E_UNEXPECTED_MASK;
     }
     let size = 2;
-    if (length === 126) {
+    if (length === LENGTH_16) {
       if (available < 4) return 0;
       length = view.getUint16(p + 2);
       size = 4;
-    } else if (length === 127) {
+    } else if (length === LENGTH_64) {
       if (available < 10) return 0;
       const high = view.getUint32(p + 2);
       if (high >= 0x8000_0000) return -L.E_LENGTH_TOP_BIT;
-      if (high > MAX_SAFE_HIGH) return -L.E_LENGTH_UNSUPPORTED;
+      if (high > L.MAX_SAFE_LENGTH_HIGH) return -L.E_LENGTH_UNSUPPORTED;
       length = high * 2 ** 32 + view.getUint32(p + 6);
       size = 10;
     }
-    let messageLength = get64(S_MESSAGE_LENGTH);
-    if (opcode < 8) {
+    let messageLength = get64(L.S_MESSAGE_LENGTH);
+    if (!isControlOpcode(opcode)) {
       messageLength = opcode ? length : messageLength + length;
       const limit = get64(L.S_MAX_PAYLOAD);
       if (limit && messageLength > limit) return -L.E_MAX_PAYLOAD;
@@ -102,13 +91,13 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       key = view.getInt32(p + size, true);
       size += 4;
     }
-    setWord(S_HEAD, head);
-    setWord(S_KEY, key);
-    setWord(S_KEY_PHASE, 0);
-    set64(S_REMAINING, length);
-    set64(S_FRAME_LENGTH, length);
-    if (opcode < 8) set64(S_MESSAGE_LENGTH, messageLength);
-    if (opcode === 1 || opcode === 2) {
+    setWord(L.S_HEAD, head);
+    setWord(L.S_KEY, key);
+    setWord(L.S_KEY_PHASE, 0);
+    set64(L.S_REMAINING, length);
+    set64(L.S_FRAME_LENGTH, length);
+    if (!isControlOpcode(opcode)) set64(L.S_MESSAGE_LENGTH, messageLength);
+    if (isDataOpcode(opcode)) {
       setWord(L.S_MESSAGE, opcode);
       setWord(L.S_UTF8, 0);
     }
@@ -127,76 +116,76 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     let viewEnd = 0;
     let phase = word(L.S_PHASE);
     while (phase !== L.PHASE_STOPPED && count < TABLE_ENTRIES) {
-      if (phase === PHASE_HEADER) {
+      if (phase === L.PHASE_HEADER) {
         if (pos === length) break;
-        const kept = word(S_HEADER_LENGTH);
-        const keptAt = STATE + S_HEADER * 4;
+        const kept = word(L.S_HEADER_LENGTH);
+        const keptAt = STATE + L.S_HEADER * 4;
         let size: number;
         if (kept === 0) {
           size = parseHeader(ptr + pos, length - pos);
           if (size === 0) {
             memory.copyWithin(keptAt, ptr + pos, ptr + length);
-            setWord(S_HEADER_LENGTH, length - pos);
+            setWord(L.S_HEADER_LENGTH, length - pos);
             pos = length;
             break;
           }
           if (size > 0) pos += size;
         } else {
-          const n = Math.min(MAX_HEADER - kept, length - pos);
+          const n = Math.min(L.MAX_HEADER - kept, length - pos);
           memory.copyWithin(keptAt + kept, ptr + pos, ptr + pos + n);
           size = parseHeader(keptAt, kept + n);
           if (size === 0) {
-            setWord(S_HEADER_LENGTH, kept + n);
+            setWord(L.S_HEADER_LENGTH, kept + n);
             pos += n;
             break;
           }
           if (size > 0) {
             pos += size - kept;
-            setWord(S_HEADER_LENGTH, 0);
+            setWord(L.S_HEADER_LENGTH, 0);
           }
         }
         if (size < 0) {
           stop(-size);
           break;
         }
-        phase = PHASE_PAYLOAD;
+        phase = L.PHASE_PAYLOAD;
       }
-      const remaining = get64(S_REMAINING);
-      const frameLength = get64(S_FRAME_LENGTH);
+      const remaining = get64(L.S_REMAINING);
+      const frameLength = get64(L.S_FRAME_LENGTH);
       const n = Math.min(remaining, length - pos);
       if (n === 0 && remaining !== 0) break;
-      const head = word(S_HEAD);
-      const opcode = head & 0x0f;
+      const head = word(L.S_HEAD);
+      const opcode = head & OPCODE_BITS;
       const fin = head & L.D_FIN;
       const isEnd = n === remaining;
       const p = ptr + pos;
-      const key = word(S_KEY);
-      const keyPhase = word(S_KEY_PHASE);
-      let flags = head & 0x8f;
-      const isText = opcode === 1 || (opcode === 0 && word(L.S_MESSAGE) === 1);
+      const key = word(L.S_KEY);
+      const keyPhase = word(L.S_KEY_PHASE);
+      let flags = head & (L.D_FIN | OPCODE_BITS);
+      const isText = opcode === OPCODE_TEXT || (opcode === OPCODE_CONTINUATION && word(L.S_MESSAGE) === OPCODE_TEXT);
       if (isText && n >= L.DEFER_UTF8_MIN && (word(L.S_FLAGS) & L.FLAG_DEFER_UTF8) !== 0) {
         // Long text for the caller's validator (assembly/frame-decode.ts), unless ASCII from a boundary.
         if (key) deps.mask(p, p, n, key, keyPhase);
         if (word(L.S_UTF8) !== 0 || memory.subarray(p, p + n).some((b) => b >= 0x80)) flags |= L.D_UTF8;
       } else if (isText) {
-        let utf8 = word(L.S_UTF8) >>> 0;
-        if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) >>> 0;
-        if (utf8 === UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
+        let utf8 = word(L.S_UTF8);
+        if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) | 0;
+        if (utf8 === L.UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
           stop(L.E_UTF8);
           break;
         }
-        setWord(L.S_UTF8, utf8 | 0);
+        setWord(L.S_UTF8, utf8);
       } else if (key) {
         deps.mask(p, p, n, key, keyPhase);
       }
       if (remaining === frameLength) flags |= L.D_START;
       if (isEnd) flags |= L.D_END;
-      if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (opcode >= 8 || (fin && opcode !== 0))) {
+      if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (isControlOpcode(opcode) || (fin && opcode !== OPCODE_CONTINUATION))) {
         flags |= L.D_VIEW;
         if (viewStart > pos) viewStart = pos;
         viewEnd = pos + n;
       }
-      const d = TABLE + count * 16;
+      const d = TABLE + count * L.DESCRIPTOR_WORDS * 4;
       view.setInt32(d, flags, true);
       view.setInt32(d + 4, pos, true);
       view.setInt32(d + 8, n, true);
@@ -204,17 +193,17 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       count++;
       pos += n;
       if (!isEnd) {
-        set64(S_REMAINING, remaining - n);
-        setWord(S_KEY_PHASE, (keyPhase + n) & 3);
+        set64(L.S_REMAINING, remaining - n);
+        setWord(L.S_KEY_PHASE, (keyPhase + n) & 3);
         break;
       }
-      set64(S_REMAINING, 0);
-      phase = PHASE_HEADER;
-      if (opcode === 8) {
+      set64(L.S_REMAINING, 0);
+      phase = L.PHASE_HEADER;
+      if (opcode === OPCODE_CLOSE) {
         phase = L.PHASE_STOPPED;
-      } else if (opcode < 8 && fin) {
+      } else if (!isControlOpcode(opcode) && fin) {
         setWord(L.S_MESSAGE, 0);
-        set64(S_MESSAGE_LENGTH, 0);
+        set64(L.S_MESSAGE_LENGTH, 0);
       }
       if (flags & L.D_UTF8) break;
     }

@@ -5,7 +5,7 @@
  * like its assembly/ counterpart; add it here when you add a kernel (the
  * `Kernels` type makes a missing twin a compile error).
  */
-import { STATE_SIZE } from '../frame-layout.js';
+import { DESCRIPTOR_WORDS, STATE_SIZE, TABLE_ENTRIES } from '../layout.js';
 import type { Kernels } from '../wasm.js';
 import { createFrameTwin } from './frame.js';
 import { ioPtr, ioSize } from './io.js';
@@ -13,14 +13,11 @@ import { mask } from './mask.js';
 import { heap, memory, reserve } from './memory.js';
 import { utf8Kernels } from './utf8.js';
 
-/** assembly/frame-state.ts's TABLE_ENTRIES. */
-const FRAME_TABLE_ENTRIES = 4096;
-
 const utf8 = utf8Kernels(heap);
 
 const frame = createFrameTwin(
   heap,
-  { statePtr: reserve(STATE_SIZE, 16), tablePtr: reserve(FRAME_TABLE_ENTRIES * 16, 16), tableEntries: FRAME_TABLE_ENTRIES },
+  { statePtr: reserve(STATE_SIZE, 16), tablePtr: reserve(TABLE_ENTRIES * DESCRIPTOR_WORDS * 4, 16), tableEntries: TABLE_ENTRIES },
   {
     mask,
     // Twin of assembly/frame-text.ts.

@@ -1,7 +1,7 @@
 // Twin of assembly/io.ts: the 64 KiB I/O region.
+import { IO_SIZE } from '../layout.js';
 import { reserve } from './memory.js';
 
-const IO_SIZE = 65536;
 const IO = reserve(IO_SIZE, 64);
 
 /** Address of the I/O region. */

@@ -10,8 +10,7 @@
  * still needed << 16) | (highest allowed next byte << 8) | lowest allowed.
  */
 
-/** The invalid state: 0xFFFFFFFF as the signed 32-bit number JS receives from WASM. */
-export const UTF8_INVALID = -1;
+import { UTF8_INVALID } from '../layout.js';
 
 /** Any continuation byte, for all but the first continuation of E0, ED, F0, F4. */
 const ANY = 0xbf80;
