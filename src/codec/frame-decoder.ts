@@ -15,7 +15,7 @@ import {
   isValidCloseCode,
 } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
-import { scratch, slab, view } from './slab.js';
+import { scratch, slab } from './slab.js';
 import {
   DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8, FLAG_SERVER,
   PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8, S_VIEW_END, S_VIEW_START,
@@ -266,7 +266,7 @@ export class FrameDecoder {
       const flags = table[i];
       if ((flags & D_VIEW) !== 0) {
         const opcode = flags & OPCODE_BITS;
-        const data = view(copy, table[i + 1] - copyStart, table[i + 2]);
+        const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
         if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;

@@ -12,30 +12,8 @@
 /** Bytes per slab: large enough to amortize the allocation, small enough that one retained view pins little. */
 export const SLAB_SIZE = 128 * 1024;
 
-type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array; prototype: object };
+type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-
-/**
- * Where Node's `Buffer` exists, views that are Buffers: a Uint8Array whose
- * prototype chain runs through `Buffer.prototype` (as Node's own internal
- * FastBuffer does), so `Buffer.isBuffer` holds, every Buffer method works, and
- * `constructor` is `Buffer` (inspect, subarray and map give Buffers too). It
- * costs what `new Uint8Array(...)` costs (20 ns), where wrapping a finished
- * view with `Buffer.from(view.buffer, …)` adds 75 ns per message: the server
- * hands these on to ws-style listeners as they are.
- */
-const BufferView: typeof Uint8Array = (() => {
-  if (typeof nodeBuffer?.prototype !== 'object') return Uint8Array;
-  class View extends Uint8Array {}
-  Object.setPrototypeOf(View.prototype, nodeBuffer.prototype);
-  Object.defineProperty(View.prototype, 'constructor', { value: nodeBuffer, writable: true, configurable: true });
-  return View;
-})();
-
-/** A view of `length` bytes at `offset` in `buffer`: a Buffer where Node's `Buffer` exists (see BufferView). */
-export function view(buffer: ArrayBufferLike, offset: number, length: number): Uint8Array {
-  return new BufferView(buffer, offset, length);
-}
 
 /** A new, unpooled Uint8Array of `size` bytes (not zero-filled where Node's Buffer is available). */
 export const allocRaw: (size: number) => Uint8Array =
