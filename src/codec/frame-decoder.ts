@@ -16,12 +16,13 @@ import {
 } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
+import { Utf8Validator, nativeIsUtf8, validateUtf8Native } from './utf8.js';
+import type { MessageDeflate } from './deflate/types.js';
 import {
-  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8, FLAG_SERVER,
-  PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8, S_VIEW_END, S_VIEW_START,
-  UTF8_INVALID, setState64,
+  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8,
+  FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8,
+  S_VIEW_END, S_VIEW_START, UTF8_INVALID, setState64,
 } from './layout.js';
-import { nativeIsUtf8, validateUtf8Native } from './utf8.js';
 
 export interface FrameDecoderOptions {
   /** 'server' decodes frames from clients (they must be masked); 'client' frames from servers (must not be). */
@@ -53,6 +54,12 @@ export interface FrameDecoderOptions {
   transient?: boolean;
   /** Advanced: the kernels to decode with (`frameCore(kernels)`). Default: this realm's kernels. */
   core?: FrameCore;
+  /**
+   * permessage-deflate, when the handshake agreed it (RFC 7692): RSV1 then
+   * marks a compressed message, which is inflated (never past `maxPayload`)
+   * and, if text, UTF-8-validated as it inflates. Without it RSV1 is an error (1002).
+   */
+  deflate?: MessageDeflate;
 }
 
 /** Default `maxPayload`: 100 MiB, as ws. */
@@ -76,7 +83,8 @@ const BLOCK = 1 << 20;
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
-// Event kinds besides the opcodes (text, binary, close, ping, pong).
+// Event kinds besides the opcodes (text, binary, close, ping, pong). A data message still
+// to be inflated is its opcode | D_COMPRESSED until the end of phase 1.
 const EVENT_ERROR = -1;
 
 const EMPTY = new Uint8Array(0);
@@ -124,6 +132,12 @@ export class FrameDecoder {
   private closeReason = '';
   private failure: FrameError | null = null;
 
+  private readonly deflate: MessageDeflate | undefined;
+  private readonly maxPayload: number;
+  /** Events from this index on may still be compressed (set when one is queued). */
+  private inflateFrom = -1;
+  private validator: Utf8Validator | undefined;
+
   constructor(options: FrameDecoderOptions) {
     if (options.role !== 'server' && options.role !== 'client') {
       throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
@@ -145,8 +159,11 @@ export class FrameDecoder {
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
+    this.deflate = options.deflate;
+    this.maxPayload = maxPayload;
     // Long text goes to Node's faster validator where there is one (utf8.ts: nativeIsUtf8).
-    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (nativeIsUtf8 ? FLAG_DEFER_UTF8 : 0);
+    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (options.deflate ? FLAG_DEFLATE : 0) |
+      (nativeIsUtf8 ? FLAG_DEFER_UTF8 : 0);
     setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
@@ -208,6 +225,7 @@ export class FrameDecoder {
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
       offset += consumed;
     }
+    if (this.inflateFrom >= 0) this.inflate();
     if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
   }
 
@@ -231,6 +249,39 @@ export class FrameDecoder {
     }
     this.state[S_UTF8] = utf8;
     return i + 1;
+  }
+
+  /**
+   * Inflates the compressed messages among the events queued by this decode,
+   * in order. It runs once the kernel is done with the I/O region, which UTF-8
+   * validation may reuse. A message that fails (bad DEFLATE data, too big,
+   * not UTF-8) drops every event after it and stops the decoder.
+   */
+  private inflate(): void {
+    const kinds = this.kinds;
+    const datas = this.datas;
+    const deflate = this.deflate!;
+    for (let i = this.inflateFrom; i < this.count; i++) {
+      const kind = kinds[i];
+      if (kind < 0 || (kind & D_COMPRESSED) === 0) continue;
+      const opcode = kind & OPCODE_BITS;
+      let validator: Utf8Validator | undefined;
+      if (opcode === OPCODE_TEXT) {
+        validator = this.validator ??= new Utf8Validator();
+        validator.reset();
+      }
+      let result = deflate.decompress(datas[i], this.maxPayload, validator && ((piece) => validator.push(piece)));
+      if (validator !== undefined && !(result instanceof FrameError) && !validator.end()) result = frameError(E_UTF8);
+      if (result instanceof FrameError) {
+        datas.fill(EMPTY, i, this.count);
+        this.count = i;
+        this.fail(result);
+        break;
+      }
+      kinds[i] = opcode;
+      datas[i] = result;
+    }
+    this.inflateFrom = -1;
   }
 
   /** Turns `count` descriptors of a call on `io[base, ...)` into events, copying payloads out of the region. */
@@ -270,7 +321,8 @@ export class FrameDecoder {
         if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;
-          kinds[n] = opcode;
+          if ((flags & D_COMPRESSED) !== 0 && this.inflateFrom < 0) this.inflateFrom = n;
+          kinds[n] = flags & (OPCODE_BITS | D_COMPRESSED);
           datas[n] = data;
           this.count = n + 1;
         }
@@ -302,7 +354,7 @@ export class FrameDecoder {
     }
     if ((flags & D_START) !== 0) {
       if (opcode !== 0) {
-        this.messageOpcode = opcode;
+        this.messageOpcode = flags & (OPCODE_BITS | D_COMPRESSED);
         this.messageLength = 0;
         this.fragments = 0;
       }
@@ -310,7 +362,10 @@ export class FrameDecoder {
       this.frameEnd = this.messageLength + frameLength;
     }
     this.append(bytes, (flags & D_FIN) !== 0);
-    if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) this.emit(this.messageOpcode, this.join());
+    if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
+      if ((flags & D_COMPRESSED) !== 0 && this.inflateFrom < 0) this.inflateFrom = this.count;
+      this.emit(this.messageOpcode, this.join());
+    }
   }
 
   /**

@@ -11,14 +11,17 @@
  */
 import { assertBytes, assertIndex } from './bytes.js';
 import {
-  OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, isValidCloseCode,
+  OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
 import { MASK_WASM_THRESHOLD, mask, xorForward } from './mask.js';
 import { allocRaw, slab } from './slab.js';
+import type { MessageDeflate } from './deflate/types.js';
 
 export interface FrameEncoderOptions {
   /** 'client' masks every frame (RFC 6455 §5.3); 'server' never does. */
   role: 'server' | 'client';
+  /** permessage-deflate, when the handshake agreed it: `compressed()` then sends compressed messages. */
+  deflate?: MessageDeflate;
 }
 
 
@@ -92,6 +95,7 @@ export class FrameEncoder {
   private length = 0;
   /** Size of a new batch buffer: the size of the last one handed over, so batching regrows no more. */
   private batchSize = FIRST_BATCH_SIZE;
+  private readonly deflate: MessageDeflate | undefined;
   /** Opcode of the fragmented message being batched, or 0. */
   private fragmenting = 0;
 
@@ -100,6 +104,7 @@ export class FrameEncoder {
       throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
     }
     this.masked = options.role === 'client';
+    this.deflate = options.deflate;
     this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);
     this.keyAt = this.keys.length;
   }
@@ -123,7 +128,9 @@ export class FrameEncoder {
   /**
    * Writes one frame into `target` at `offset` (masked in the client role) and
    * returns the offset after it. Needs `frameSize(payload.length)` bytes there.
-   * Checks sizes but not message sequencing: that is the caller's.
+   * Checks sizes but not message sequencing: that is the caller's. `opcode` may
+   * carry RSV1 (`OPCODE_TEXT | RSV1`) for the first frame of a message
+   * compressed with permessage-deflate.
    * @throws {TypeError|RangeError} on a bad argument, before anything is written
    */
   writeFrame(target: Uint8Array, offset: number, opcode: number, payload: Uint8Array, fin = true): number {
@@ -313,6 +320,28 @@ export class FrameEncoder {
     return true;
   }
 
+  /**
+   * Batches a whole message compressed with the agreed permessage-deflate
+   * (RFC 7692 §6): RSV1 on its first frame, the compressed payload split into
+   * frames of at most `fragmentSize` bytes when given. Strings are text, bytes
+   * binary unless `binary` says otherwise.
+   * @throws {Error} when no `deflate` was given to the constructor
+   */
+  compressed(data: string | Uint8Array, options: { binary?: boolean; fragmentSize?: number } = {}): this {
+    if (this.deflate === undefined) throw new Error('compressed() needs the agreed permessage-deflate (the deflate option)');
+    const bytes = typeof data === 'string' ? utf8.encode(data) : checked(data);
+    const opcode = options.binary ?? typeof data !== 'string' ? OPCODE_BINARY : OPCODE_TEXT;
+    const size = options.fragmentSize ?? Infinity;
+    if (!(size >= 1)) throw new RangeError(`fragmentSize must be at least 1, got ${size}`);
+    if (this.fragmenting !== 0) throw new Error('a fragmented message is in progress: finish it with continuation(data, true)');
+    const payload = this.deflate.compress(bytes);
+    for (let at = 0; at === 0 || at < payload.length; at += size) {
+      const end = Math.min(at + size, payload.length);
+      this.append(at === 0 ? opcode | RSV1 : OPCODE_CONTINUATION, payload.subarray(at, end), end === payload.length);
+    }
+    return this;
+  }
+
   /** Batches the next frame of a fragmented message; `fin: true` ends it. */
   continuation(data: string | Uint8Array, fin = true): this {
     if (typeof data !== 'string') return this.data(OPCODE_CONTINUATION, data, fin);
@@ -413,8 +442,13 @@ function checked(data: Uint8Array): Uint8Array {
   return data;
 }
 
-/** RFC 6455 §5.2, §5.5: a known opcode; control frames unfragmented with at most 125 bytes. */
+/**
+ * RFC 6455 §5.2, §5.5: a known opcode; control frames unfragmented with at most
+ * 125 bytes. RFC 7692 §6: RSV1 (given with the opcode) only on the first frame
+ * of a data message, marking it compressed.
+ */
 function checkFrame(opcode: number, length: number, fin: boolean): void {
+  if (opcode === (OPCODE_TEXT | RSV1) || opcode === (OPCODE_BINARY | RSV1)) return;
   if (opcode >= 8) {
     if (opcode > 10) throw new RangeError(`invalid opcode ${opcode}`);
     if (!fin) throw new RangeError('control frames cannot be fragmented');

@@ -14,9 +14,11 @@ export interface MessageDeflate {
   /**
    * Compresses one message (RFC 7692 §7.2.1): raw DEFLATE, flushed, without the
    * final `00 00 ff ff`. The result is the payload of the message's frames
-   * (RSV1 on the first), owned by the caller.
+   * (RSV1 on the first), owned by the caller. `fin: false` compresses one
+   * fragment of a message the caller sends in pieces: its output keeps the
+   * flush marker, and the message goes on with the next call.
    */
-  compress(data: Uint8Array): Uint8Array;
+  compress(data: Uint8Array, fin?: boolean): Uint8Array;
   /**
    * Decompresses one message's payload (§7.2.2), never producing more than
    * `maxLength` bytes (0: no limit). `check` sees each inflated piece in order

@@ -167,14 +167,17 @@ export function zlibDeflate(params: DeflateParams, role: 'server' | 'client', se
   return {
     params,
     threshold: settings.threshold,
-    compress(data) {
+    compress(data, fin = true) {
       const stream = ownTakeover ? (deflater ??= newDeflater(settings, ownBits)) : sharedDeflater(settings, ownBits);
       const gather = new Gather();
       stream.write(data, (piece) => {
         gather.add(piece);
         return true;
       });
+      // Without context takeover every call is a stream of its own: the receiver inflates the
+      // fragments of one message as one stream, and a sync-flushed stream may be followed by another.
       if (!ownTakeover) stream.reset();
+      if (!fin) return gather.take();
       // A sync flush ends with the empty stored block 00 00 ff ff, which is not sent. An empty message
       // (for which zlib may write nothing at all under context takeover) is the one byte 0x00 (§7.2.3.6).
       return gather.length > TRAILER.length ? gather.take(gather.length - TRAILER.length) : EMPTY_MESSAGE.slice();
