@@ -1,12 +1,11 @@
 /**
  * Encodes one connection's queued frames into one buffer for one socket write.
  *
- * One `FrameEncoder` per role serves every connection in the realm: `flush`
- * runs no user code between encoding and handing the bytes over, and
- * `writeFrame` keeps no per-message state (the connection tracks its own
- * fragmentation), so a connection costs no encoder memory while idle.
+ * One `FrameWriter` per role serves every connection in the realm: it keeps
+ * no per-message state (the connection tracks its own fragmentation), so a
+ * connection costs no encoder memory while idle.
  */
-import { FrameEncoder } from '../codec/frame-encoder.js';
+import { FrameWriter } from '../codec/frame-writer.js';
 
 export type Role = 'server' | 'client';
 
@@ -14,8 +13,8 @@ export type Role = 'server' | 'client';
 export const ENCODED = -1;
 
 const encoders = {
-  server: new FrameEncoder({ role: 'server' }),
-  client: new FrameEncoder({ role: 'client' }),
+  server: new FrameWriter({ role: 'server' }),
+  client: new FrameWriter({ role: 'client' }),
 };
 
 /**
