@@ -6,7 +6,7 @@ import { parseHeader } from './frame-header';
 import { textPiece } from './frame-text';
 import { STATE, TABLE, setWord, word } from './frame-state';
 import {
-  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_VIEW, E_UTF8, MAX_HEADER, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED,
+  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_VIEW, E_UTF8, MAX_HEADER, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED,
   S_CONSUMED, S_ERROR, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE,
   S_MESSAGE_LENGTH, S_PHASE, S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE_ENTRIES, UTF8_INVALID,
 } from './layout';
@@ -76,7 +76,9 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     const p = ptr + pos;
     const key = <u32>word(S_KEY);
     const keyPhase = <u32>word(S_KEY_PHASE);
-    if (opcode == 1 || (opcode == 0 && word(S_MESSAGE) == 1)) {
+    // S_MESSAGE is the data message's opcode, with D_COMPRESSED when it is compressed: inflated later, validated then.
+    const message = opcode < 8 ? word(S_MESSAGE) : 0;
+    if (message == 1) {
       let utf8 = <u32>word(S_UTF8);
       if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
       // Fail fast: an invalid byte, or a message that ends inside a character.
@@ -88,7 +90,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     } else if (key) {
       mask(p, p, n, key, keyPhase);
     }
-    let flags = head & 0x8f;
+    let flags = (head & 0x8f) | (message & D_COMPRESSED);
     if (remaining == frameLength) flags |= D_START;
     if (isEnd) flags |= D_END;
     // A whole control frame, or a whole unfragmented message.

@@ -2,7 +2,7 @@
 import { STATE, setWord, word } from './frame-state';
 import {
   E_CONTINUATION, E_CONTROL_FIN, E_CONTROL_LENGTH, E_DATA_IN_MESSAGE, E_EXPECTED_MASK, E_LENGTH_TOP_BIT,
-  E_LENGTH_UNSUPPORTED, E_MAX_PAYLOAD, E_OPCODE, E_RSV_1, E_RSV_2_3, E_UNEXPECTED_MASK, FLAG_SERVER,
+  D_COMPRESSED, E_LENGTH_UNSUPPORTED, E_MAX_PAYLOAD, E_OPCODE, E_RSV_1, E_RSV_2_3, E_UNEXPECTED_MASK, FLAG_DEFLATE, FLAG_SERVER,
   MAX_SAFE_LENGTH_HIGH, S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_KEY, S_KEY_PHASE, S_MAX_PAYLOAD, S_MESSAGE,
   S_MESSAGE_LENGTH, S_REMAINING, S_UTF8,
 } from './layout';
@@ -22,9 +22,9 @@ export function parseHeader(p: usize, available: usize): i32 {
   const head = <i32>load<u8>(p);
   const second = <i32>load<u8>(p, 1);
   if (head & 0x30) return -E_RSV_2_3;
-  // No extension is negotiated, so RSV1 (permessage-deflate) is never allowed.
-  if (head & 0x40) return -E_RSV_1;
   const opcode = head & 0x0f;
+  // RSV1 marks a compressed message (permessage-deflate): only if agreed, only on a message's first frame.
+  if ((head & D_COMPRESSED) != 0 && ((word(S_FLAGS) & FLAG_DEFLATE) == 0 || opcode == 0 || opcode > 2)) return -E_RSV_1;
   const message = word(S_MESSAGE);
   let length: u64 = <u64>(second & 0x7f);
   if (opcode == 0) {
@@ -76,7 +76,7 @@ export function parseHeader(p: usize, available: usize): i32 {
   store<u64>(STATE + S_FRAME_LENGTH, length);
   if (opcode < 8) store<u64>(STATE + S_MESSAGE_LENGTH, messageLength);
   if (opcode == 1 || opcode == 2) {
-    setWord(S_MESSAGE, opcode);
+    setWord(S_MESSAGE, opcode | (head & D_COMPRESSED));
     setWord(S_UTF8, 0);
   }
   return <i32>size;

@@ -27,7 +27,7 @@ export const S_HEAD = 2;
 export const S_KEY = 3;
 /** Payload bytes of the current frame seen so far, modulo 4: the key phase. */
 export const S_KEY_PHASE = 4;
-/** Opcode (1 text, 2 binary) of the data message in progress; 0 between messages. */
+/** Opcode (1 text, 2 binary) of the data message in progress, | D_COMPRESSED if it is compressed; 0 between messages. */
 export const S_MESSAGE = 5;
 /** Streaming UTF-8 validator state of the text message in progress. */
 export const S_UTF8 = 6;
@@ -58,6 +58,8 @@ export const STATE_SIZE = 96;
 
 /** S_FLAGS bit: decoding frames sent by clients. */
 export const FLAG_SERVER = 1;
+/** S_FLAGS bit: permessage-deflate was agreed, so RSV1 may mark a data message's first frame (RFC 7692 §6). */
+export const FLAG_DEFLATE = 2;
 
 /** S_PHASE values. */
 export const PHASE_HEADER = 0;
@@ -71,12 +73,18 @@ export const MAX_HEADER = 14;
 export const MAX_SAFE_LENGTH_HIGH = 0x1f_ffff;
 
 // ---- The descriptor table (frame-state.ts) ----
-// Four i32 words per payload piece. Word 0: opcode (bits 0–3) | D_FIN | D_START
-// | D_END | D_VIEW. Word 1: offset of the piece in the input. Word 2: its
+// Four i32 words per payload piece. Word 0: opcode (bits 0–3) | D_COMPRESSED |
+// D_FIN | D_START | D_END | D_VIEW. Word 1: offset of the piece in the input. Word 2: its
 // length. Word 3: the frame's payload length, clamped to 2^31 - 1 (a size hint).
 
 /** 32-bit words per descriptor. */
 export const DESCRIPTOR_WORDS = 4;
+/**
+ * The piece belongs to a compressed data message (RSV1 on its first frame, with
+ * FLAG_DEFLATE): its payload is DEFLATE data, so text is not UTF-8-validated
+ * here but after inflating. The RSV1 bit's own position in the header byte.
+ */
+export const D_COMPRESSED = 0x40;
 /** The frame's FIN bit. */
 export const D_FIN = 0x80;
 /** The piece starts the frame's payload. */
@@ -105,6 +113,10 @@ export const E_MAX_PAYLOAD = 12;
 export const E_UTF8 = 13;
 /** Found in JavaScript, not by the kernel: a close frame's status code is not one a peer may send. */
 export const E_CLOSE_CODE = 14;
+/** Found in JavaScript, not by the kernel: a compressed message is not valid DEFLATE data (permessage-deflate). */
+export const E_DEFLATE_DATA = 15;
+/** Found in JavaScript, not by the kernel: a message has more fragments than `maxFragments` allows. */
+export const E_FRAGMENTS = 16;
 
 // ---- UTF-8 validation (utf8-dfa.ts) ----
 

@@ -31,7 +31,9 @@ const ERRORS: Record<number, [message: string, closeCode: number, code: string]>
   [L.E_LENGTH_UNSUPPORTED]: ['Unsupported WebSocket frame: payload length > 2^53 - 1', 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
   [L.E_MAX_PAYLOAD]: ['Max payload size exceeded', 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'],
   [L.E_UTF8]: ['invalid UTF-8 sequence', 1007, 'WS_ERR_INVALID_UTF8'],
+  [L.E_DEFLATE_DATA]: ['invalid compressed data (permessage-deflate)', 1007, 'Z_DATA_ERROR'],
   [L.E_CLOSE_CODE]: ['invalid status code in close frame', 1002, 'WS_ERR_INVALID_CLOSE_CODE'],
+  [L.E_FRAGMENTS]: ['Too many message fragments', 1008, 'WS_ERR_TOO_MANY_BUFFERED_PARTS'],
 };
 
 /** The error for an E_* id from the decoder state. */

@@ -16,8 +16,11 @@ import {
 } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
+import { Utf8Validator } from './utf8.js';
+import type { MessageDeflate } from './deflate/types.js';
 import {
-  DESCRIPTOR_WORDS, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_UTF8, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS,
+  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFLATE, FLAG_SERVER,
+  PHASE_STOPPED, STATE_WORDS,
   S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START, setState64,
 } from './layout.js';
 
@@ -26,6 +29,15 @@ export interface FrameDecoderOptions {
   role: 'server' | 'client';
   /** Largest message accepted, in bytes, checked from frame headers (1009 beyond it). 0 = no limit. Default 100 MiB, as ws. */
   maxPayload?: number;
+  /**
+   * Most frames in one data message beyond one for every FRAGMENT_BYTES (16)
+   * bytes of its payload received so far: a message whose fragments average
+   * 16 bytes or more is never refused, while an endless or absurd stream of
+   * empty or tiny fragments is failed with 1008 (a policy, not a size: the
+   * message may be small). Default 16,384, ws's flat limit, so wsframe refuses
+   * no message ws accepts; 0 = no limit.
+   */
+  maxFragments?: number;
   /** A complete data message. `data` is JavaScript memory owned by the callee: it stays valid. */
   onMessage(data: Uint8Array, isBinary: boolean): void;
   onPing?(data: Uint8Array): void;
@@ -42,18 +54,37 @@ export interface FrameDecoderOptions {
   transient?: boolean;
   /** Advanced: the kernels to decode with (`frameCore(kernels)`). Default: this realm's kernels. */
   core?: FrameCore;
+  /**
+   * permessage-deflate, when the handshake agreed it (RFC 7692): RSV1 then
+   * marks a compressed message, which is inflated (never past `maxPayload`)
+   * and, if text, UTF-8-validated as it inflates. Without it RSV1 is an error (1002).
+   */
+  deflate?: MessageDeflate;
 }
 
 /** Default `maxPayload`: 100 MiB, as ws. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
-/** The first buffer for a message that spans inputs holds at most this much; it then grows by doubling. */
-const FIRST_BUFFER_LIMIT = 1 << 20;
+/** Default `maxFragments`: ws's flat limit. */
+export const DEFAULT_MAX_FRAGMENTS = 16 * 1024;
+
+/** Payload bytes that earn a message one more fragment beyond `maxFragments`. */
+export const FRAGMENT_BYTES = 16;
+
+/**
+ * Largest block of a message being assembled. Blocks are never regrown or
+ * copied until the message is complete (then joined once), so a partial
+ * message costs its size plus less than one block, a frame header alone
+ * (before its payload arrives) at most one block, and no read copies more
+ * than the bytes it brought plus one block.
+ */
+const BLOCK = 1 << 20;
 
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
-// Event kinds besides the opcodes (text, binary, close, ping, pong).
+// Event kinds besides the opcodes (text, binary, close, ping, pong). A data message still
+// to be inflated is its opcode | D_COMPRESSED until the end of phase 1.
 const EVENT_ERROR = -1;
 
 const EMPTY = new Uint8Array(0);
@@ -80,12 +111,19 @@ export class FrameDecoder {
   private head = 0;
   private delivering = false;
 
-  /** The data message being assembled from pieces (it spans inputs or fragments). */
-  private message: Uint8Array = EMPTY;
+  /**
+   * The data message being assembled from pieces (it spans inputs or
+   * fragments): full `blocks`, then `block`, filled up to `blockUsed`.
+   */
+  private blocks: Uint8Array[] = [];
+  private block: Uint8Array = EMPTY;
+  private blockUsed = 0;
   private messageLength = 0;
   private messageOpcode = 0;
-  /** Where the current frame of that message is expected to end in `message`. */
+  private fragments = 0;
+  /** Where the current frame of that message ends, counted in message bytes. */
   private frameEnd = 0;
+  private readonly maxFragments: number;
   /** A control frame split across inputs. */
   private control: Uint8Array = EMPTY;
   private controlLength = 0;
@@ -93,6 +131,12 @@ export class FrameDecoder {
   private closeCode = 0;
   private closeReason = '';
   private failure: FrameError | null = null;
+
+  private readonly deflate: MessageDeflate | undefined;
+  private readonly maxPayload: number;
+  /** Events from this index on may still be compressed (set when one is queued). */
+  private inflateFrom = -1;
+  private validator: Utf8Validator | undefined;
 
   constructor(options: FrameDecoderOptions) {
     if (options.role !== 'server' && options.role !== 'client') {
@@ -103,6 +147,11 @@ export class FrameDecoder {
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 0) {
       throw new RangeError(`maxPayload must be a non-negative safe integer, got ${maxPayload}`);
     }
+    const maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    if (!Number.isSafeInteger(maxFragments) || maxFragments < 0) {
+      throw new RangeError(`maxFragments must be a non-negative safe integer, got ${maxFragments}`);
+    }
+    this.maxFragments = maxFragments === 0 ? Infinity : maxFragments;
     this.core = options.core ?? (defaultCore ??= frameCore());
     this.onMessage = options.onMessage;
     this.onPing = options.onPing ?? noop;
@@ -110,7 +159,9 @@ export class FrameDecoder {
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
-    this.state[S_FLAGS] = options.role === 'server' ? FLAG_SERVER : 0;
+    this.deflate = options.deflate;
+    this.maxPayload = maxPayload;
+    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (options.deflate ? FLAG_DEFLATE : 0);
     setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
@@ -171,7 +222,41 @@ export class FrameDecoder {
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
       offset += consumed;
     }
+    if (this.inflateFrom >= 0) this.inflate();
     if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
+  }
+
+  /**
+   * Inflates the compressed messages among the events queued by this decode,
+   * in order. It runs once the kernel is done with the I/O region, which UTF-8
+   * validation may reuse. A message that fails (bad DEFLATE data, too big,
+   * not UTF-8) drops every event after it and stops the decoder.
+   */
+  private inflate(): void {
+    const kinds = this.kinds;
+    const datas = this.datas;
+    const deflate = this.deflate!;
+    for (let i = this.inflateFrom; i < this.count; i++) {
+      const kind = kinds[i];
+      if (kind < 0 || (kind & D_COMPRESSED) === 0) continue;
+      const opcode = kind & OPCODE_BITS;
+      let validator: Utf8Validator | undefined;
+      if (opcode === OPCODE_TEXT) {
+        validator = this.validator ??= new Utf8Validator();
+        validator.reset();
+      }
+      let result = deflate.decompress(datas[i], this.maxPayload, validator && ((piece) => validator.push(piece)));
+      if (validator !== undefined && !(result instanceof FrameError) && !validator.end()) result = frameError(E_UTF8);
+      if (result instanceof FrameError) {
+        datas.fill(EMPTY, i, this.count);
+        this.count = i;
+        this.fail(result);
+        break;
+      }
+      kinds[i] = opcode;
+      datas[i] = result;
+    }
+    this.inflateFrom = -1;
   }
 
   /** Turns `count` descriptors of a call on `io[base, ...)` into events, copying payloads out of the region. */
@@ -211,12 +296,14 @@ export class FrameDecoder {
         if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;
-          kinds[n] = opcode;
+          if ((flags & D_COMPRESSED) !== 0 && this.inflateFrom < 0) this.inflateFrom = n;
+          kinds[n] = flags & (OPCODE_BITS | D_COMPRESSED);
           datas[n] = data;
           this.count = n + 1;
         }
       } else {
         this.piece(flags, io.subarray(base + table[i + 1], base + table[i + 1] + table[i + 2]), table[i + 3]);
+        if (this.failure !== null) break; // refused in JavaScript (too many fragments): nothing after it counts
       }
     }
   }
@@ -242,28 +329,70 @@ export class FrameDecoder {
     }
     if ((flags & D_START) !== 0) {
       if (opcode !== 0) {
-        this.messageOpcode = opcode;
+        this.messageOpcode = flags & (OPCODE_BITS | D_COMPRESSED);
         this.messageLength = 0;
-        this.message = slab.take(Math.min(frameLength, FIRST_BUFFER_LIMIT));
+        this.fragments = 0;
       }
+      if (++this.fragments > this.maxFragments + this.messageLength / FRAGMENT_BYTES) return this.fail(frameError(E_FRAGMENTS));
       this.frameEnd = this.messageLength + frameLength;
     }
-    const need = this.messageLength + bytes.length;
-    if (need > this.message.length) {
-      // Double, but not past the end of a final frame: no quadratic copying (also with many
-      // small fragments, whose total is unknown), no slack for one-frame messages.
-      const end = (flags & D_FIN) !== 0 ? this.frameEnd : Infinity;
-      const grown = slab.take(Math.max(need, Math.min(this.message.length * 2, end)));
-      grown.set(this.message.subarray(0, this.messageLength));
-      this.message = grown;
-    }
-    this.message.set(bytes, this.messageLength);
-    this.messageLength = need;
+    this.append(bytes, (flags & D_FIN) !== 0);
     if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
-      const message = this.message;
-      this.emit(this.messageOpcode, new Uint8Array(message.buffer, message.byteOffset, need));
-      this.message = EMPTY;
+      if ((flags & D_COMPRESSED) !== 0 && this.inflateFrom < 0) this.inflateFrom = this.count;
+      this.emit(this.messageOpcode, this.join());
     }
+  }
+
+  /**
+   * Copies a piece of the message into its blocks, starting a block when the
+   * current one is full. Already-copied bytes are never copied again until the
+   * message is complete, except the first block of a single-frame message.
+   */
+  private append(bytes: Uint8Array, finalFrame: boolean): void {
+    for (let at = 0; at < bytes.length;) {
+      if (this.blockUsed === this.block.length) {
+        if (finalFrame && this.fragments === 1 && this.block.length !== 0 && this.frameEnd > this.block.length) {
+          // A single frame longer than BLOCK, and BLOCK bytes of it have arrived: one buffer for all of it
+          // (its length passed maxPayload), so it needs no join. Only this first block is copied; the
+          // buffer is not zero-filled, so its pages become resident only as the bytes arrive.
+          const whole = slab.take(this.frameEnd);
+          whole.set(this.block);
+          this.block = whole;
+        } else {
+          if (this.block.length !== 0) this.blocks.push(this.block);
+          // A final frame's end is known: no slack. Otherwise grow with what has arrived (geometric, so few
+          // blocks). (frameEnd can fall short only for a frame past 2^31 bytes, whose length hint is clamped.)
+          const size = Math.max(finalFrame ? this.frameEnd - this.messageLength : this.messageLength, bytes.length - at);
+          this.block = slab.take(Math.min(size, BLOCK));
+          this.blockUsed = 0;
+        }
+      }
+      const n = Math.min(bytes.length - at, this.block.length - this.blockUsed);
+      this.block.set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.blockUsed);
+      this.blockUsed += n;
+      this.messageLength += n;
+      at += n;
+    }
+  }
+
+  /** The assembled message: its one block as it is, or all blocks copied once into one buffer. */
+  private join(): Uint8Array {
+    const { blocks, block, blockUsed } = this;
+    let message: Uint8Array;
+    if (blocks.length === 0) message = blockUsed === block.length ? block : block.subarray(0, blockUsed);
+    else {
+      message = slab.take(this.messageLength);
+      let at = 0;
+      for (const full of blocks) {
+        message.set(full, at);
+        at += full.length;
+      }
+      message.set(block.subarray(0, blockUsed), at);
+      this.blocks = [];
+    }
+    this.block = EMPTY;
+    this.blockUsed = 0;
+    return message;
   }
 
   /** Checks a close frame's body (RFC 6455 §5.5.1, §7.4) and records it. */
@@ -286,6 +415,8 @@ export class FrameDecoder {
 
   private fail(error: FrameError): void {
     this.failure = error;
+    this.blocks = []; // a partial message is never delivered: free it now, not when the connection goes
+    this.block = EMPTY;
     this.state[S_PHASE] = PHASE_STOPPED;
     this.emit(EVENT_ERROR, EMPTY);
   }

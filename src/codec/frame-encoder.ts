@@ -6,10 +6,16 @@
  */
 import { assertBytes } from './bytes.js';
 import { FrameWriter, type FrameWriterOptions, checkFrame, firstByte, headerSize, writeHeader } from './frame-writer.js';
-import { FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, LENGTH_16, isValidCloseCode } from './protocol.js';
+import {
+  FIN, LENGTH_16, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
+} from './protocol.js';
 import { allocRaw, slab } from './slab.js';
+import type { MessageDeflate } from './deflate/types.js';
 
-export type FrameEncoderOptions = FrameWriterOptions;
+export interface FrameEncoderOptions extends FrameWriterOptions {
+  /** permessage-deflate, when the handshake agreed it: `compressed()` then sends compressed messages. */
+  deflate?: MessageDeflate;
+}
 
 const FIRST_BATCH_SIZE = 16 * 1024;
 /** Up to this many characters, a JS loop writes ASCII text faster than TextEncoder.encodeInto. */
@@ -26,6 +32,12 @@ export class FrameEncoder extends FrameWriter {
   private batchSize = FIRST_BATCH_SIZE;
   /** Opcode of the fragmented message being batched, or 0. */
   private fragmenting = 0;
+  private readonly deflate: MessageDeflate | undefined;
+
+  constructor(options: FrameEncoderOptions) {
+    super(options);
+    this.deflate = options.deflate;
+  }
 
   /** Makes room for `size` more bytes in the batch. */
   private reserve(size: number): void {
@@ -159,6 +171,28 @@ export class FrameEncoder extends FrameWriter {
     body[1] = code & 0xff;
     body.set(text, 2);
     this.append(OPCODE_CLOSE, body, true);
+    return this;
+  }
+
+  /**
+   * Batches a whole message compressed with the agreed permessage-deflate
+   * (RFC 7692 §6): RSV1 on its first frame, the compressed payload split into
+   * frames of at most `fragmentSize` bytes when given. Strings are text, bytes
+   * binary unless `binary` says otherwise.
+   * @throws {Error} when no `deflate` was given to the constructor
+   */
+  compressed(data: string | Uint8Array, options: { binary?: boolean; fragmentSize?: number } = {}): this {
+    if (this.deflate === undefined) throw new Error('compressed() needs the agreed permessage-deflate (the deflate option)');
+    const bytes = typeof data === 'string' ? utf8.encode(data) : checked(data);
+    const opcode = options.binary ?? typeof data !== 'string' ? OPCODE_BINARY : OPCODE_TEXT;
+    const size = options.fragmentSize ?? Infinity;
+    if (!(size >= 1)) throw new RangeError(`fragmentSize must be at least 1, got ${size}`);
+    if (this.fragmenting !== 0) throw new Error('a fragmented message is in progress: finish it with continuation(data, true)');
+    const payload = this.deflate.compress(bytes);
+    for (let at = 0; at === 0 || at < payload.length; at += size) {
+      const end = Math.min(at + size, payload.length);
+      this.append(at === 0 ? opcode | RSV1 : OPCODE_CONTINUATION, payload.subarray(at, end), end === payload.length);
+    }
     return this;
   }
 

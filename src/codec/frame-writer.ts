@@ -13,7 +13,9 @@
  */
 import { assertBytes, assertIndex } from './bytes.js';
 import { maskBytes } from './mask.js';
-import { FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_PONG, isControlOpcode } from './protocol.js';
+import {
+  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_PONG, OPCODE_TEXT, RSV1, isControlOpcode,
+} from './protocol.js';
 
 export interface FrameWriterOptions {
   /** 'client' masks every frame (RFC 6455 §5.3); 'server' never does. */
@@ -32,7 +34,7 @@ export function headerSize(length: number, masked: boolean): number {
   return (length < LENGTH_16 ? 2 : length < MIN_LENGTH_64 ? 4 : 10) + (masked ? 4 : 0);
 }
 
-/** A frame's first byte: FIN and the opcode (no RSV bit: no extension is negotiated). */
+/** A frame's first byte: FIN and the opcode (which may carry RSV1, see checkFrame). */
 export function firstByte(opcode: number, fin: boolean): number {
   return (fin ? FIN : 0) | opcode;
 }
@@ -87,8 +89,13 @@ function writeExtendedLength(target: Uint8Array, offset: number, maskBit: number
   return offset + 9;
 }
 
-/** RFC 6455 §5.2, §5.5: a known opcode; control frames unfragmented with at most 125 bytes. */
+/**
+ * RFC 6455 §5.2, §5.5: a known opcode; control frames unfragmented with at most
+ * 125 bytes. RFC 7692 §6: RSV1 (given with the opcode) only on the first frame
+ * of a data message, marking it compressed.
+ */
 export function checkFrame(opcode: number, length: number, fin: boolean): void {
+  if (opcode === (OPCODE_TEXT | RSV1) || opcode === (OPCODE_BINARY | RSV1)) return;
   if (isControlOpcode(opcode)) {
     if (opcode > OPCODE_PONG) throw new RangeError(`invalid opcode ${opcode}`);
     if (!fin) throw new RangeError('control frames cannot be fragmented');
@@ -133,7 +140,9 @@ export class FrameWriter {
   /**
    * Writes one frame into `target` at `offset` (masked in the client role) and
    * returns the offset after it. Needs `frameSize(payload.length)` bytes there.
-   * Checks sizes but not message sequencing: that is the caller's.
+   * Checks sizes but not message sequencing: that is the caller's. `opcode` may
+   * carry RSV1 (`OPCODE_TEXT | RSV1`) for the first frame of a message
+   * compressed with permessage-deflate.
    * @throws {TypeError|RangeError} on a bad argument, before anything is written
    */
   writeFrame(target: Uint8Array, offset: number, opcode: number, payload: Uint8Array, fin = true): number {

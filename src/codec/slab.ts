@@ -44,8 +44,9 @@ export class Slab {
     return at;
   }
 
-  /** `size` fresh bytes as their own view. */
+  /** `size` fresh bytes as their own view (their own buffer past SLAB_SIZE: the current slab is kept). */
   take(size: number): Uint8Array {
+    if (size > SLAB_SIZE) return allocRaw(size);
     const at = this.reserve(size);
     return new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + at, size);
   }

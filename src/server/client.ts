@@ -3,15 +3,15 @@
  * upgrade request and checks the server's answer before the connection opens.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { HeadReader } from './head.js';
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptKey, hasToken, header, parseProtocols,
 } from './handshake.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import type { ConnectionOptions, WebSocket } from './websocket.js';
+import type { Connection, ConnectionOptions } from './connection.js';
 
 export interface ClientOptions extends ConnectionOptions {
   /** Subprotocols to offer, in order of preference. */
@@ -28,8 +28,11 @@ export interface ClientOptions extends ConnectionOptions {
   tls?: tls.ConnectionOptions;
 }
 
-/** Opens `ws` as a client of `address`: emits 'open', or 'error' then 'close' (1006). */
-export function startClient(ws: WebSocket, address: string | URL, options: ClientOptions): void {
+/**
+ * Opens `connection` as a client of `address`: hands it the socket once the
+ * server's answer checks out, or reports the failure to it. Returns the URL.
+ */
+export function startClient(connection: Connection, address: string | URL, options: ClientOptions): string {
   const url = new URL(address);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -37,7 +40,6 @@ export function startClient(ws: WebSocket, address: string | URL, options: Clien
   if (url.hash !== '') throw new SyntaxError('The URL contains a fragment identifier');
   const offered = options.protocols === undefined ? [] : typeof options.protocols === 'string' ? [options.protocols] : options.protocols;
   parseProtocols(offered.length > 0 ? offered.join(',') : undefined);
-  ws.url = url.href;
 
   const secure = url.protocol === 'wss:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -56,10 +58,7 @@ export function startClient(ws: WebSocket, address: string | URL, options: Clien
     done = true;
     clearTimeout(timer);
     socket.destroy();
-    ws._abortHandshake = null;
-    ws.readyState = ws.CLOSED;
-    if (ws.listenerCount('error') > 0) ws.emit('error', error);
-    ws.emit('close', 1006, Buffer.alloc(0));
+    connection.handshakeFailed(error);
   };
   const onBytes = (chunk: Uint8Array): void => {
     if (done) return;
@@ -91,12 +90,9 @@ export function startClient(ws: WebSocket, address: string | URL, options: Clien
     }
     done = true;
     clearTimeout(timer);
-    ws._abortHandshake = null;
-    ws.protocol = protocol;
     socket.off('error', fail);
     socket.off('close', onClose);
-    ws._attach(socket, parsed.rest, 'client', options);
-    ws.emit('open');
+    connection.attach(socket, { role: 'client', protocol, extension: null, head: parsed.rest, options });
   };
   const onClose = (): void => fail(new Error('Socket closed before the handshake completed'));
 
@@ -111,5 +107,6 @@ export function startClient(ws: WebSocket, address: string | URL, options: Clien
   socket.on('close', onClose);
   socket.write(request);
   const timer = setTimeout(() => fail(new Error('Opening handshake has timed out')), options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
-  ws._abortHandshake = (message) => fail(new Error(message));
+  connection.connecting((message) => fail(new Error(message)));
+  return url.href;
 }

@@ -1,16 +1,70 @@
 /**
- * Encodes one connection's queued frames into one buffer for one socket write.
+ * A connection's send queue, and the encoding of a queue into one buffer for
+ * one socket write.
  *
- * One `FrameWriter` per role serves every connection in the realm: it keeps
- * no per-message state (the connection tracks its own fragmentation), so a
- * connection costs no encoder memory while idle.
+ * One `FrameWriter` per role serves every connection in the realm: encoding
+ * runs no user code between encoding and handing the bytes over, and the
+ * writer keeps no per-message state (the connection tracks its own
+ * fragmentation), so a connection costs no encoder memory while idle. Queues
+ * come from a realm-wide pool and go back after each flush: an idle connection
+ * holds none, a busy one allocates none.
  */
 import { FrameWriter } from '../codec/frame-writer.js';
+import { FIN, OPCODE_BITS } from '../codec/protocol.js';
 
 export type Role = 'server' | 'client';
 
-/** Opcode marking an already-encoded frame (a broadcast shared by many connections). */
+/** A send callback: called once the write carrying its frame is done, with an error if it failed. */
+export type SendCallback = (error?: Error) => void;
+
+/** The `head` of an already-encoded frame (shared by many connections) in a `SendQueue`. */
 export const ENCODED = -1;
+
+const EMPTY = new Uint8Array(0);
+
+/** Queues with at most this many slots go back to the pool; a larger one is dropped (a burst, not the norm). */
+const KEEP_SLOTS = 1024;
+
+/**
+ * The frames one connection has queued for its next write, in send order.
+ * Slot `i` is a frame: `heads[i]` is its first byte (FIN, RSV1, opcode) or
+ * `ENCODED` for bytes encoded already, `payloads[i]` its payload (or those
+ * bytes). Slots past `count` are free.
+ */
+export class SendQueue {
+  readonly heads: number[] = [];
+  readonly payloads: Uint8Array[] = [];
+  count = 0;
+  /** Payload bytes queued: what `bufferedAmount` counts before the socket has them. */
+  bytes = 0;
+  /** Callbacks of the queued frames, in order; null while there are none. */
+  callbacks: SendCallback[] | null = null;
+
+  push(head: number, payload: Uint8Array): void {
+    const n = this.count;
+    this.heads[n] = head;
+    this.payloads[n] = payload;
+    this.count = n + 1;
+    this.bytes += payload.length;
+  }
+}
+
+const pool: SendQueue[] = [];
+
+/** An empty queue from the pool. */
+export function takeQueue(): SendQueue {
+  return pool.pop() ?? new SendQueue();
+}
+
+/** Returns `queue` to the pool, dropping its payloads (and callbacks: the caller has taken them). */
+export function releaseQueue(queue: SendQueue): void {
+  if (queue.count > KEEP_SLOTS) return;
+  queue.payloads.fill(EMPTY, 0, queue.count);
+  queue.count = 0;
+  queue.bytes = 0;
+  queue.callbacks = null;
+  pool.push(queue);
+}
 
 const encoders = {
   server: new FrameWriter({ role: 'server' }),
@@ -25,33 +79,58 @@ const encoders = {
 const DIRECT_WRITE = 16 * 1024;
 
 /**
- * Frames `payloads[i]` with `opcodes[i]` and `fins[i]` (masked for clients):
- * back to back in one new Buffer, except that large unmasked payloads stay
- * separate chunks, written as they are. Returns the chunks in write order.
+ * A frame encoded once for many connections (broadcast, publish): its bytes,
+ * in one or more chunks, queued on each connection with
+ * `Connection.sendEncoded`. The chunks are shared, so nobody may modify them.
  */
-export function encodeFrames(role: Role, opcodes: number[], payloads: Uint8Array[], fins: boolean[]): Uint8Array[] {
+export interface EncodedFrame {
+  readonly chunks: readonly Uint8Array[];
+  /** Their total length. */
+  readonly byteLength: number;
+}
+
+/** Encodes one whole data message (`opcode` text or binary) as the server sends it, to share between connections. */
+export function encodeShared(opcode: number, payload: Uint8Array): EncodedFrame {
+  const queue = takeQueue();
+  queue.push(FIN | opcode, payload);
+  const chunks = encodeFrames('server', queue);
+  releaseQueue(queue);
+  let byteLength = 0;
+  for (const chunk of chunks) byteLength += chunk.length;
+  return { chunks, byteLength };
+}
+
+/**
+ * Frames the queued payloads (masked for clients): back to back in one new
+ * Buffer, except that large unmasked payloads stay separate chunks, written as
+ * they are. Returns the chunks in write order. The RSV1 bit of a head is not
+ * written yet: the encoder takes FIN and the opcode (permessage-deflate adds it).
+ */
+export function encodeFrames(role: Role, queue: SendQueue): Uint8Array[] {
   const encoder = encoders[role];
+  const { heads, payloads, count } = queue;
   const asIs = (i: number): boolean =>
-    payloads[i].length >= DIRECT_WRITE && (opcodes[i] === ENCODED || role === 'server');
+    payloads[i].length >= DIRECT_WRITE && (heads[i] === ENCODED || role === 'server');
   let size = 0;
-  for (let i = 0; i < opcodes.length; i++) {
+  for (let i = 0; i < count; i++) {
     const n = payloads[i].length;
-    const frame = opcodes[i] === ENCODED ? n : encoder.frameSize(n);
+    const frame = heads[i] === ENCODED ? n : encoder.frameSize(n);
     size += asIs(i) ? frame - n : frame;
   }
   const out = Buffer.allocUnsafe(size);
   const chunks: Uint8Array[] = [];
   let start = 0;
   let at = 0;
-  for (let i = 0; i < opcodes.length; i++) {
+  for (let i = 0; i < count; i++) {
     const payload = payloads[i];
-    const encoded = opcodes[i] === ENCODED;
+    const head = heads[i];
+    const encoded = head === ENCODED;
     if (!asIs(i)) {
       if (encoded) out.set(payload, at);
-      at = encoded ? at + payload.length : encoder.writeFrame(out, at, opcodes[i], payload, fins[i]);
+      at = encoded ? at + payload.length : encoder.writeFrame(out, at, head & OPCODE_BITS, payload, (head & FIN) !== 0);
       continue;
     }
-    if (!encoded) at = encoder.writeFrameHeader(out, at, opcodes[i], payload.length, fins[i]);
+    if (!encoded) at = encoder.writeFrameHeader(out, at, head & OPCODE_BITS, payload.length, (head & FIN) !== 0);
     if (at > start) chunks.push(out.subarray(start, at));
     chunks.push(payload);
     start = at;

@@ -5,6 +5,7 @@
  * request itself) and `handleUpgrade` (which gets it from `node:http`).
  */
 import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 
 /** Default deadline for an opening handshake, either side, in ms. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
@@ -21,8 +22,11 @@ export const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** A base64-encoded 16-byte value: 22 significant characters and `==`. */
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 
-/** An RFC 7230 token (used for subprotocol names). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The characters of an RFC 7230 token (`tchar`), for patterns built on it. */
+export const TCHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+
+/** An RFC 7230 token: methods, header names, subprotocol names. */
+export const TOKEN = new RegExp(`^${TCHAR}+$`);
 
 /** The request facts the handshake looks at; header names are lower case. */
 export interface UpgradeRequest {
@@ -84,12 +88,15 @@ export function parseProtocols(value: string | undefined): Set<string> {
 /** What a valid upgrade request asks for. */
 export interface Upgrade {
   key: string;
+  /** 13, or 8 (whose clients send `Sec-WebSocket-Origin` instead of `Origin`). */
+  version: number;
   protocols: Set<string>;
 }
 
 /**
- * Checks a request against §4.2.1.
- * @throws {HandshakeError} 405 (not GET), 400 (anything malformed), 426 (unsupported version)
+ * Checks a request against §4.2.1, in ws's order and with ws's messages (a
+ * `wsClientError` listener sees them).
+ * @throws {HandshakeError} 405 (not GET), 400 (anything malformed, or a version other than 13 or 8, as ws)
  */
 export function checkUpgrade(req: UpgradeRequest): Upgrade {
   if (req.method !== 'GET') throw new HandshakeError(405, 'Invalid HTTP method', { Allow: 'GET' });
@@ -97,37 +104,36 @@ export function checkUpgrade(req: UpgradeRequest): Upgrade {
   if (!(major > 1 || (major === 1 && minor >= 1))) throw new HandshakeError(400, 'Invalid HTTP version');
   if (!hasToken(header(req.headers, 'upgrade'), 'websocket')) throw new HandshakeError(400, 'Invalid Upgrade header');
   if (!hasToken(header(req.headers, 'connection'), 'upgrade')) throw new HandshakeError(400, 'Invalid Connection header');
-  // A version mismatch is not malformed input: 426 tells the client what we speak (§4.4).
-  if (header(req.headers, 'sec-websocket-version') !== '13') {
-    throw new HandshakeError(426, 'Unsupported WebSocket version', { 'Sec-WebSocket-Version': '13' });
-  }
   const key = header(req.headers, 'sec-websocket-key');
-  if (key === undefined || !KEY.test(key)) throw new HandshakeError(400, 'Invalid Sec-WebSocket-Key header');
-  return { key, protocols: parseProtocols(header(req.headers, 'sec-websocket-protocol')) };
+  if (key === undefined || !KEY.test(key)) throw new HandshakeError(400, 'Missing or invalid Sec-WebSocket-Key header');
+  // 13 is RFC 6455; 8 is its last drafts (hybi-08 to -12), whose framing is the same, and which ws
+  // accepts too (§4.4 lets a server speak several versions). For any other, §4.2.2 asks for "an
+  // appropriate HTTP error code (such as 426)" and the versions we speak: ws answers 400, and so do we.
+  const version = header(req.headers, 'sec-websocket-version');
+  if (version !== '13' && version !== '8') {
+    throw new HandshakeError(400, 'Missing or invalid Sec-WebSocket-Version header', { 'Sec-WebSocket-Version': '13, 8' });
+  }
+  return { key, version: Number(version), protocols: parseProtocols(header(req.headers, 'sec-websocket-protocol')) };
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  426: 'Upgrade Required',
-  431: 'Request Header Fields Too Large',
-  503: 'Service Unavailable',
-};
-
-/** The HTTP response that refuses a handshake; the connection closes after it. */
-export function errorResponse(status: number, message: string, headers: Record<string, string> = {}): string {
-  let head = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(message)}\r\n`;
+/**
+ * The HTTP response that refuses a handshake; the connection closes after it.
+ * The status line's reason and the default body come from `http.STATUS_CODES`.
+ */
+export function errorResponse(status: number, message?: string, headers: Record<string, string> = {}): string {
+  const reason = STATUS_CODES[status] ?? 'Unknown';
+  const body = message || reason;
+  let head = `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
   for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-  return `${head}\r\n${message}`;
+  return `${head}\r\n${body}`;
 }
 
-/** The 101 response that completes a handshake. */
-export function acceptResponse(key: string, protocol: string | undefined, headers: Record<string, string> = {}): string {
-  let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
-  if (protocol !== undefined) head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
-  for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-  return `${head}\r\n`;
+/**
+ * The head lines of the 101 response that completes a handshake, without the
+ * blank line: the server's `headers` event may change them before they are sent.
+ */
+export function acceptLines(key: string, protocol: string | undefined): string[] {
+  const lines = ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${acceptKey(key)}`];
+  if (protocol !== undefined) lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  return lines;
 }

@@ -11,11 +11,10 @@
  * so a request with bare-LF line endings gets its 400 at once instead of
  * waiting for a CRLFCRLF that never comes.
  */
-import { HandshakeError } from './handshake.js';
+import { HandshakeError, TCHAR, TOKEN } from './handshake.js';
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** `method SP request-target SP HTTP/x.y`; the target is visible ASCII (llhttp refuses obs-text there). */
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7e]+) HTTP\/(\d\.\d)$/;
+const REQUEST_LINE = new RegExp(`^(${TCHAR}+) ([\\x21-\\x7e]+) HTTP/(\\d\\.\\d)$`);
 const END = Buffer.from('\r\n\r\n');
 const CR = 0x0d;
 const LF = 0x0a;

@@ -44,8 +44,9 @@ interface StreamHandle {
  * cannot read into a user buffer; reading is started or resumed by the caller.
  */
 export function readInto(socket: net.Socket, buffer: Uint8Array, onRead: (this: net.Socket, length: number) => boolean | void): boolean {
-  const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
-  if (fields === undefined || handle === null || typeof handle.useUserBuffer !== 'function') return false;
+  // A Duplex that is no net.Socket (handleUpgrade takes any) has no handle at all.
+  const handle = (socket as unknown as { _handle?: StreamHandle | null })._handle;
+  if (fields === undefined || handle == null || typeof handle.useUserBuffer !== 'function') return false;
   if (socket.constructor !== net.Socket) return false; // TLS and other wrappers own their reads
   const target = socket as unknown as Record<symbol, unknown>;
   if (target[fields.buffer] === buffer) {

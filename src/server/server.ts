@@ -8,29 +8,32 @@
  * WASM memory, so the connection's reads are zero-copy from the start.
  */
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
-import net, { type AddressInfo, type Socket } from 'node:net';
+import { IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { HeadReader, parseRequestLine } from './head.js';
+import { HeadReader, parseRequestLine, type Head, type RequestLine } from './head.js';
 import {
-  DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptResponse, checkUpgrade, errorResponse, header,
-  type UpgradeRequest,
+  DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptLines, checkUpgrade, errorResponse, header,
 } from './handshake.js';
-import { encodeFrames } from './frames.js';
+import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
+import { encodeShared } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import { WebSocket, type ConnectionOptions, type Data } from './websocket.js';
+import type { ConnectionEvents, ConnectionOptions } from './connection.js';
+import { WebSocket, type Data } from './websocket.js';
 
-/** A request as `createServer` parses it: the parts of `http.IncomingMessage` handshake code uses. */
-export interface Request extends UpgradeRequest {
-  rawHeaders: string[];
-  socket: Socket;
-}
+/**
+ * The request of a handshake: the `http.IncomingMessage` from `node:http`
+ * (`server`, `handleUpgrade`), or one `createServer`'s own listener builds from
+ * the head it parsed itself (`method`, `url`, `httpVersion`, `headers`,
+ * `rawHeaders`, `socket`; no body).
+ */
+export type Request = IncomingMessage;
 
 export interface VerifyInfo {
   origin: string | undefined;
   secure: boolean;
-  req: Request | IncomingMessage;
+  req: Request;
 }
 
 export type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
@@ -54,18 +57,50 @@ export interface ServerOptions extends ConnectionOptions {
   maxHeaderSize?: number;
   /** Most request header lines. Default 100. */
   maxHeaders?: number;
-  /** Accepts or refuses a handshake (by default with 403), synchronously or through `callback`. */
+  /** Accepts or refuses a handshake (by default with 401, as ws), synchronously or through `callback`. */
   verifyClient?: ((info: VerifyInfo) => boolean) | ((info: VerifyInfo, callback: VerifyCallback) => void);
-  /** Picks a subprotocol from those offered, or `false` for none. Default: the first offered. */
-  handleProtocols?: (protocols: Set<string>, req: Request | IncomingMessage) => string | false;
-  /** Ping every client at this interval (ms) and terminate those that did not answer the last ping. */
+  /** Picks one of the subprotocols offered, or `false` for none. Default: the first offered. */
+  handleProtocols?: (protocols: Set<string>, req: Request) => string | false | null | undefined;
+  /** Ping every client at this interval (ms) and terminate those that did not answer the last ping. Needs `clientTracking`. */
   heartbeat?: number;
-  /** Keep `server.clients`. Default true. */
+  /** Keep `server.clients`. Default true. Without it, `clients` is undefined and `broadcast`/`heartbeat` are unavailable. */
   clientTracking?: boolean;
+  /** The class of the server's connections: `WebSocket` or a subclass of it. */
+  WebSocket?: typeof WebSocket;
+  /** permessage-deflate: accepted, not negotiated yet. */
+  perMessageDeflate?: boolean | object;
+}
+
+/**
+ * Every option a server knows; others get a warning (a misspelt option must
+ * not be ignored without a word). Features that add server options add them here.
+ */
+export const SERVER_OPTIONS = new Set([
+  'port', 'host', 'backlog', 'server', 'noServer', 'path', 'handshakeTimeout', 'maxConnections', 'maxHeaderSize', 'maxHeaders',
+  'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
+  'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
+]);
+
+/** Warns once per process about each option name no one knows. */
+const warned = new Set<string>();
+export function warnUnknownOptions(options: object, known: Set<string>, owner: string): void {
+  for (const name of Object.keys(options)) {
+    if (known.has(name) || warned.has(name)) continue;
+    warned.add(name);
+    process.emitWarning(`${owner}: unknown option "${name}" is ignored`, 'WsframeWarning');
+  }
 }
 
 /** How long a refused client gets to read our error response before the socket is destroyed. */
 const LINGER = 1_000;
+
+/** The server's states, as ws's `_state`. */
+const RUNNING = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+
+/** Marks a socket that `handleUpgrade` completed, to catch a second upgrade of it. */
+const kUpgraded = Symbol('wsframe.upgraded');
 
 /** A shared 'error' listener: errors on a socket in the handshake only end it. */
 function destroy(this: Duplex): void {
@@ -73,57 +108,116 @@ function destroy(this: Duplex): void {
 }
 
 /** Writes a refusal and closes: the client may read it, but cannot hold the socket open. */
-function refuse(socket: Duplex, status: number, message: string, headers?: Record<string, string>): void {
+function refuse(socket: Duplex, status: number, message?: string, headers?: Record<string, string>): void {
   if (socket.writable) socket.end(errorResponse(status, message, headers));
   socket.resume(); // read (and discard) until the client's FIN, which closes the socket at once
   setTimeout(() => socket.destroy(), LINGER).unref();
 }
 
+/** The `IncomingMessage` for a head the own listener parsed (repeated headers joined as `node:http` does). */
+function incomingMessage(socket: Socket, line: RequestLine, head: Head): Request {
+  const req = new IncomingMessage(socket);
+  req.method = line.method;
+  req.url = line.url;
+  req.httpVersion = line.httpVersion;
+  req.httpVersionMajor = Number(line.httpVersion[0]);
+  req.httpVersionMinor = Number(line.httpVersion[2]);
+  const headers: Record<string, string | string[]> = {};
+  for (const name in head.headers) {
+    const value = head.headers[name]!;
+    headers[name] = Array.isArray(value) && name !== 'set-cookie' ? value.join(', ') : value;
+  }
+  req.headers = headers;
+  req.rawHeaders = head.rawHeaders;
+  req.complete = true;
+  return req;
+}
+
 export class WebSocketServer extends EventEmitter {
-  /** The open connections (when `clientTracking` is on). */
-  readonly clients = new Set<WebSocket>();
-  private readonly options: ServerOptions;
-  private listener: net.Server | null = null;
-  private attached: HttpServer | null = null;
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    this.handleUpgrade(req, socket, head, (ws) => this.emit('connection', ws, req));
-  };
+  /** The open connections; `undefined` when `clientTracking` is false (typed as ws's types do). */
+  readonly clients!: Set<WebSocket>;
+  /** The options, with ws's defaults filled in. */
+  readonly options: ServerOptions & { WebSocket: typeof WebSocket; clientTracking: boolean };
+  /** The listener: our own `net.Server` (`port`), the given `server`, or null (`noServer`, or closed). As ws's `_server`. */
+  _server: NetServer | HttpServer | null = null;
+  /** 0 running, 1 closing, 2 closed (as ws's `_state`). */
+  _state = RUNNING;
+  private removeListeners: (() => void) | null = null;
   private readonly handshaking = new Set<Socket>();
   private heartbeat: NodeJS.Timeout | null = null;
   private connections = 0;
-  private closing = false;
+  private warnedProtocols = false;
 
+  /**
+   * @param options one of `port`, `server` or `noServer`, and the rest (see `ServerOptions`)
+   * @param callback runs once the own listener listens (`port` only)
+   * @throws {TypeError} unless exactly one of `port`, `server` and `noServer` is given, or on `heartbeat` without `clientTracking`
+   */
   constructor(options: ServerOptions, callback?: () => void) {
     super();
-    this.options = options;
-    if (options.server !== undefined) {
-      this.attached = options.server;
-      options.server.on('upgrade', this.onUpgrade);
-    } else if (!options.noServer) {
-      if (options.port === undefined) throw new TypeError('One of port, server or noServer must be given');
-      const listener = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket));
-      listener.on('error', (error) => this.emit('error', error));
-      listener.on('listening', () => this.emit('listening'));
-      listener.listen(options.port, options.host, options.backlog, callback);
-      this.listener = listener;
+    const given = options ?? {};
+    const hasPort = given.port != null;
+    if (Number(hasPort) + Number(Boolean(given.server)) + Number(Boolean(given.noServer)) !== 1) {
+      throw new TypeError('One and only one of the "port", "server", or "noServer" options must be specified');
     }
-    if (options.heartbeat !== undefined && options.heartbeat > 0) {
-      this.heartbeat = setInterval(() => this.beat(), options.heartbeat);
+    warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
+    this.options = { WebSocket, clientTracking: true, ...given };
+    const tracking = this.options.clientTracking;
+    if (given.heartbeat !== undefined && given.heartbeat > 0 && !tracking) {
+      throw new TypeError('The "heartbeat" option needs "clientTracking"');
+    }
+    if (tracking) (this as { clients: Set<WebSocket> }).clients = new Set();
+    if (given.server) {
+      this.listen(given.server, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        this.handleUpgrade(req, socket, head, (ws) => this.emit('connection', ws, req));
+      });
+    } else if (hasPort) {
+      const listener = createNetServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket));
+      this.listen(listener, null);
+      listener.listen(given.port, given.host, given.backlog, callback);
+    }
+    if (given.heartbeat !== undefined && given.heartbeat > 0) {
+      this.heartbeat = setInterval(() => this.beat(), given.heartbeat);
       this.heartbeat.unref();
     }
   }
 
-  /** The listening address, as `net.Server#address()`. */
+  /** Forwards the listener's 'listening' and 'error' (and takes its upgrades), until `close()`. */
+  private listen(server: NetServer | HttpServer, onUpgrade: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null): void {
+    this._server = server;
+    const onListening = (): boolean => this.emit('listening');
+    const onError = (error: Error): boolean => this.emit('error', error);
+    server.on('listening', onListening);
+    server.on('error', onError);
+    if (onUpgrade !== null) server.on('upgrade', onUpgrade);
+    this.removeListeners = () => {
+      server.off('listening', onListening);
+      server.off('error', onError);
+      if (onUpgrade !== null) server.off('upgrade', onUpgrade);
+    };
+  }
+
+  /**
+   * The listening address, as `net.Server#address()`; null once closed.
+   * @throws {Error} in `noServer` mode
+   */
   address(): AddressInfo | string | null {
-    if (this.attached !== null) return this.attached.address();
-    if (this.listener === null) throw new Error('The server is operating in "noServer" mode');
-    return this.listener.address();
+    if (this.options.noServer) throw new Error('The server is operating in "noServer" mode');
+    return this._server === null ? null : this._server.address();
+  }
+
+  /** Whether this server takes `req`: its `path` option, if any, matches (the query string is ignored). */
+  shouldHandle(req: IncomingMessage): boolean {
+    if (this.options.path === undefined || this.options.path === null) return true;
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    return (query === -1 ? url : url.slice(0, query)) === this.options.path;
   }
 
   /** An own-listener connection: read its request head into WASM memory, with limits and a deadline. */
   private accept(socket: Socket): void {
     socket.on('error', destroy);
-    if (this.closing) {
+    if (this._state !== RUNNING) {
       socket.destroy();
       return;
     }
@@ -160,18 +254,13 @@ export class WebSocketServer extends EventEmitter {
         return;
       }
       finish();
-      const req: Request = {
-        ...line,
-        headers: parsed.head.headers,
-        rawHeaders: parsed.head.rawHeaders,
-        socket,
-      };
       // A plain HTTP request to a WebSocket endpoint: tell it to upgrade.
-      if (header(req.headers, 'upgrade') === undefined) {
-        refuse(socket, 426, 'Upgrade Required', { Upgrade: 'websocket' });
+      if (header(parsed.head.headers, 'upgrade') === undefined) {
+        refuse(socket, 426, undefined, { Upgrade: 'websocket' });
         return;
       }
       socket.pause(); // until verification is over
+      const req = incomingMessage(socket, line, parsed.head);
       this.upgrade(req, socket, parsed.rest, (ws) => this.emit('connection', ws, req));
     };
     socket.on('close', finish);
@@ -181,8 +270,10 @@ export class WebSocketServer extends EventEmitter {
 
   /**
    * Completes a WebSocket handshake for a request an `http`/`https` server
-   * emitted as 'upgrade', and calls `callback` with the open connection. A
-   * refused request gets its HTTP error here and the socket is closed.
+   * emitted as 'upgrade' (over its socket, or any Duplex), and calls
+   * `callback` with the open connection. A refused request gets its HTTP
+   * error here and the socket is closed.
+   * @throws {Error} if called twice with the same socket
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, callback: (ws: WebSocket, req: IncomingMessage) => void): void {
     socket.on('error', destroy);
@@ -192,113 +283,158 @@ export class WebSocketServer extends EventEmitter {
       refuse(socket, 431, 'Too many headers');
       return;
     }
-    this.upgrade(req as unknown as Request, socket as Socket, head, callback as (ws: WebSocket, req: Request) => void);
+    this.upgrade(req, socket, head, callback);
   }
 
-  private upgrade(req: Request, socket: Socket, head: Uint8Array, callback: (ws: WebSocket, req: Request) => void): void {
+  private upgrade(req: Request, socket: Duplex, head: Uint8Array, callback: (ws: WebSocket, req: Request) => void): void {
     let key: string;
+    let version: number;
     let protocols: Set<string>;
     try {
-      if (this.options.path !== undefined && req.url.split('?')[0] !== this.options.path) {
-        throw new HandshakeError(400, 'Invalid path');
-      }
-      ({ key, protocols } = checkUpgrade(req));
+      ({ key, version, protocols } = checkUpgrade(req as Parameters<typeof checkUpgrade>[0]));
     } catch (error) {
       const e = error as HandshakeError;
-      refuse(socket, e.status, e.message, e.headers);
+      // As ws: a 'wsClientError' listener answers (or not) a malformed request itself.
+      if (this.listenerCount('wsClientError') > 0) {
+        socket.resume(); // what the client sends next is discarded, and its FIN ends the socket
+        this.emit('wsClientError', new Error(e.message), socket, req);
+      } else refuse(socket, e.status, e.message, e.headers);
+      return;
+    }
+    if (!this.shouldHandle(req)) {
+      refuse(socket, 400);
       return;
     }
     const max = this.options.maxConnections;
-    if (this.closing || (max !== undefined && this.connections >= max)) {
+    if (max !== undefined && this.connections >= max) {
       refuse(socket, 503, 'Server unavailable');
       return;
     }
-    const complete = (): void => {
-      if (!socket.writable || socket.destroyed) {
-        socket.destroy();
-        return;
-      }
-      if (this.closing) {
-        refuse(socket, 503, 'Server unavailable'); // closed while verifyClient was deciding
-        return;
-      }
-      let protocol: string | undefined;
-      if (protocols.size > 0) {
-        const chosen = this.options.handleProtocols ? this.options.handleProtocols(protocols, req) : protocols.values().next().value;
-        if (typeof chosen === 'string') protocol = chosen;
-      }
-      socket.write(acceptResponse(key, protocol));
-      const ws = new WebSocket();
-      ws.protocol = protocol ?? '';
-      this.track(ws);
-      ws._attach(socket, head, 'server', this.options);
-      callback(ws, req);
-    };
+    const complete = (): void => this.complete(key, protocols, req, socket, head, callback);
     const verify = this.options.verifyClient;
-    if (verify === undefined) {
+    if (verify === undefined || verify === null) {
       complete();
       return;
     }
-    const info: VerifyInfo = { origin: header(req.headers, 'origin'), secure: 'encrypted' in socket, req };
-    const verdict: VerifyCallback = (result, code = 403, message = 'Forbidden', headers) => {
-      if (result) complete();
-      else refuse(socket, code, message, headers);
-    };
-    if (verify.length >= 2) (verify as (info: VerifyInfo, cb: VerifyCallback) => void)(info, verdict);
-    else verdict((verify as (info: VerifyInfo) => boolean)(info));
+    const origin = header(req.headers, version === 8 ? 'sec-websocket-origin' : 'origin');
+    const secure = Boolean((req.socket as { authorized?: boolean; encrypted?: boolean } | null)?.authorized || (req.socket as { encrypted?: boolean } | null)?.encrypted);
+    const info: VerifyInfo = { origin, secure, req };
+    if (verify.length >= 2) {
+      (verify as (info: VerifyInfo, cb: VerifyCallback) => void)(info, (result, code, message, headers) => {
+        if (result) complete();
+        else refuse(socket, code || 401, message, headers);
+      });
+    } else if ((verify as (info: VerifyInfo) => boolean)(info)) complete();
+    else refuse(socket, 401);
+  }
+
+  /** Writes the 101 and hands the socket to a new connection. */
+  private complete(key: string, protocols: Set<string>, req: Request, socket: Duplex, head: Uint8Array, callback: (ws: WebSocket, req: Request) => void): void {
+    // The client went away (or half-closed) during verification.
+    if (!socket.readable || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const owned = socket as Duplex & { [kUpgraded]?: boolean };
+    if (owned[kUpgraded]) {
+      throw new Error('server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration');
+    }
+    if (this._state !== RUNNING) {
+      refuse(socket, 503); // closed while verifyClient was deciding
+      return;
+    }
+    let protocol: string | undefined;
+    if (protocols.size > 0) {
+      const chosen = this.options.handleProtocols ? this.options.handleProtocols(protocols, req) : protocols.values().next().value;
+      if (typeof chosen === 'string' && protocols.has(chosen)) protocol = chosen;
+      else if (chosen) {
+        // A server bug, not the client's: answering with a subprotocol it did not offer breaks §4.2.2.
+        this.warnProtocols(chosen);
+        refuse(socket, 500);
+        return;
+      }
+    }
+    owned[kUpgraded] = true;
+    const lines = acceptLines(key, protocol);
+    this.emit('headers', lines, req);
+    socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    socket.off('error', destroy);
+    const ws = new this.options.WebSocket();
+    this.track(ws);
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this });
+    callback(ws, req);
+  }
+
+  private warnProtocols(chosen: unknown): void {
+    if (this.warnedProtocols) return;
+    this.warnedProtocols = true;
+    process.emitWarning(`handleProtocols returned ${JSON.stringify(chosen)}, which the client did not offer: the handshake is refused with 500`, 'WsframeWarning');
   }
 
   private track(ws: WebSocket): void {
     this.connections++;
-    if (this.options.clientTracking !== false) this.clients.add(ws);
-    ws._server = this; // told of the close directly: no listener closure per connection
+    this.clients?.add(ws);
   }
 
-  /** @internal A connection of this server closed. */
-  _untrack(ws: WebSocket): void {
+  /** @internal A connection of this server closed (it is told directly: no listener closure per connection). */
+  untrack(ws: ConnectionEvents): void {
     this.connections--;
-    this.clients.delete(ws);
-    if (this.closing && this.connections === 0) this.emitCloseWhenDone();
+    this.clients?.delete(ws as WebSocket);
+    if (this._state === CLOSING && this.connections === 0 && this.clients !== undefined) this.closeListener();
   }
 
-  /** Sends one message to every open client; the frame is encoded once and shared (its chunks, if large). */
+  /**
+   * Sends one message to every open client; the frame is encoded once and shared (its chunks, if large).
+   * @throws {Error} without `clientTracking` (there is no one to send to)
+   */
   broadcast(data: Data, options?: { binary?: boolean }): void {
+    if (this.clients === undefined) throw new Error('broadcast() needs clientTracking: this server keeps no clients');
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    const frame = encodeFrames('server', [binary ? 2 : 1], [payload], [true]);
-    for (const ws of this.clients) ws._sendEncoded(frame);
+    const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
+    for (const ws of this.clients) ws._connection.sendEncoded(frame);
   }
 
   private beat(): void {
-    for (const ws of this.clients) {
-      if (!ws._alive) {
-        ws.terminate();
-        continue;
-      }
-      ws._alive = false;
-      if (ws.readyState === WebSocket.OPEN) ws.ping();
-    }
+    for (const ws of this.clients) ws._connection.beat();
   }
 
   /**
    * Stops accepting connections and closes every open one with 1001 (going
-   * away); emits 'close' and calls `callback` once all of them are closed.
+   * away); emits 'close' and calls `callback` once all of them are closed and
+   * the own listener, if any, is closed. Without `clientTracking` the open
+   * connections are left alone (the server does not know them), as in ws.
+   * On a closed server, `callback` gets ws's "The server is not running" error.
    */
   close(callback?: (error?: Error) => void): void {
+    if (this._state === CLOSED) {
+      if (callback) this.once('close', () => callback(new Error('The server is not running')));
+      process.nextTick(() => this.emitClose());
+      return;
+    }
     if (callback) this.once('close', callback);
-    if (this.closing) return;
-    this.closing = true;
+    if (this._state === CLOSING) return;
+    this._state = CLOSING;
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
-    if (this.attached !== null) this.attached.off('upgrade', this.onUpgrade);
     for (const socket of this.handshaking) socket.destroy();
     this.handshaking.clear();
-    for (const ws of this.clients) ws.close(1001, 'Server shutting down');
-    if (this.connections === 0) this.emitCloseWhenDone();
+    if (this.clients !== undefined) for (const ws of this.clients) ws.close(1001, 'Server shutting down');
+    if (this.connections === 0 || this.clients === undefined) this.closeListener();
   }
 
-  private emitCloseWhenDone(): void {
-    if (this.listener !== null) this.listener.close(() => this.emit('close'));
-    else process.nextTick(() => this.emit('close'));
+  /** Lets go of the listener (closing it if it is our own), then emits 'close'. */
+  private closeListener(): void {
+    const server = this._server;
+    this.removeListeners?.();
+    this.removeListeners = null;
+    this._server = null;
+    if (server !== null && this.options.port != null) server.close(() => this.emitClose());
+    else process.nextTick(() => this.emitClose());
+  }
+
+  private emitClose(): void {
+    this._state = CLOSED;
+    this.emit('close');
   }
 }
 
@@ -309,12 +445,16 @@ export function createServer(options: ServerOptions, onListening?: () => void): 
 
 type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Typed events: 'connection' (ws, req), 'listening', 'error', 'close'. */
+/** Typed events: 'connection' (ws, req), 'headers' (lines, req), 'wsClientError' (error, socket, req), 'listening', 'error', 'close'. */
 export interface WebSocketServer {
-  on(event: 'connection', listener: (ws: WebSocket, req: Request | IncomingMessage) => void): this;
+  on(event: 'connection', listener: (ws: WebSocket, req: Request) => void): this;
+  on(event: 'headers', listener: (headers: string[], req: Request) => void): this;
+  on(event: 'wsClientError', listener: (error: Error, socket: Duplex, req: Request) => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'listening' | 'close', listener: () => void): this;
   on(event: string | symbol, listener: Listener): this;
-  once(event: 'connection', listener: (ws: WebSocket, req: Request | IncomingMessage) => void): this;
+  once(event: 'connection', listener: (ws: WebSocket, req: Request) => void): this;
+  once(event: 'headers', listener: (headers: string[], req: Request) => void): this;
+  once(event: 'wsClientError', listener: (error: Error, socket: Duplex, req: Request) => void): this;
   once(event: string | symbol, listener: Listener): this;
 }

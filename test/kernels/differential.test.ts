@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fallbackKernels } from '../../src/codec/fallback/index.js';
-import { DESCRIPTOR_WORDS, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, setState64 } from '../../src/codec/layout.js';
+import { DESCRIPTOR_WORDS, FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, setState64 } from '../../src/codec/layout.js';
 import type { Kernels } from '../../src/codec/wasm.js';
 import { Random } from '../support/random.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from '../support/streams.js';
@@ -121,9 +121,9 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
   const IO_SIZE = Math.min(...implementations.map(([, kernels]) => kernels.ioSize()));
 
   /** Feeds the same chunks to every implementation; state, descriptors and the unmasked input must match. */
-  function sameEverywhere(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number): void {
+  function sameEverywhere(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number, deflate = false): void {
     const initial = new Int32Array(STATE_WORDS);
-    initial[S_FLAGS] = server ? FLAG_SERVER : 0;
+    initial[S_FLAGS] = (server ? FLAG_SERVER : 0) | (deflate ? FLAG_DEFLATE : 0);
     setState64(initial, S_MAX_PAYLOAD, maxPayload);
     const states = implementations.map(() => initial.slice());
     for (const chunk of chunks) {
@@ -175,9 +175,33 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
     );
   });
 
+  /** RSV1 set on a random choice of the frames of a valid stream (first frames, continuations, control frames). */
+  function rsv1(stream: Uint8Array, seed: number): Uint8Array {
+    const random = new Random(seed);
+    const out = stream.slice();
+    for (let at = 0; at + 2 <= out.length;) {
+      if (random.int(2)) out[at] |= 0x40;
+      let length = out[at + 1] & 0x7f;
+      let size = 2;
+      if (length === 126) [length, size] = [(out[at + 2] << 8) | out[at + 3], 4];
+      else if (length === 127) [length, size] = [new DataView(out.buffer, out.byteOffset).getUint32(at + 6), 10];
+      at += size + (out[at + 1] & 0x80 ? 4 : 0) + length;
+    }
+    return out;
+  }
+
+  it('permessage-deflate agreed or not: RSV1 on random frames, random chunks', () => {
+    fc.assert(
+      fc.property(items(70_000), chunking, fc.boolean(), fc.integer(), fc.boolean(), fc.nat(64), (list, how, server, seed, deflate, at) => {
+        sameEverywhere(split(rsv1(frames(list, server), seed), how), server, 0, at, deflate);
+      }),
+      { seed: FUZZ_SEED + 5, numRuns: fuzzRuns(2000) },
+    );
+  });
+
   it('random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), chunking, fc.boolean(), (bytes, how, server) => sameEverywhere(split(bytes, how), server, 0, 0)),
+      fc.property(fc.uint8Array({ maxLength: 300 }), chunking, fc.boolean(), fc.boolean(), (bytes, how, server, deflate) => sameEverywhere(split(bytes, how), server, 0, 0, deflate)),
       { seed: FUZZ_SEED + 4, numRuns: fuzzRuns(5000) },
     );
   });

@@ -64,11 +64,18 @@ describe('server handshake', () => {
     expect(status(plain)).toBe(426);
   });
 
-  test.each([['8'], ['14'], [null]])('426 with Sec-WebSocket-Version: 13 for version %s', async (version) => {
+  // §4.2.2: "an appropriate HTTP error code (such as 426)"; ws sends 400, and so do we (docs/server.md).
+  test.each([['7'], ['14'], [null]])('400 with Sec-WebSocket-Version: 13, 8 for version %s', async (version) => {
     const { port } = await server();
     const response = await raw(port, upgradeRequest({ 'Sec-WebSocket-Version': version }));
-    expect(status(response)).toBe(426);
-    expect(response).toContain('Sec-WebSocket-Version: 13\r\n');
+    expect(status(response)).toBe(400);
+    expect(response).toContain('Sec-WebSocket-Version: 13, 8\r\n');
+    expect(response.endsWith('\r\n\r\nMissing or invalid Sec-WebSocket-Version header')).toBe(true);
+  });
+
+  test('version 8 (hybi-08..12, the same framing) is accepted, as ws does', async () => {
+    const { port } = await server();
+    expect(status(await raw(port, upgradeRequest({ 'Sec-WebSocket-Version': '8' }), { timeout: 200 }))).toBe(101);
   });
 
   test('path: other paths get 400', async () => {
@@ -79,17 +86,18 @@ describe('server handshake', () => {
     ok.terminate();
   });
 
-  test('verifyClient: refusal is 403 by default; the async form can set code and message', async () => {
+  test('verifyClient: refusal is 401 Unauthorized by default (as ws); the async form can set code and message', async () => {
     const { port, url } = await server({ verifyClient: ({ origin }: { origin?: string }) => origin === 'https://good.example' });
-    expect(status(await raw(port, upgradeRequest({ Origin: 'https://evil.example' })))).toBe(403);
+    const refused = await raw(port, upgradeRequest({ Origin: 'https://evil.example' }));
+    expect(refused.startsWith('HTTP/1.1 401 Unauthorized\r\n')).toBe(true);
     const good = new WS(url, { origin: 'https://good.example' });
     await next(good, 'open');
     good.terminate();
     const asyncServer = await server({
-      verifyClient: (_info: unknown, cb: (ok: boolean, code?: number, message?: string) => void) => setTimeout(() => cb(false, 401, 'Who are you'), 5),
+      verifyClient: (_info: unknown, cb: (ok: boolean, code?: number, message?: string) => void) => setTimeout(() => cb(false, 403, 'Who are you'), 5),
     });
     const response = await raw(asyncServer.port, upgradeRequest());
-    expect(status(response)).toBe(401);
+    expect(response.startsWith('HTTP/1.1 403 Forbidden\r\n')).toBe(true);
     expect(response).toContain('Who are you');
   });
 

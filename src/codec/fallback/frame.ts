@@ -46,8 +46,9 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     const head = memory[p];
     const second = memory[p + 1];
     if (head & (RSV2 | RSV3)) return -L.E_RSV_2_3;
-    if (head & RSV1) return -L.E_RSV_1;
     const opcode = head & OPCODE_BITS;
+    // RSV1 marks a compressed message (permessage-deflate): only if agreed, only on a message's first frame.
+    if (head & RSV1 && (!(word(L.S_FLAGS) & L.FLAG_DEFLATE) || !isDataOpcode(opcode))) return -L.E_RSV_1;
     const message = word(L.S_MESSAGE);
     let length = second & ~MASK_BIT;
     if (opcode === OPCODE_CONTINUATION) {
@@ -98,7 +99,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     set64(L.S_FRAME_LENGTH, length);
     if (!isControlOpcode(opcode)) set64(L.S_MESSAGE_LENGTH, messageLength);
     if (isDataOpcode(opcode)) {
-      setWord(L.S_MESSAGE, opcode);
+      setWord(L.S_MESSAGE, opcode | (head & L.D_COMPRESSED));
       setWord(L.S_UTF8, 0);
     }
     return size;
@@ -161,7 +162,9 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       const p = ptr + pos;
       const key = word(L.S_KEY);
       const keyPhase = word(L.S_KEY_PHASE);
-      if (opcode === OPCODE_TEXT || (opcode === OPCODE_CONTINUATION && word(L.S_MESSAGE) === OPCODE_TEXT)) {
+      // S_MESSAGE is the data message's opcode, with D_COMPRESSED when it is compressed: inflated later, validated then.
+      const message = isControlOpcode(opcode) ? 0 : word(L.S_MESSAGE);
+      if (message === OPCODE_TEXT) {
         let utf8 = word(L.S_UTF8);
         if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) | 0;
         if (utf8 === L.UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
@@ -172,7 +175,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       } else if (key) {
         deps.mask(p, p, n, key, keyPhase);
       }
-      let flags = head & (L.D_FIN | OPCODE_BITS);
+      let flags = (head & (L.D_FIN | OPCODE_BITS)) | (message & L.D_COMPRESSED);
       if (remaining === frameLength) flags |= L.D_START;
       if (isEnd) flags |= L.D_END;
       if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (isControlOpcode(opcode) || (fin && opcode !== OPCODE_CONTINUATION))) {

@@ -1,0 +1,573 @@
+/**
+ * One WebSocket connection's state, for either role, owned here and nowhere
+ * else: the ready state and its transitions, the closing handshake, close and
+ * terminate, the close timer, heartbeat liveness, the decoder and the send
+ * queue. The public `WebSocket` (websocket.ts) is a face over it: it checks
+ * and coerces arguments and turns what happens here into ws's events.
+ *
+ * Lifecycle: a `Connection` starts CONNECTING. A client handshake (client.ts)
+ * registers its abort with `connecting()` and ends with `attach()` or
+ * `handshakeFailed()`; a server handshake (server.ts) calls `attach()` once the
+ * 101 is written. `attach()` hands over the socket and what the handshake
+ * agreed (`Agreement`); handshakes never touch the fields.
+ *
+ * Read path: socket bytes land in the shared read buffer in WASM memory (see
+ * reader.ts) and go to the decoder in the same callback; messages reach the
+ * face as JavaScript memory the listener owns. Write path: frames queued
+ * during a tick (or during one socket read) go into one `SendQueue` and are
+ * encoded into one buffer written with one `socket.write`.
+ *
+ * Seams for other parts of the server:
+ * - Shared frames (broadcast, publish): `encodeShared()` (frames.ts) encodes a
+ *   message once; `sendEncoded(frame)` queues it on each connection. A
+ *   publisher reads `bufferedAmount` first to apply its backpressure limit.
+ * - Extensions (permessage-deflate): `Agreement.extension`. Every outgoing data
+ *   frame goes through `extension.encode` in send order and is queued when its
+ *   `done` runs, with RSV1 in the frame's head byte; a close frame waits until
+ *   every pending encode is done. Incoming: a message whose first frame had
+ *   RSV1 goes through `extension.decode` before `message` (the decoder's RSV1
+ *   report is the deflate kernel hook). `extension.close()` runs at the close.
+ * - Write limits: `checkBacklog()` runs after every socket write with the
+ *   bytes still waiting; `onDrain()` when they are all written. Today they
+ *   implement `highWaterMark` (stop reading while the peer does not read);
+ *   a write budget or send timeout belongs beside it, in those two methods.
+ */
+import type { Socket } from 'node:net';
+import type { FrameError } from '../codec/errors.js';
+import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
+import {
+  CLOSE_ABNORMAL, CLOSE_NO_STATUS, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
+} from '../codec/protocol.js';
+import {
+  ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
+} from './frames.js';
+import { readBuffer } from './memory.js';
+import { readInto } from './reader.js';
+
+/** The ready states (the values of ws's `WebSocket.CONNECTING` …). */
+export const CONNECTING = 0;
+export const OPEN = 1;
+export const CLOSING = 2;
+export const CLOSED = 3;
+
+/** Options shared by server-side and client connections. */
+export interface ConnectionOptions {
+  /** Largest message accepted, in bytes; larger ones close the connection with 1009. Default 100 MiB. */
+  maxPayload?: number;
+  /** How long to wait for the peer's close frame (and TCP close) after ours, in ms. Default 30 s. */
+  closeTimeout?: number;
+  /** Stop reading while more than this many bytes wait to be written. Default 16 MiB. */
+  highWaterMark?: number;
+}
+
+const DEFAULTS = {
+  maxPayload: DEFAULT_MAX_PAYLOAD,
+  closeTimeout: 30_000,
+  highWaterMark: 16 * 1024 * 1024,
+};
+
+/**
+ * A negotiated extension's per-connection state (permessage-deflate). Both
+ * transforms must call `done` in the order they were called.
+ */
+export interface Extension {
+  /** The agreed `Sec-WebSocket-Extensions` value, as ws's `extensions` property shows it. */
+  readonly header: string;
+  /** Transforms one outgoing data frame's payload; `rsv1` says whether it is marked as transformed. */
+  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void): void;
+  /** Transforms a received message whose first frame had RSV1 set. */
+  decode(payload: Uint8Array, done: (error: Error | null, payload: Uint8Array) => void): void;
+  /** Frees what it holds: the connection has closed. */
+  close(): void;
+}
+
+/** What a handshake agreed, handed to `attach()` with the socket. */
+export interface Agreement {
+  role: Role;
+  /** The subprotocol, or ''. */
+  protocol: string;
+  extension: Extension | null;
+  /** Bytes read past the handshake's head: the first frames. */
+  head: Uint8Array;
+  options: ConnectionOptions;
+  /** Told when the connection closes (the server that counts it), if anyone. */
+  tracker?: Tracker | null;
+}
+
+/** Keeps count of connections: told once, when one closes. */
+export interface Tracker {
+  untrack(face: ConnectionEvents): void;
+}
+
+/**
+ * What a connection reports, to the face that owns it (in stream order). Data
+ * is JavaScript memory the receiver owns.
+ */
+export interface ConnectionEvents {
+  /** @internal A client's handshake succeeded. */
+  _onOpen(): void;
+  /** @internal */
+  _onMessage(data: Uint8Array, isBinary: boolean): void;
+  /** @internal */
+  _onPing(data: Uint8Array): void;
+  /** @internal */
+  _onPong(data: Uint8Array): void;
+  /** @internal A protocol error (followed by the close), a socket error, or a failed handshake. */
+  _onError(error: Error): void;
+  /** @internal Everything queued has been written. */
+  _onDrain(): void;
+  /** @internal The last event: the code is 1006 unless a close frame arrived. */
+  _onClose(code: number, reason: Buffer): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function socketClosedError(): Error {
+  return new Error('The socket was closed');
+}
+
+export class Connection {
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readyState = CONNECTING;
+  role: Role = 'server';
+  /** The agreed subprotocol, or ''. */
+  protocol = '';
+  extension: Extension | null = null;
+  /** The socket, from `attach()` until it closes. */
+  socket: Socket | null = null;
+  /** Heartbeat: whether anything arrived from the peer since the last `beat()`. */
+  private alive = true;
+
+  private readonly events: ConnectionEvents;
+  private tracker: Tracker | null = null;
+  private abortHandshake: ((message: string) => void) | null = null;
+  private maxPayload = DEFAULTS.maxPayload;
+  private closeTimeout = DEFAULTS.closeTimeout;
+  private highWaterMark = DEFAULTS.highWaterMark;
+
+  // Reading.
+  /** Created at the first read: a connection that never received anything holds no decoder state. */
+  private decoder: FrameDecoder | null = null;
+  /** Bytes that came with the handshake, until they are decoded. */
+  private head: Uint8Array | null = null;
+  /** Inside a read: frames queued now are flushed when the read is done. */
+  private inRead = false;
+  /** `pause()` was called: reading stays off until `resume()`. */
+  private paused = false;
+  /** A protocol error stopped the decoder. */
+  private failed = false;
+
+  // Writing.
+  /** Frames waiting for the next flush; null when none are. */
+  private queue: SendQueue | null = null;
+  private flushPending = false;
+  /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
+  private fragmenting = false;
+  /** Outgoing data frames inside `extension.encode`, not yet queued. */
+  private encoding = 0;
+  /** A close frame waiting for those encodes. */
+  private closeWaiting: Uint8Array | null = null;
+
+  // Closing.
+  private closeSent = false;
+  private closeReceived = false;
+  private closeCode = CLOSE_ABNORMAL;
+  private closeReason: Buffer = EMPTY;
+  private closeTimer: NodeJS.Timeout | null = null;
+
+  constructor(events: ConnectionEvents) {
+    this.events = events;
+  }
+
+  /** A client handshake is under way; `abort` ends it (close or terminate while connecting). */
+  connecting(abort: (message: string) => void): void {
+    this.abortHandshake = abort;
+  }
+
+  /** The client handshake failed: 'error', then 'close' with 1006. */
+  handshakeFailed(error: Error): void {
+    this.abortHandshake = null;
+    this.readyState = CLOSED;
+    this.events._onError(error);
+    this.events._onClose(CLOSE_ABNORMAL, EMPTY);
+  }
+
+  /** Takes over `socket` once its handshake is done (the 101 is written or read). */
+  attach(socket: Socket, agreement: Agreement): void {
+    const options = agreement.options;
+    this.abortHandshake = null;
+    this.role = agreement.role;
+    this.protocol = agreement.protocol;
+    this.extension = agreement.extension;
+    this.tracker = agreement.tracker ?? null;
+    this.maxPayload = options.maxPayload ?? DEFAULTS.maxPayload;
+    this.closeTimeout = options.closeTimeout ?? DEFAULTS.closeTimeout;
+    this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
+    this.socket = socket;
+    this.readyState = OPEN;
+    // handleUpgrade takes any Duplex: only a net.Socket has these.
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
+    // Shared listeners that find the connection through the socket: no closures per connection.
+    (socket as Owned)[kOwner] = this;
+    socket.on('close', socketOnClose);
+    socket.on('end', socketOnEnd);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
+    // Bytes that came with the handshake are decoded once the caller has added its
+    // listeners, including after an `await` on the open (a macrotask later), and
+    // always before any later read.
+    if (agreement.head.length > 0) {
+      this.head = agreement.head;
+      setImmediate(() => this.feedHead());
+    }
+    if (!readInto(socket, readBuffer, socketOnRead)) socket.on('data', socketOnData);
+    socket.resume();
+    if (this.role === 'client') this.events._onOpen();
+  }
+
+  // --- Reading ---------------------------------------------------------------
+
+  private decoderFor(): FrameDecoder | null {
+    if (this.decoder === null && this.readyState !== CLOSED && !this.failed) {
+      const events = this.events;
+      this.decoder = new FrameDecoder({
+        role: this.role,
+        maxPayload: this.maxPayload,
+        onMessage: (data, isBinary) => events._onMessage(data, isBinary),
+        onPing: (data) => this.onPing(data),
+        onPong: (data) => {
+          this.alive = true;
+          events._onPong(data);
+        },
+        onClose: (code, reason) => this.onCloseFrame(code, reason),
+        onError: (error) => this.fail(error),
+      });
+    }
+    return this.decoder;
+  }
+
+  private feedHead(): void {
+    const head = this.head;
+    if (head === null) return;
+    this.head = null;
+    this.feed(head);
+  }
+
+  /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
+  onRead(length: number): void {
+    if (this.head !== null) {
+      // Rare: a read before the handshake's extra bytes were decoded. Decoding those
+      // reuses the region, so take this read out of it first.
+      const read = readBuffer.slice(0, length);
+      this.feedHead();
+      this.feed(read);
+      return;
+    }
+    this.decode(null, length);
+  }
+
+  /** Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
+  feed(chunk: Uint8Array): void {
+    if (this.head !== null && chunk !== this.head) this.feedHead();
+    this.decode(chunk, chunk.length);
+  }
+
+  /** Decodes `chunk`, or with null the read buffer's first `length` bytes; then writes the replies. */
+  private decode(chunk: Uint8Array | null, length: number): void {
+    const decoder = this.decoderFor();
+    if (decoder === null || decoder.stopped) return;
+    this.inRead = true;
+    try {
+      if (chunk === null) decoder.pushIO(length);
+      else decoder.push(chunk);
+    } finally {
+      this.inRead = false;
+    }
+    if (this.queue !== null) this.flush();
+  }
+
+  /** Stops reading from the peer until `resume()`. */
+  pause(): void {
+    this.paused = true;
+    this.socket?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    if (this.socket !== null && !this.overHighWater()) this.socket.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  private onPing(data: Uint8Array): void {
+    this.alive = true;
+    // Copy: the pong goes out after this read, the data may be a view into it.
+    if (this.readyState === OPEN) this.enqueue(FIN | OPCODE_PONG, Buffer.from(data), undefined);
+    this.events._onPing(data);
+  }
+
+  // --- Writing ---------------------------------------------------------------
+
+  /** Bytes queued for the socket, not yet written to the kernel. */
+  get bufferedAmount(): number {
+    return (this.queue?.bytes ?? 0) + (this.socket?.writableLength ?? 0);
+  }
+
+  /**
+   * Sends a data frame of a message (the whole message when `fin`). The caller
+   * has checked that the connection is open.
+   */
+  sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined): void {
+    const opcode = this.fragmenting ? OPCODE_CONTINUATION : binary ? OPCODE_BINARY : OPCODE_TEXT;
+    this.fragmenting = !fin;
+    const head = fin ? FIN | opcode : opcode;
+    if (this.extension === null) this.enqueue(head, payload, cb);
+    else this.encodeData(head, payload, cb);
+  }
+
+  /** Sends a ping or pong (payload at most 125 bytes, checked by the caller). */
+  sendControl(opcode: typeof OPCODE_PING | typeof OPCODE_PONG, payload: Uint8Array, cb: SendCallback | undefined): void {
+    this.enqueue(FIN | opcode, payload, cb);
+  }
+
+  /**
+   * Queues a frame encoded once for many connections (see `encodeShared`).
+   * Returns false, queuing nothing, unless the connection is open.
+   */
+  sendEncoded(frame: EncodedFrame): boolean {
+    if (this.readyState !== OPEN) return false;
+    for (const chunk of frame.chunks) this.enqueue(ENCODED, chunk, undefined);
+    return true;
+  }
+
+  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+    this.encoding++;
+    this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
+      this.encoding--;
+      if (error !== null) {
+        this.events._onError(error);
+        this.destroy();
+        if (cb) process.nextTick(cb, error);
+      } else if (this.socket === null) {
+        if (cb) process.nextTick(cb, socketClosedError());
+      } else {
+        this.enqueue(rsv1 ? head | RSV1 : head, encoded, cb);
+      }
+      if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
+    });
+  }
+
+  private enqueue(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+    const queue = (this.queue ??= takeQueue());
+    queue.push(head, payload);
+    if (cb) (queue.callbacks ??= []).push(cb);
+    // Inside a read the flush comes when the read is done; otherwise at the end of this tick.
+    if (!this.inRead && !this.flushPending) {
+      this.flushPending = true;
+      process.nextTick(flushConnection, this);
+    }
+  }
+
+  /** Encodes every queued frame into one buffer and writes it with one `socket.write`. */
+  flush(): void {
+    this.flushPending = false;
+    const socket = this.socket;
+    const queue = this.queue;
+    if (socket === null || queue === null) return;
+    this.queue = null;
+    const callbacks = queue.callbacks;
+    if (socket.destroyed || !socket.writable) {
+      releaseQueue(queue);
+      if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, socketClosedError());
+      return;
+    }
+    const chunks = encodeFrames(this.role, queue);
+    releaseQueue(queue);
+    const done = callbacks === null ? undefined : (error?: Error | null) => {
+      for (const cb of callbacks) cb(error ?? undefined);
+    };
+    const last = chunks.length - 1;
+    if (last > 0) socket.cork();
+    for (let i = 0; i < last; i++) socket.write(chunks[i]);
+    socket.write(chunks[last], done);
+    if (last > 0) socket.uncork();
+    this.checkBacklog(socket);
+  }
+
+  /** After a write: bytes wait for the peer to read them. The place for write limits. */
+  private checkBacklog(socket: Socket): void {
+    if (this.overHighWater() && !socket.isPaused()) socket.pause();
+  }
+
+  private overHighWater(): boolean {
+    return (this.socket?.writableLength ?? 0) > this.highWaterMark;
+  }
+
+  /** Everything written: read again (unless paused by the user). */
+  onDrain(): void {
+    if (!this.paused && this.socket !== null && this.socket.isPaused()) this.socket.resume();
+    this.events._onDrain();
+  }
+
+  // --- Closing ---------------------------------------------------------------
+
+  /**
+   * Starts the closing handshake: sends a close frame (`code` absent: no
+   * body) and waits for the peer's, then TCP ends. The caller has checked the
+   * code and the reason. While connecting, aborts the handshake instead.
+   */
+  close(code: number | undefined, reason: Uint8Array): void {
+    if (this.readyState === CLOSED) return;
+    if (this.readyState === CONNECTING) {
+      this.abortHandshake?.('WebSocket was closed before the connection was established');
+      return;
+    }
+    if (this.closeSent) return;
+    this.sendClose(code, reason);
+    if (this.closeReceived) this.finish();
+    else this.armCloseTimer();
+  }
+
+  /** Destroys the connection at once, without a closing handshake. */
+  terminate(): void {
+    if (this.readyState === CLOSED) return;
+    if (this.readyState === CONNECTING) {
+      this.abortHandshake?.('WebSocket was closed before the connection was established');
+      return;
+    }
+    this.destroy();
+  }
+
+  private destroy(): void {
+    this.readyState = CLOSING;
+    this.socket?.destroy();
+  }
+
+  /**
+   * Heartbeat: true if the peer sent anything since the last beat (then this
+   * one pings it); false, terminating the connection, if it did not.
+   */
+  beat(): boolean {
+    if (!this.alive) {
+      this.terminate();
+      return false;
+    }
+    this.alive = false;
+    if (this.readyState === OPEN) this.sendControl(OPCODE_PING, EMPTY, undefined);
+    return true;
+  }
+
+  private sendClose(code: number | undefined, reason: Uint8Array): void {
+    let payload: Uint8Array = EMPTY;
+    if (code !== undefined) {
+      const frame = Buffer.allocUnsafe(2 + reason.length);
+      frame.writeUInt16BE(code, 0);
+      frame.set(reason, 2);
+      payload = frame;
+    }
+    this.closeSent = true;
+    this.readyState = CLOSING;
+    if (this.encoding > 0) this.closeWaiting = payload;
+    else this.queueClose(payload);
+  }
+
+  private queueClose(payload: Uint8Array): void {
+    this.closeWaiting = null;
+    this.enqueue(FIN | OPCODE_CLOSE, payload, undefined);
+    // Send now: a close must not wait behind a paused read or for the next tick.
+    this.flush();
+  }
+
+  private onCloseFrame(code: number, reason: string): void {
+    this.closeReceived = true;
+    this.closeCode = code;
+    this.closeReason = Buffer.from(reason);
+    if (!this.closeSent) this.sendClose(code === CLOSE_NO_STATUS ? undefined : code, this.closeReason);
+    this.finish();
+  }
+
+  /** Both close frames are out: the server closes TCP (§7.1.1); a client waits for it a while. */
+  private finish(): void {
+    const socket = this.socket;
+    if (socket === null) return;
+    if (this.role === 'server') socket.end();
+    this.armCloseTimer();
+  }
+
+  /** _Fail the WebSocket Connection_ (§7.1.7): close frame with the error's code, then TCP close. */
+  private fail(error: FrameError): void {
+    this.failed = true;
+    if (!this.closeSent && this.readyState === OPEN) this.sendClose(error.closeCode, EMPTY);
+    this.closeCode = CLOSE_ABNORMAL;
+    this.socket?.end();
+    this.armCloseTimer();
+    this.events._onError(error);
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer !== null || this.socket === null) return;
+    const socket = this.socket;
+    this.closeTimer = setTimeout(() => socket.destroy(), this.closeTimeout);
+    this.closeTimer.unref();
+  }
+
+  onSocketEnd(): void {
+    // The peer closed its side: nothing more can arrive, so finish ours.
+    this.readyState = CLOSING;
+    this.socket?.end();
+  }
+
+  onSocketError(error: Error): void {
+    this.readyState = CLOSING;
+    // Reset by the peer after the closing handshake is not worth reporting.
+    if (!this.closeReceived) this.events._onError(error);
+    this.socket?.destroy();
+  }
+
+  onSocketClose(): void {
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+    this.readyState = CLOSED;
+    this.decoder = null;
+    this.socket = null;
+    const queue = this.queue;
+    if (queue !== null) {
+      this.queue = null;
+      if (queue.callbacks !== null) for (const cb of queue.callbacks) process.nextTick(cb, socketClosedError());
+      releaseQueue(queue);
+    }
+    this.extension?.close();
+    this.tracker?.untrack(this.events);
+    this.tracker = null;
+    this.events._onClose(this.closeReceived ? this.closeCode : CLOSE_ABNORMAL, this.closeReason);
+  }
+}
+
+function flushConnection(connection: Connection): void {
+  connection.flush();
+}
+
+const kOwner = Symbol('wsframe.connection');
+type Owned = Socket & { [kOwner]: Connection };
+
+function socketOnRead(this: Socket, length: number): void {
+  (this as Owned)[kOwner].onRead(length);
+}
+function socketOnData(this: Socket, chunk: Buffer): void {
+  (this as Owned)[kOwner].feed(chunk);
+}
+function socketOnClose(this: Socket): void {
+  (this as Owned)[kOwner].onSocketClose();
+}
+function socketOnEnd(this: Socket): void {
+  (this as Owned)[kOwner].onSocketEnd();
+}
+function socketOnError(this: Socket, error: Error): void {
+  (this as Owned)[kOwner].onSocketError(error);
+}
+function socketOnDrain(this: Socket): void {
+  (this as Owned)[kOwner].onDrain();
+}
