@@ -34,8 +34,9 @@ export class FrameEncoder extends FrameWriter {
   private fragmenting = 0;
   private readonly deflate: MessageDeflate | undefined;
 
+  /** @throws {TypeError} when `options` is missing or its role is not 'server' or 'client' */
   constructor(options: FrameEncoderOptions) {
-    super(options);
+    super(options, 'FrameEncoder');
     this.deflate = options.deflate;
   }
 

@@ -11,7 +11,7 @@
  * WASM call would cost more than the work. Payloads are masked by mask.ts's
  * `maskBytes`, which picks the JS loop or the WASM kernel by length.
  */
-import { assertBytes, assertIndex } from './bytes.js';
+import { assertBytes, assertIndex, assertOptions, assertRole } from './bytes.js';
 import { maskBytes } from './mask.js';
 import {
   FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_PONG, OPCODE_TEXT, RSV1, isControlOpcode,
@@ -112,10 +112,13 @@ export class FrameWriter {
   protected readonly keys: Uint8Array;
   private keyAt: number;
 
-  constructor(options: FrameWriterOptions) {
-    if (options.role !== 'server' && options.role !== 'client') {
-      throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
-    }
+  /**
+   * `name` is the constructor the errors name (a subclass passes its own).
+   * @throws {TypeError} when `options` is missing or its role is not 'server' or 'client'
+   */
+  constructor(options: FrameWriterOptions, name = 'FrameWriter') {
+    assertOptions(options, name, "{ role: 'server' }");
+    assertRole(options.role, name);
     this.masked = options.role === 'client';
     this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);
     this.keyAt = this.keys.length;
