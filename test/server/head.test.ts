@@ -5,15 +5,12 @@
  */
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocketServer, acceptKey, connect } from '../../src/server/index.js';
 import { HeadReader } from '../../src/server/head.js';
-import { closeServer, echoServer, raw } from './helpers.js';
+import { cleanupsAfterEach, closeServer, echoServer, raw } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const headers = (lineEnd = '\r\n') =>
