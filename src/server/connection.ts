@@ -28,15 +28,17 @@
  *   RSV1 goes through `extension.decode` before `message` (the decoder's RSV1
  *   report is the deflate kernel hook). `extension.close()` runs at the close.
  * - Write limits: `checkBacklog()` runs after every socket write with the
- *   bytes still waiting; `onDrain()` when they are all written. Today they
- *   implement `highWaterMark` (stop reading while the peer does not read);
- *   a write budget or send timeout belongs beside it, in those two methods.
+ *   bytes still waiting; `onDrain()` when they are all written. Over the
+ *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
+ *   connections together, kept in a shared `WriteBudget`) a connection stops
+ *   reading and its `sendTimeout` clock runs: still over when it fires, the
+ *   connection is closed with 1008 and its socket destroyed soon after.
  */
 import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
 import {
-  CLOSE_ABNORMAL, CLOSE_NO_STATUS, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
   ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
@@ -56,7 +58,15 @@ export interface ConnectionOptions {
   maxPayload?: number;
   /** How long to wait for the peer's close frame (and TCP close) after ours, in ms. Default 30 s. */
   closeTimeout?: number;
-  /** Stop reading while more than this many bytes wait to be written. Default 16 MiB. */
+  /**
+   * Most frames in one message, beyond one per 16 bytes of its payload; more close the connection with 1008.
+   * Default 16,384 (ws's flat limit: no message ws accepts is refused); 0 = no limit.
+   */
+  maxFragments?: number;
+  /**
+   * Stop reading while more than this many bytes wait to be written (the peer does not read as fast as we
+   * write). Default 1 MiB.
+   */
   highWaterMark?: number;
   /** Answer every ping with a pong. Default true. */
   autoPong?: boolean;
@@ -68,13 +78,33 @@ export interface ConnectionOptions {
   allowSynchronousEvents?: boolean;
   /** Do not check text messages and close reasons for UTF-8 (only for peers trusted to send valid text). Default false. */
   skipUTF8Validation?: boolean;
+  /**
+   * Close the connection with 1008 when the bytes waiting to be written went over `highWaterMark` (or over the
+   * server's `maxBufferedBytes`) and are still over it this many ms later, without having drained: a peer that
+   * does not read cannot hold memory for ever. Default 30 s; 0 = never.
+   */
+  sendTimeout?: number;
 }
 
 const DEFAULTS = {
   maxPayload: DEFAULT_MAX_PAYLOAD,
   closeTimeout: 30_000,
-  highWaterMark: 16 * 1024 * 1024,
+  highWaterMark: 1024 * 1024,
+  sendTimeout: 30_000,
 };
+
+/** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
+const SEND_TIMEOUT_LINGER = 1_000;
+
+/**
+ * Bytes waiting to be written to a group of connections (a server's), against
+ * a limit for all of them together: each connection adds what its socket holds
+ * after a write and takes it back when that drains or closes.
+ */
+export class WriteBudget {
+  queued = 0;
+  constructor(readonly limit: number) {}
+}
 
 /**
  * A negotiated extension's per-connection state (permessage-deflate). Both
@@ -102,6 +132,8 @@ export interface Agreement {
   options: ConnectionOptions;
   /** Told when the connection closes (the server that counts it), if anyone. */
   tracker?: Tracker | null;
+  /** The server-wide write budget this connection counts against, if any. */
+  budget?: WriteBudget | null;
 }
 
 /**
@@ -168,6 +200,13 @@ export class Connection {
   private maxPayload = DEFAULTS.maxPayload;
   private closeTimeout = DEFAULTS.closeTimeout;
   private highWaterMark = DEFAULTS.highWaterMark;
+  private sendTimeout = DEFAULTS.sendTimeout;
+  private maxFragments: number | undefined = undefined;
+  private budget: WriteBudget | null = null;
+  /** What this connection has added to `budget.queued`. */
+  private budgeted = 0;
+  /** Runs while the bytes waiting to be written are over the limit (and have not drained). */
+  private sendTimer: NodeJS.Timeout | null = null;
 
   // Reading.
   /** Created at the first read: a connection that never received anything holds no decoder state. */
@@ -238,6 +277,9 @@ export class Connection {
     this.autoPong = options.autoPong ?? true;
     this.synchronousEvents = options.allowSynchronousEvents ?? true;
     this.skipUTF8Validation = options.skipUTF8Validation ?? false;
+    this.sendTimeout = options.sendTimeout ?? DEFAULTS.sendTimeout;
+    this.maxFragments = options.maxFragments;
+    this.budget = agreement.budget ?? null;
     this.socket = socket;
     this.readyState = OPEN;
     // handleUpgrade takes any Duplex: only a net.Socket has these.
@@ -274,6 +316,7 @@ export class Connection {
       this.decoder = new FrameDecoder({
         role: this.role,
         maxPayload: this.maxPayload,
+        maxFragments: this.maxFragments,
         skipUTF8Validation: this.skipUTF8Validation,
         ...(this.synchronousEvents
           ? {
@@ -378,10 +421,12 @@ export class Connection {
     this.resumeReading();
   }
 
-  /** Reads again unless something still holds reading off: the user, deferred events, or unwritten bytes. */
+  /** Reads again unless something still holds reading off: the user, deferred events, or unwritten bytes over the limit. */
   private resumeReading(): void {
     const socket = this.socket;
-    if (socket !== null && !this.paused && this.deferred === null && !this.overHighWater() && socket.isPaused()) socket.resume();
+    if (socket !== null && !this.paused && this.deferred === null && !this.overLimit(socket.writableLength) && socket.isPaused()) {
+      socket.resume();
+    }
   }
 
   get isPaused(): boolean {
@@ -485,19 +530,61 @@ export class Connection {
     this.checkBacklog(socket);
   }
 
-  /** After a write: bytes wait for the peer to read them. The place for write limits. */
+  /** After a write: bytes wait for the peer to read them. Over the limit: stop reading, start the send timeout. */
   private checkBacklog(socket: Socket): void {
-    if (this.overHighWater() && !socket.isPaused()) socket.pause();
+    const backlog = socket.writableLength;
+    if (this.budget !== null) {
+      this.budget.queued += backlog - this.budgeted;
+      this.budgeted = backlog;
+    }
+    if (!this.overLimit(backlog)) return;
+    if (!socket.isPaused()) socket.pause();
+    if (this.sendTimer === null && this.sendTimeout > 0 && this.readyState === OPEN) {
+      this.sendTimer = setTimeout(sendTimedOut, this.sendTimeout, this);
+      this.sendTimer.unref();
+    }
   }
 
-  private overHighWater(): boolean {
-    return (this.socket?.writableLength ?? 0) > this.highWaterMark;
+  private overLimit(backlog: number): boolean {
+    const budget = this.budget;
+    return backlog > this.highWaterMark || (budget !== null && backlog > 0 && budget.queued > budget.limit);
+  }
+
+  /** Nothing waits to be written any more (drained or closed): out of the budget, no send timeout. */
+  private settle(): void {
+    if (this.budget !== null) {
+      this.budget.queued -= this.budgeted;
+      this.budgeted = 0;
+    }
+    if (this.sendTimer !== null) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
   }
 
   /** Everything written: read again (unless something else holds reading off). */
   onDrain(): void {
+    this.settle();
     this.resumeReading();
     this.events._onDrain();
+  }
+
+  /**
+   * The send timeout fired. Still over the limit: the peer does not read. Close
+   * with 1008 (our policy on unread data; 1013 would invite an immediate retry)
+   * and destroy the socket shortly after, freeing what it holds: the close
+   * frame waits behind the unread bytes, so a peer that never reads never sees it.
+   */
+  onSendTimeout(): void {
+    this.sendTimer = null;
+    const socket = this.socket;
+    if (socket === null || this.readyState !== OPEN || !this.overLimit(socket.writableLength)) return;
+    const error = Object.assign(new Error(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`), {
+      code: 'WS_ERR_SEND_TIMEOUT', closeCode: CLOSE_POLICY_VIOLATION,
+    });
+    this.sendClose(CLOSE_POLICY_VIOLATION, EMPTY);
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => socket.destroy(), Math.min(this.closeTimeout, SEND_TIMEOUT_LINGER));
+    this.closeTimer.unref();
+    this.events._onError(error);
   }
 
   // --- Closing ---------------------------------------------------------------
@@ -633,6 +720,7 @@ export class Connection {
   }
 
   onSocketClose(): void {
+    this.settle();
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.readyState = CLOSED;
@@ -657,6 +745,10 @@ function flushConnection(connection: Connection): void {
 
 function runDeferred(connection: Connection): void {
   connection.runDeferred();
+}
+
+function sendTimedOut(connection: Connection): void {
+  connection.onSendTimeout();
 }
 
 const kOwner = Symbol('wsframe.connection');

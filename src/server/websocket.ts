@@ -8,9 +8,10 @@
  * owner of the connection's state) reports into events.
  */
 import { EventEmitter } from 'node:events';
+import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isValidCloseCode } from '../codec/protocol.js';
-import { startClient, type ClientOptions } from './client.js';
+import { startClient, type ClientHandshake, type ClientOptions } from './client.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, type ConnectionEvents } from './connection.js';
 import {
   addEventListener, getAttribute, removeEventListener, setAttribute, type EventHandler, type EventSource,
@@ -73,6 +74,26 @@ function describe(value: unknown): string {
   return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 }
 
+/**
+ * The client constructor's arguments, checked before the handshake starts: `protocols` may be left out
+ * (options in its place), otherwise a string or an array; options are an object.
+ * @throws {TypeError} saying which argument is wrong
+ */
+function checkClientArguments(address: unknown, protocols: unknown, options: unknown): void {
+  if (typeof address !== 'string' && !(address instanceof URL)) {
+    throw new TypeError(`The address must be a string or a URL, got ${describe(address)}`);
+  }
+  if (protocols !== undefined && protocols !== null && typeof protocols === 'object' && !Array.isArray(protocols)) {
+    if (options !== undefined) throw new TypeError('The protocols must be a string or an array of strings when options are given too');
+    options = protocols;
+  } else if (protocols !== undefined && typeof protocols !== 'string' && !Array.isArray(protocols)) {
+    throw new TypeError(`The protocols must be a string or an array of strings, got ${describe(protocols)}`);
+  }
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`The options must be an object, got ${describe(options)}`);
+  }
+}
+
 export class WebSocket extends EventEmitter implements ConnectionEvents, EventSource {
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
@@ -83,8 +104,6 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
   readonly CLOSING = CLOSING;
   readonly CLOSED = CLOSED;
 
-  /** The URL this client connected to; '' on the server side. */
-  readonly url: string = '';
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
   private type: BinaryType = 'nodebuffer';
@@ -101,21 +120,26 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
   constructor(address?: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
     if (address === undefined || address === null) return;
-    if (typeof address !== 'string' && !(address instanceof URL)) {
-      throw new TypeError(`The address must be a string or a URL, got ${describe(address)}`);
-    }
-    if (protocols !== undefined && protocols !== null && typeof protocols === 'object' && !Array.isArray(protocols)) {
-      if (options !== undefined) throw new TypeError('The protocols must be a string or an array of strings when options are given too');
-      options = protocols;
-      protocols = undefined;
-    }
-    if (protocols !== undefined && typeof protocols !== 'string' && !Array.isArray(protocols)) {
-      throw new TypeError(`The protocols must be a string or an array of strings, got ${describe(protocols)}`);
-    }
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`The options must be an object, got ${describe(options)}`);
-    }
-    this.url = startClient(this._connection, address, { ...options, protocols: protocols ?? options?.protocols });
+    checkClientArguments(address, protocols, options);
+    startClient(this, address, protocols, options);
+  }
+
+  /** @internal A client's opening handshake (client.ts sets it); null on the server side. */
+  _handshake: ClientHandshake | null = null;
+
+  /** The URL this client connected to (after redirects); '' on the server side. */
+  get url(): string {
+    return this._handshake?.url ?? '';
+  }
+
+  /** @internal The upgrade request in flight (as ws's `_req`), null once answered. */
+  get _req(): ClientRequest | null {
+    return this._handshake?.req ?? null;
+  }
+
+  /** @internal Redirects followed (as ws's `_redirects`). */
+  get _redirects(): number {
+    return this._handshake?.redirects ?? 0;
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
