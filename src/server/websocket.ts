@@ -76,7 +76,8 @@ function describe(value: unknown): string {
 
 /**
  * The client constructor's arguments, checked before the handshake starts: `protocols` may be left out
- * (options in its place), otherwise a string or an array; options are an object.
+ * (options in its place), otherwise a string or an array; options are an object. A null `protocols` is
+ * offered as a subprotocol and refused by the handshake with ws's SyntaxError, as in ws.
  * @throws {TypeError} saying which argument is wrong
  */
 function checkClientArguments(address: unknown, protocols: unknown, options: unknown): void {
@@ -86,7 +87,7 @@ function checkClientArguments(address: unknown, protocols: unknown, options: unk
   if (protocols !== undefined && protocols !== null && typeof protocols === 'object' && !Array.isArray(protocols)) {
     if (options !== undefined) throw new TypeError('The protocols must be a string or an array of strings when options are given too');
     options = protocols;
-  } else if (protocols !== undefined && typeof protocols !== 'string' && !Array.isArray(protocols)) {
+  } else if (protocols !== undefined && protocols !== null && typeof protocols !== 'string' && !Array.isArray(protocols)) {
     throw new TypeError(`The protocols must be a string or an array of strings, got ${describe(protocols)}`);
   }
   if (options !== undefined && (options === null || typeof options !== 'object')) {
