@@ -3,7 +3,7 @@
 // (targets met or missed), summary.svg (echo: wsframe, ws and Bun side by
 // side) and targets.svg, and puts a section for users into README.md (between
 // the bench:summary markers).
-// Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes)
+// Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes node-mask fanout scale)
 //        npm run bench -- --summary-only   (summary and README from the results on disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
