@@ -19,8 +19,10 @@ import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
 import { encodeShared } from './frames.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import type { ConnectionEvents, ConnectionOptions } from './connection.js';
-import { WebSocket, type Data } from './websocket.js';
+import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
+import { WebSocket, toBytes, type Data } from './websocket.js';
+import { TopicRegistry, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
+import type { Adapter } from '../scale/adapter.js';
 
 /**
  * The request of a handshake: the `http.IncomingMessage` from `node:http`
@@ -38,7 +40,9 @@ export interface VerifyInfo {
 
 export type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
-export interface ServerOptions extends ConnectionOptions {
+export interface ServerOptions extends ConnectionOptions, TopicOptions {
+  /** Carries `publish` to other server processes (workers, or machines through Redis); see docs/scaling.md. */
+  adapter?: Adapter;
   /** Listen on this port (0 picks a free one). */
   port?: number;
   host?: string;
@@ -63,6 +67,11 @@ export interface ServerOptions extends ConnectionOptions {
   handleProtocols?: (protocols: Set<string>, req: Request) => string | false | null | undefined;
   /** Ping every client at this interval (ms) and terminate those that did not answer the last ping. Needs `clientTracking`. */
   heartbeat?: number;
+  /**
+   * Most bytes waiting to be written to all connections together. Past it, every connection with bytes
+   * waiting stops reading until they are written, and its `sendTimeout` runs. Default: no limit.
+   */
+  maxBufferedBytes?: number;
   /** Keep `server.clients`. Default true. Without it, `clients` is undefined and `broadcast`/`heartbeat` are unavailable. */
   clientTracking?: boolean;
   /** The class of the server's connections: `WebSocket` or a subclass of it. */
@@ -79,6 +88,8 @@ export const SERVER_OPTIONS = new Set([
   'port', 'host', 'backlog', 'server', 'noServer', 'path', 'handshakeTimeout', 'maxConnections', 'maxHeaderSize', 'maxHeaders',
   'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
   'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
+  'sendTimeout', 'maxBufferedBytes',
+  'maxBackpressure', 'closeOnBackpressureLimit', 'adapter',
 ]);
 
 /** Warns once per process about each option name no one knows. */
@@ -147,6 +158,11 @@ export class WebSocketServer extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null;
   private connections = 0;
   private warnedProtocols = false;
+  /** Bytes waiting to be written to all connections, when `maxBufferedBytes` limits them. */
+  private readonly budget: WriteBudget | null;
+  /** Topics of this server's connections (`ws.subscribe`, `publish`). */
+  readonly topics: TopicRegistry;
+  private readonly adapter: Adapter | null;
 
   /**
    * @param options one of `port`, `server` or `noServer`, and the rest (see `ServerOptions`)
@@ -162,6 +178,10 @@ export class WebSocketServer extends EventEmitter {
     }
     warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
     this.options = { WebSocket, clientTracking: true, ...given };
+    this.budget = given.maxBufferedBytes !== undefined ? new WriteBudget(given.maxBufferedBytes) : null;
+    this.topics = new TopicRegistry(given);
+    this.adapter = given.adapter ?? null;
+    if (this.adapter !== null) this.useAdapter(this.adapter);
     const tracking = this.options.clientTracking;
     if (given.heartbeat !== undefined && given.heartbeat > 0 && !tracking) {
       throw new TypeError('The "heartbeat" option needs "clientTracking"');
@@ -361,7 +381,7 @@ export class WebSocketServer extends EventEmitter {
     socket.off('error', destroy);
     const ws = new this.options.WebSocket();
     this.track(ws);
-    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this });
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this, budget: this.budget });
     callback(ws, req);
   }
 
@@ -373,11 +393,13 @@ export class WebSocketServer extends EventEmitter {
 
   private track(ws: WebSocket): void {
     this.connections++;
+    ws._topics = this;
     this.clients?.add(ws);
   }
 
   /** @internal A connection of this server closed (it is told directly: no listener closure per connection). */
   untrack(ws: ConnectionEvents): void {
+    this.topics.unsubscribeAll(ws as WebSocket);
     this.connections--;
     this.clients?.delete(ws as WebSocket);
     if (this._state === CLOSING && this.connections === 0 && this.clients !== undefined) this.closeListener();
@@ -393,6 +415,32 @@ export class WebSocketServer extends EventEmitter {
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
     const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
     for (const ws of this.clients) ws._connection.sendEncoded(frame);
+  }
+
+  /**
+   * Publishes a message to every subscriber of `topic`, as Bun's
+   * `server.publish`: framed once for all of them, and carried to the other
+   * server processes by the `adapter` if there is one. Returns how many local
+   * subscribers got it and how many were skipped for backpressure
+   * (`maxBackpressure`). `except` (used by `ws.publish`) is left out.
+   * @throws {TypeError} if `topic` is not a string or `data` not a string, Buffer, ArrayBuffer or view
+   */
+  publish(topic: string, data: Data, options?: PublishOptions, except?: WebSocket): PublishResult {
+    if (typeof topic !== 'string') throw new TypeError('topic must be a string');
+    const payload = toBytes(data);
+    const binary = options?.binary ?? typeof data !== 'string';
+    const result = this.topics.publish(topic, payload, binary, except);
+    this.adapter?.publish(topic, payload, binary);
+    return result;
+  }
+
+  private useAdapter(adapter: Adapter): void {
+    this.topics.onTopicOpened = (topic) => adapter.subscribe(topic);
+    this.topics.onTopicClosed = (topic) => adapter.unsubscribe(topic);
+    adapter.attach({
+      deliver: (topic, payload, binary) => this.topics.publish(topic, payload, binary),
+      topics: () => this.topics.topicNames(),
+    });
   }
 
   private beat(): void {
