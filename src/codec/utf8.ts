@@ -4,6 +4,7 @@
  */
 import { assertIndex } from './bytes.js';
 import { validateUtf8Bytes } from './fallback/utf8.js';
+import { COPY_BLOCK } from './io.js';
 import { UTF8_INVALID } from './layout.js';
 import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
 
@@ -59,12 +60,6 @@ export function validateUtf8Native(bytes: Uint8Array, state: number, isUtf8: (by
   if (!isUtf8(bytes.subarray(start, last))) return UTF8_INVALID;
   return validateUtf8Bytes(bytes, last, end, 0);
 }
-
-/**
- * Bytes per kernel call on the copy path: the copy and the validation stay in
- * L1/L2 at this size, and an invalid input stops at the first bad block.
- */
-const COPY_BLOCK = 16384;
 
 /** What every entry point accepts, checked before anything runs. */
 export type Utf8Input = Uint8Array | ArrayBuffer;
