@@ -179,7 +179,7 @@ const targets = [
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs TextDecoder fatal', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'TextDecoder fatal', min: 20 },
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs ws JS', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'ws JS', min: 10 },
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'buffer.isUtf8', min: 0.3 },
-  { name: 'in WASM memory, non-ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.5 },
+  { name: 'in WASM memory, non-ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.6 },
   { name: 'in WASM memory, ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => r.kind === 'ascii' && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.8 },
 ].map((t) => {
   const cells = results.filter(t.rows).map((r) => ({ kind: r.kind, bytes: r.bytes, ratio: ratio(r, t.a, t.b) }));
