@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell } from './support/harness.mjs';
 import { IO_SIZE, io, isValidUTF8, isValidUTF8IO } from '../build/esm/codec/index.js';
-import { IO_PTR, kernels } from '../build/esm/codec/wasm.js';
+import { IO_PTR, kernels } from '../build/esm/codec/internal.js';
 
 const require = createRequire(import.meta.url);
 
