@@ -10,6 +10,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptKey, hasToken, header, parseProtocols,
 } from './handshake.js';
 import { readBuffer } from './memory.js';
+import { checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions } from './deflate.js';
 import { readInto } from './reader.js';
 import type { Connection, ConnectionOptions } from './connection.js';
 
@@ -26,6 +27,11 @@ export interface ClientOptions extends ConnectionOptions {
   maxHeaderSize?: number;
   /** Options for `tls.connect` (wss:// only): `ca`, `rejectUnauthorized`, ... */
   tls?: tls.ConnectionOptions;
+  /**
+   * Offer permessage-deflate (RFC 7692): `true` for the defaults, or options as
+   * the server's. Off by default (ws's client offers it by default; see docs/server.md).
+   */
+  perMessageDeflate?: boolean | DeflateOptions;
 }
 
 /**
@@ -47,6 +53,8 @@ export function startClient(connection: Connection, address: string | URL, optio
   const key = randomBytes(16).toString('base64');
   let request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
   if (offered.length > 0) request += `Sec-WebSocket-Protocol: ${offered.join(', ')}\r\n`;
+  const deflate = resolveDeflateOptions(options.perMessageDeflate);
+  if (deflate !== undefined) request += `Sec-WebSocket-Extensions: ${offerDeflate(deflate)}\r\n`;
   if (options.origin !== undefined) request += `Origin: ${options.origin}\r\n`;
   for (const name in options.headers) request += `${name}: ${options.headers[name]}\r\n`;
   request += '\r\n';
@@ -74,17 +82,26 @@ export function startClient(connection: Connection, address: string | URL, optio
     const status = /^HTTP\/1\.1 (\d{3})(?: |$)/.exec(startLine);
     let problem: string | undefined;
     let protocol = '';
+    let extension: DeflateExtension | undefined;
     if (status === null) problem = 'Invalid status line';
     else if (status[1] !== '101') problem = `Unexpected server response: ${status[1]}`;
     else if (!hasToken(header(headers, 'upgrade'), 'websocket')) problem = 'Invalid Upgrade header';
     else if (!hasToken(header(headers, 'connection'), 'upgrade')) problem = 'Invalid Connection header';
     else if (header(headers, 'sec-websocket-accept') !== acceptKey(key)) problem = 'Invalid Sec-WebSocket-Accept header';
-    else if (header(headers, 'sec-websocket-extensions') !== undefined) problem = 'Server sent an extension that was not offered';
+    else if (deflate === undefined && header(headers, 'sec-websocket-extensions') !== undefined) problem = 'Server sent an extension that was not offered';
     else {
+      if (deflate !== undefined) {
+        try {
+          extension = checkDeflate(header(headers, 'sec-websocket-extensions'), deflate);
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+      }
       protocol = header(headers, 'sec-websocket-protocol') ?? '';
       if (protocol !== '' && !offered.includes(protocol)) problem = 'Server sent a subprotocol that was not offered';
     }
     if (problem !== undefined) {
+      extension?.close();
       fail(new Error(problem));
       return;
     }
@@ -92,7 +109,7 @@ export function startClient(connection: Connection, address: string | URL, optio
     clearTimeout(timer);
     socket.off('error', fail);
     socket.off('close', onClose);
-    connection.attach(socket, { role: 'client', protocol, extension: null, head: parsed.rest, options });
+    connection.attach(socket, { role: 'client', protocol, extension: extension ?? null, head: parsed.rest, options });
   };
   const onClose = (): void => fail(new Error('Socket closed before the handshake completed'));
 

@@ -102,7 +102,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
       this.notOpen(cb);
       return;
     }
-    this._connection.sendData(toBytes(data), options?.binary ?? typeof data !== 'string', options?.fin ?? true, cb);
+    this._connection.sendData(toBytes(data), options?.binary ?? typeof data !== 'string', options?.fin ?? true, cb, options?.compress);
   }
 
   /** Sends a ping (at most 125 bytes of data). */
