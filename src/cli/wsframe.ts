@@ -7,8 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { commandUsage, parseOptions, UsageError, type Command } from './command.js';
 import { echo } from './echo.js';
+import { relay } from './relay.js';
 
-const COMMANDS: Command[] = [echo];
+const COMMANDS: Command[] = [echo, relay];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

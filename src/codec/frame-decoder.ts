@@ -8,7 +8,7 @@
  * order. So a callback may push into any decoder (this one included) and the
  * region may be overwritten: nothing a callback sees lives in WASM memory.
  */
-import { assertBytes } from './bytes.js';
+import { assertBytes, assertOptions, assertRole, describe } from './bytes.js';
 import { FrameError, frameError } from './errors.js';
 import {
   CLOSE_NO_STATUS, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, isControlOpcode,
@@ -138,11 +138,15 @@ export class FrameDecoder {
   private inflateFrom = -1;
   private validator: Utf8Validator | undefined;
 
+  /** @throws {TypeError|RangeError} when `options` is missing or has a wrong value; the message names it */
   constructor(options: FrameDecoderOptions) {
-    if (options.role !== 'server' && options.role !== 'client') {
-      throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
+    assertOptions(options, 'FrameDecoder', "{ role: 'server', onMessage(data, isBinary) {} }");
+    assertRole(options.role, 'FrameDecoder');
+    for (const name of ['onMessage', 'onPing', 'onPong', 'onClose', 'onError'] as const) {
+      const callback: unknown = options[name];
+      if (typeof callback === 'function' || (callback === undefined && name !== 'onMessage')) continue;
+      throw new TypeError(`FrameDecoder: ${name} must be a function, got ${describe(callback)}`);
     }
-    if (typeof options.onMessage !== 'function') throw new TypeError('onMessage must be a function');
     const maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 0) {
       throw new RangeError(`maxPayload must be a non-negative safe integer, got ${maxPayload}`);

@@ -9,7 +9,7 @@
  * WASM call would cost more than the work. Payload masking uses the WASM
  * kernel from 128 bytes up (mask.ts).
  */
-import { assertBytes, assertIndex } from './bytes.js';
+import { assertBytes, assertIndex, assertOptions, assertRole } from './bytes.js';
 import {
   OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
@@ -99,10 +99,10 @@ export class FrameEncoder {
   /** Opcode of the fragmented message being batched, or 0. */
   private fragmenting = 0;
 
+  /** @throws {TypeError} when `options` is missing or its role is not 'server' or 'client' */
   constructor(options: FrameEncoderOptions) {
-    if (options.role !== 'server' && options.role !== 'client') {
-      throw new TypeError(`role must be 'server' or 'client', got ${String(options.role)}`);
-    }
+    assertOptions(options, 'FrameEncoder', "{ role: 'server' }");
+    assertRole(options.role, 'FrameEncoder');
     this.masked = options.role === 'client';
     this.deflate = options.deflate;
     this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);

@@ -61,6 +61,13 @@ export function isValidUTF8(bytes: Utf8Input): boolean {
 export class Utf8Validator {
   #state = 0;
 
+  /** @throws {TypeError} when given arguments: it takes none (the bytes go to `push`) */
+  constructor() {
+    if (arguments.length > 0) {
+      throw new TypeError(`new Utf8Validator() takes no arguments, got ${arguments.length}: pass the bytes to push(chunk), or use isValidUTF8(bytes)`);
+    }
+  }
+
   /**
    * Validates the next chunk. Returns false once the text so far is not a
    * prefix of valid UTF-8 (from then on every push returns false).

@@ -7,6 +7,13 @@
  * ws is CommonJS and picks its helpers up when first required, so patching
  * the CommonJS resolver covers both forms. CommonJS-only build: it needs
  * `require.resolve`, and ESM `--import` loads it just the same.
+ *
+ * Where Node has its own masking (`http.websocketMask`, Node 26), ws prefers it
+ * and never loads bufferutil. That is left alone on purpose: Node's function is
+ * as fast as wsframe's at 24–64 B and 1.2–4× faster from 256 B, because
+ * bufferutil's API makes wsframe copy into WASM memory and back
+ * (bench/results/node-mask.md). There the mapping serves only ws releases that
+ * predate Node's functions, and `utf-8-validate` only runtimes without `buffer.isUtf8`.
  */
 import Module from 'node:module';
 

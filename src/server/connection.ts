@@ -98,6 +98,17 @@ export interface Agreement {
   tracker?: Tracker | null;
 }
 
+/**
+ * Bytes held for a connection outside its send queue (published messages in
+ * the topics' tick batch, topics.ts) that must go out before anything the
+ * connection sends later.
+ */
+export interface HeldSends {
+  readonly holding: boolean;
+  /** Queues the held bytes now, with `sendEncoded`. */
+  release(): void;
+}
+
 /** Keeps count of connections: told once, when one closes. */
 export interface Tracker {
   untrack(face: ConnectionEvents): void;
@@ -141,6 +152,8 @@ export class Connection {
   socket: Socket | null = null;
   /** Heartbeat: whether anything arrived from the peer since the last `beat()`. */
   private alive = true;
+  /** This connection's topics and published bytes held for it: set and owned by the server's `TopicRegistry` (topics.ts). */
+  subscription: HeldSends | null = null;
 
   private readonly events: ConnectionEvents;
   private tracker: Tracker | null = null;
@@ -366,6 +379,8 @@ export class Connection {
   }
 
   private enqueue(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+    // Bytes published to this connection and still held in the topics' tick batch go first.
+    if (this.subscription !== null && this.subscription.holding) this.subscription.release();
     const queue = (this.queue ??= takeQueue());
     queue.push(head, payload);
     if (cb) (queue.callbacks ??= []).push(cb);

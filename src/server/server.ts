@@ -21,7 +21,9 @@ import { acceptDeflate, resolveDeflateOptions, type DeflateExtension, type Defla
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import type { ConnectionEvents, ConnectionOptions } from './connection.js';
-import { WebSocket, type Data } from './websocket.js';
+import { WebSocket, toBytes, type Data } from './websocket.js';
+import { TopicRegistry, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
+import type { Adapter } from '../scale/adapter.js';
 
 /**
  * The request of a handshake: the `http.IncomingMessage` from `node:http`
@@ -39,7 +41,9 @@ export interface VerifyInfo {
 
 export type VerifyCallback = (result: boolean, code?: number, message?: string, headers?: Record<string, string>) => void;
 
-export interface ServerOptions extends ConnectionOptions {
+export interface ServerOptions extends ConnectionOptions, TopicOptions {
+  /** Carries `publish` to other server processes (workers, or machines through Redis); see docs/scaling.md. */
+  adapter?: Adapter;
   /** Listen on this port (0 picks a free one). */
   port?: number;
   host?: string;
@@ -84,6 +88,7 @@ export const SERVER_OPTIONS = new Set([
   'port', 'host', 'backlog', 'server', 'noServer', 'path', 'handshakeTimeout', 'maxConnections', 'maxHeaderSize', 'maxHeaders',
   'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
   'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
+  'maxBackpressure', 'closeOnBackpressureLimit', 'adapter',
 ]);
 
 /** Warns once per process about each option name no one knows. */
@@ -153,6 +158,9 @@ export class WebSocketServer extends EventEmitter {
   private connections = 0;
   private warnedProtocols = false;
   private readonly deflate: ResolvedDeflateOptions | undefined;
+  /** Topics of this server's connections (`ws.subscribe`, `publish`). */
+  readonly topics: TopicRegistry;
+  private readonly adapter: Adapter | null;
 
   /**
    * @param options one of `port`, `server` or `noServer`, and the rest (see `ServerOptions`)
@@ -169,6 +177,9 @@ export class WebSocketServer extends EventEmitter {
     warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
     this.options = { WebSocket, clientTracking: true, ...given };
     this.deflate = resolveDeflateOptions(given.perMessageDeflate);
+    this.topics = new TopicRegistry(given);
+    this.adapter = given.adapter ?? null;
+    if (this.adapter !== null) this.useAdapter(this.adapter);
     const tracking = this.options.clientTracking;
     if (given.heartbeat !== undefined && given.heartbeat > 0 && !tracking) {
       throw new TypeError('The "heartbeat" option needs "clientTracking"');
@@ -390,11 +401,13 @@ export class WebSocketServer extends EventEmitter {
 
   private track(ws: WebSocket): void {
     this.connections++;
+    ws._topics = this;
     this.clients?.add(ws);
   }
 
   /** @internal A connection of this server closed (it is told directly: no listener closure per connection). */
   untrack(ws: ConnectionEvents): void {
+    this.topics.unsubscribeAll(ws as WebSocket);
     this.connections--;
     this.clients?.delete(ws as WebSocket);
     if (this._state === CLOSING && this.connections === 0 && this.clients !== undefined) this.closeListener();
@@ -426,6 +439,32 @@ export class WebSocketServer extends EventEmitter {
         connection.sendData(payload, binary, true, undefined);
       }
     }
+  }
+
+  /**
+   * Publishes a message to every subscriber of `topic`, as Bun's
+   * `server.publish`: framed once for all of them, and carried to the other
+   * server processes by the `adapter` if there is one. Returns how many local
+   * subscribers got it and how many were skipped for backpressure
+   * (`maxBackpressure`). `except` (used by `ws.publish`) is left out.
+   * @throws {TypeError} if `topic` is not a string or `data` not a string, Buffer, ArrayBuffer or view
+   */
+  publish(topic: string, data: Data, options?: PublishOptions, except?: WebSocket): PublishResult {
+    if (typeof topic !== 'string') throw new TypeError('topic must be a string');
+    const payload = toBytes(data);
+    const binary = options?.binary ?? typeof data !== 'string';
+    const result = this.topics.publish(topic, payload, binary, except);
+    this.adapter?.publish(topic, payload, binary);
+    return result;
+  }
+
+  private useAdapter(adapter: Adapter): void {
+    this.topics.onTopicOpened = (topic) => adapter.subscribe(topic);
+    this.topics.onTopicClosed = (topic) => adapter.unsubscribe(topic);
+    adapter.attach({
+      deliver: (topic, payload, binary) => this.topics.publish(topic, payload, binary),
+      topics: () => this.topics.topicNames(),
+    });
   }
 
   private beat(): void {

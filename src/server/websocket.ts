@@ -12,6 +12,7 @@ import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isVali
 import { startClient, type ClientOptions } from './client.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, type ConnectionEvents } from './connection.js';
 import type { SendCallback } from './frames.js';
+import type { PublishOptions, PublishResult, TopicRegistry } from './topics.js';
 
 export type { ConnectionOptions } from './connection.js';
 
@@ -20,12 +21,19 @@ const EMPTY = Buffer.alloc(0);
 /** Data `send` accepts, as in ws. */
 export type Data = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-function toBytes(data: Data): Uint8Array {
+/** The bytes of `data` (strings as UTF-8), without copying binary data. */
+export function toBytes(data: Data): Uint8Array {
   if (typeof data === 'string') return Buffer.from(data);
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   throw new TypeError('data must be a string, Buffer, ArrayBuffer or ArrayBufferView');
+}
+
+/** The server side of topics, as a connection sees it (the server that accepted it). */
+interface TopicHost {
+  readonly topics: TopicRegistry;
+  publish(topic: string, data: Data, options: PublishOptions | undefined, except: WebSocket): PublishResult;
 }
 
 function asBuffer(data: Uint8Array): Buffer {
@@ -48,6 +56,8 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
   readonly url: string = '';
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
+  /** @internal The server's topics, for a server-side connection (set when the server accepts it). */
+  _topics: TopicHost | null = null;
 
   /**
    * A client connection to `address` (ws:// or wss://), opening at once; or,
@@ -145,6 +155,43 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
     const reasonBytes = reason === undefined ? EMPTY : Buffer.from(reason);
     if (reasonBytes.length > MAX_CLOSE_REASON) throw new RangeError('The message must not be greater than 123 bytes');
     this._connection.close(code, reasonBytes);
+  }
+
+  /**
+   * Subscribes this (server-side) connection to `topic`, as in Bun and
+   * uWebSockets; false if it already was or is not open. A closed connection
+   * leaves all its topics.
+   */
+  subscribe(topic: string): boolean {
+    return this.host().topics.subscribe(this, topic);
+  }
+
+  /** Unsubscribes from `topic`; false if this connection was not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this.host().topics.unsubscribe(this, topic);
+  }
+
+  /** Whether this connection is subscribed to `topic`. */
+  isSubscribed(topic: string): boolean {
+    return this._topics?.topics.isSubscribed(this, topic) ?? false;
+  }
+
+  /** The topics this connection is subscribed to. */
+  get topics(): string[] {
+    return this._topics?.topics.topicsOf(this) ?? [];
+  }
+
+  /**
+   * Publishes to every subscriber of `topic` but this connection, as Bun's
+   * `ws.publish` (see `WebSocketServer#publish`).
+   */
+  publish(topic: string, data: Data, options?: PublishOptions): PublishResult {
+    return this.host().publish(topic, data, options, this);
+  }
+
+  private host(): TopicHost {
+    if (this._topics === null) throw new Error('Only server-side connections have topics');
+    return this._topics;
   }
 
   /** Destroys the connection at once, without a closing handshake. */

@@ -14,7 +14,8 @@ test.each([['--help'], ['-h'], ['help']])('wsframe %s lists the commands on stdo
   expect(status).toBe(0);
   expect(stderr).toBe('');
   expect(stdout).toMatch(/^Usage: wsframe <command> \[options\]\n/);
-  expect(stdout).toMatch(/^ {2}echo {2}Run a WebSocket echo server/m);
+  expect(stdout).toMatch(/^ {2}echo +Run a WebSocket echo server/m);
+  expect(stdout).toMatch(/^ {2}relay +Run a fan-out relay/m);
   expect(stdout).toContain('wsframe --version');
 });
 

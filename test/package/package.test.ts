@@ -1,7 +1,8 @@
 // The published package: what `npm pack` ships, checked by publint and
-// @arethetypeswrong/cli, and every relative import inside it resolvable.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// @arethetypeswrong/cli, every relative import and docs link inside it
+// resolvable, and installed into a fresh project without any install script.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
@@ -14,17 +15,23 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const require = createRequire(import.meta.url);
 
+const manifestText = readFileSync(join(root, 'package.json'), 'utf8');
 let scratch: string;
 let tarball: string;
 let files: string[];
+/** The package.json inside the tarball. */
+let packed: { scripts?: Record<string, string> } & Record<string, unknown>;
 
 beforeAll(() => {
   scratch = mkdtempSync(join(tmpdir(), 'wsframe-pack-'));
-  // --ignore-scripts: `prepare` would rebuild build/ under the other test files' feet (pretest built it).
-  const output = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // With its scripts, as a publisher packs: prepack strips `prepare` from the
+  // tarball's package.json (so nothing rebuilds build/ under the other test
+  // files' feet: pretest built it), postpack puts it back.
+  const output = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [pack] = JSON.parse(output) as { filename: string; files: { path: string }[] }[];
   tarball = join(scratch, pack.filename);
   files = pack.files.map((file) => file.path);
+  packed = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
 }, 60_000);
 
 afterAll(() => {
@@ -32,8 +39,8 @@ afterAll(() => {
 });
 
 describe('npm pack contents', () => {
-  it('ships only the build, the manifest and the README', () => {
-    const strays = files.filter((path) => !/^(build\/(esm|cjs)\/|build\/wsframe(-nosimd)?\.wasm$|package\.json$|README\.md$|LICENSE)/.test(path));
+  it('ships only the build, the docs, the manifest, the README and the LICENSE', () => {
+    const strays = files.filter((path) => !/^(build\/(esm|cjs)\/|build\/wsframe(-nosimd)?\.wasm$|docs\/[\w-]+\.md$|package\.json$|README\.md$|LICENSE$)/.test(path));
     expect(strays).toEqual([]);
     expect(files.filter((path) => /(^|\/)(test|bench|scripts|assembly|src)\//.test(path) || /\.test\./.test(path))).toEqual([]);
   });
@@ -65,6 +72,61 @@ describe('npm pack contents', () => {
     }
     expect(missing).toEqual([]);
   });
+});
+
+describe('for npm users', () => {
+  it('the tarball has no install-time script; the clone keeps `prepare`, byte for byte', () => {
+    const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];
+    expect(Object.keys(packed.scripts ?? {}).filter((name) => lifecycle.includes(name))).toEqual([]);
+    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(manifestText);
+    expect(manifest.scripts.prepare).toBe('npm run build');
+  });
+
+  it('has the MIT LICENSE, and repository, homepage and bugs pointing at the project', () => {
+    expect(files).toContain('LICENSE');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n/);
+    expect(packed.license).toBe('MIT');
+    expect(packed.repository).toEqual({ type: 'git', url: 'git+https://github.com/wsframe/wsframe.git' });
+    expect(packed.homepage).toBe('https://github.com/wsframe/wsframe#readme');
+    expect(packed.bugs).toEqual({ url: 'https://github.com/wsframe/wsframe/issues' });
+  });
+
+  it('every relative link in the README and docs resolves to a shipped file', () => {
+    const pages = files.filter((path) => path === 'README.md' || /^docs\/.*\.md$/.test(path));
+    expect(pages).toEqual(expect.arrayContaining(['README.md', 'docs/server.md', 'docs/codec.md']));
+    const dead: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(root, page), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue; // absolute URL or anchor in the page
+        const path = posix.normalize(posix.join(posix.dirname(page), target.split('#')[0]));
+        if (!files.includes(path)) dead.push(`${page} -> ${target}`);
+      }
+    }
+    expect(dead).toEqual([]);
+  });
+
+  it('installs into a fresh project with no install-script warning, and all three ways of use load', () => {
+    const project = join(scratch, 'project');
+    execFileSync('mkdir', [project]);
+    writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "version": "1.0.0", "private": true }\n');
+    const install = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--loglevel', 'warn'], { cwd: project, encoding: 'utf8', timeout: 120_000 });
+    expect(install.status, install.stderr).toBe(0);
+    expect(`${install.stdout}${install.stderr}`).not.toMatch(/install-scripts|install script/i);
+    const installed = join(project, 'node_modules', 'wsframe');
+    expect(readdirSync(join(installed, 'docs')).sort()).toEqual(files.filter((path) => path.startsWith('docs/')).map((path) => path.slice(5)).sort());
+    expect(existsSync(join(installed, 'LICENSE'))).toBe(true);
+    const probe = [
+      "const { FrameEncoder, implementation } = require('wsframe');",
+      "const { WebSocketServer } = require('wsframe/server');",
+      "const bufferutil = require('wsframe/bufferutil');",
+      "console.log([implementation(), typeof FrameEncoder, typeof WebSocketServer, typeof bufferutil.mask].join(' '));",
+    ].join('\n');
+    expect(execFileSync(process.execPath, ['-e', probe], { cwd: project, encoding: 'utf8' }).trim()).toBe('wasm-simd function function function');
+    const viaImport = "import('wsframe/server').then((m) => console.log(typeof m.WebSocketServer))";
+    expect(execFileSync(process.execPath, ['-e', viaImport], { cwd: project, encoding: 'utf8' }).trim()).toBe('function');
+    expect(execFileSync(join(project, 'node_modules', '.bin', 'wsframe'), ['--version'], { encoding: 'utf8' })).toBe(`${manifest.version}\n`);
+  }, 180_000);
 });
 
 describe('linters', () => {

@@ -1,0 +1,94 @@
+// A real redis-server for the scale tests and benchmarks: Debian's package,
+// installed with apt-get when missing (CI runs as root), started on a free
+// loopback port without persistence, and stopped by whoever started it.
+import { execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+
+function which(name) {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The path of redis-server, installing Debian's package when it is missing. */
+export function redisServerBinary() {
+  let found = which('redis-server');
+  if (!found) {
+    console.log('[redis] redis-server missing: apt-get install -y redis-server');
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
+    found = which('redis-server');
+  }
+  if (!found) throw new Error('redis-server is missing and could not be installed');
+  return found;
+}
+
+/** A free loopback port (the OS picks it; there is a small window before redis binds it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts redis-server on 127.0.0.1 (a free port unless `port` is given), no
+ * RDB snapshots, no AOF. Resolves once it accepts connections with
+ * `{ port, url, pid, stop(), kill() }`: `stop()` ends it (SIGTERM) and waits,
+ * `kill()` kills it at once (SIGKILL), as a crash would.
+ */
+export async function startRedis(port) {
+  const binary = redisServerBinary();
+  port ??= await freePort();
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${output}`);
+    if (await answersPing(port)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`redis-server did not start on port ${port}: ${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const end = async (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return { port, url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}
+
+/** Whether a Redis server answers PING on `port` (inline command, +PONG reply). */
+function answersPing(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+    socket.on('connect', () => socket.write('PING\r\n'));
+  });
+}
+
+/** `redis-server --version`, for reports. */
+export function redisVersion() {
+  return execFileSync(redisServerBinary(), ['--version'], { encoding: 'utf8' }).trim();
+}

@@ -1,0 +1,215 @@
+/**
+ * A Redis adapter: server processes on several machines share their topics
+ * through Redis pub/sub (or sharded pub/sub, `SPUBLISH`/`SSUBSCRIBE`, for a
+ * Redis Cluster), with node-redis (the `redis` package), an optional peer
+ * dependency loaded only when an adapter is created.
+ *
+ * Two connections: one publishes (commands), one subscribes (a connection in
+ * subscribe mode runs nothing else). Topic `t` is channel `prefix + t`; a
+ * process subscribes to a channel only while it has local subscribers.
+ *
+ * Guarantees (what Redis pub/sub gives, stated in docs/scaling.md): **at most
+ * once, in order per publisher.** Each adapter publishes over one connection,
+ * so Redis receives, and every subscriber gets, its messages in publish order.
+ * Nothing is retried: a publish while the publishing connection is down, or
+ * with `maxPending` publishes awaiting Redis's reply, is dropped at once and
+ * reported ('error' with a `PublishError`); one in flight when the connection
+ * drops is reported failed, though Redis may have delivered it. Messages sent
+ * while the subscribing connection is down are not received. After a
+ * reconnect, node-redis subscribes again to every channel it had (checked by
+ * the fault tests), so delivery resumes without duplicates.
+ *
+ * Wire format of a message: 1 flag byte (bit 0: binary), the publishing
+ * adapter's 8-byte id (so it skips its own messages, delivered locally
+ * already), then the payload.
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { RedisClientType } from 'redis';
+import type { Adapter, AdapterHost } from './adapter.js';
+
+export interface RedisAdapterOptions {
+  /** Redis URL, `redis://[user:password@]host:port[/db]`. Default `redis://127.0.0.1:6379`. */
+  url?: string;
+  /** Channel name prefix: topic `t` is channel `prefix + t`. Default `'wsframe:'`. */
+  prefix?: string;
+  /**
+   * Sharded pub/sub (`SPUBLISH`/`SSUBSCRIBE`, Redis 7 or later): in a Redis
+   * Cluster a message goes only to the shard owning its channel instead of
+   * to every node. Default false.
+   */
+  sharded?: boolean;
+  /** Most publishes awaiting Redis's reply; past it publishes are dropped and reported. Default 4096. */
+  maxPending?: number;
+  /** Delay before each reconnection attempt, in ms (node-redis retries forever). Default 100. */
+  reconnectDelay?: number;
+}
+
+/** Default `maxPending`. */
+export const DEFAULT_MAX_PENDING = 4096;
+
+const ORIGIN_BYTES = 8;
+const HEADER = 1 + ORIGIN_BYTES;
+const FLAG_BINARY = 1;
+
+/** A publish that did not reach Redis (reported on 'error'; never retried). */
+export class PublishError extends Error {
+  constructor(message: string, readonly topic: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PublishError';
+  }
+}
+
+type Client = RedisClientType;
+
+/**
+ * The Redis adapter. Events: `'error'` (a Redis connection error, or a
+ * `PublishError`; with no 'error' listener these are only counted, never
+ * thrown), `'down'` (a connection was lost), `'ready'` (both connections are
+ * up, first time or after a reconnect).
+ */
+export class RedisAdapter extends EventEmitter implements Adapter {
+  /** Counters: messages sent to Redis, publishes dropped (not sent), messages received from other processes. */
+  readonly stats = { published: 0, failed: 0, received: 0 };
+  private host: AdapterHost | null = null;
+  private readonly origin = randomBytes(ORIGIN_BYTES);
+  private readonly prefix: string;
+  private readonly sharded: boolean;
+  private readonly maxPending: number;
+  private pending = 0;
+  private closed = false;
+
+  /** @internal Use `createRedisAdapter`. */
+  constructor(private readonly pub: Client, private readonly sub: Client, options: RedisAdapterOptions) {
+    super();
+    this.prefix = options.prefix ?? 'wsframe:';
+    this.sharded = options.sharded === true;
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    for (const client of [pub, sub]) {
+      client.on('error', (error: Error) => this.report(error));
+      client.on('reconnecting', () => this.emit('down'));
+      client.on('ready', () => {
+        if (pub.isReady && sub.isReady) this.emit('ready');
+      });
+    }
+  }
+
+  /** Whether both Redis connections are up. */
+  get isReady(): boolean {
+    return this.pub.isReady && this.sub.isReady;
+  }
+
+  attach(host: AdapterHost): void {
+    if (this.host !== null) throw new Error('This adapter already serves a server');
+    this.host = host;
+    for (const topic of host.topics()) this.subscribe(topic);
+  }
+
+  subscribe(topic: string): void {
+    if (this.closed) return;
+    const channel = this.prefix + topic;
+    const listener = (message: Buffer): void => this.receive(topic, message);
+    const subscribed = this.sharded ? this.sub.sSubscribe(channel, listener, true) : this.sub.subscribe(channel, listener, true);
+    subscribed.catch((error: Error) => this.report(error));
+  }
+
+  unsubscribe(topic: string): void {
+    if (this.closed) return;
+    const channel = this.prefix + topic;
+    const done = this.sharded ? this.sub.sUnsubscribe(channel) : this.sub.unsubscribe(channel);
+    done.catch((error: Error) => this.report(error));
+  }
+
+  publish(topic: string, payload: Uint8Array, binary: boolean): void {
+    if (this.closed) return;
+    if (!this.pub.isReady) {
+      this.fail(new PublishError('Redis is not connected: message dropped', topic));
+      return;
+    }
+    if (this.pending >= this.maxPending) {
+      this.fail(new PublishError(`${this.pending} publishes await Redis (maxPending): message dropped`, topic));
+      return;
+    }
+    const message = Buffer.allocUnsafe(HEADER + payload.length);
+    message[0] = binary ? FLAG_BINARY : 0;
+    this.origin.copy(message, 1);
+    message.set(payload, HEADER);
+    const channel = this.prefix + topic;
+    this.pending++;
+    this.stats.published++;
+    const sent = this.sharded ? this.pub.sPublish(channel, message) : this.pub.publish(channel, message);
+    sent.then(
+      () => {
+        this.pending--;
+      },
+      (error: Error) => {
+        this.pending--;
+        this.stats.published--;
+        this.fail(new PublishError(`Redis did not confirm a publish: ${error.message}`, topic, { cause: error }));
+      },
+    );
+  }
+
+  private receive(topic: string, message: Buffer): void {
+    if (message.length < HEADER || this.host === null) return;
+    if (message.compare(this.origin, 0, ORIGIN_BYTES, 1, HEADER) === 0) return; // our own: delivered locally
+    this.stats.received++;
+    this.host.deliver(topic, message.subarray(HEADER), (message[0] & FLAG_BINARY) !== 0);
+  }
+
+  private fail(error: PublishError): void {
+    this.stats.failed++;
+    this.report(error);
+  }
+
+  private report(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const client of [this.sub, this.pub]) {
+      // A connected client quits politely; one waiting to reconnect is dropped at once.
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
+    }
+  }
+}
+
+/**
+ * Connects to Redis and returns an adapter for `createServer({ adapter })`.
+ * Loads the optional peer dependency `redis` (node-redis) on first use.
+ * Rejects if Redis cannot be reached at first; later outages are retried
+ * forever and reported through the adapter's events.
+ */
+export async function createRedisAdapter(options: RedisAdapterOptions = {}): Promise<RedisAdapter> {
+  let redis: typeof import('redis');
+  try {
+    redis = await import('redis');
+  } catch (error) {
+    throw new Error('The Redis adapter needs the `redis` package: npm install redis', { cause: error });
+  }
+  const delay = options.reconnectDelay ?? 100;
+  // Before the first connection, give up (connect() rejects); after it, retry forever.
+  let connected = false;
+  const reconnectStrategy = (_retries: number, cause: Error): number | Error => (connected ? delay : cause);
+  const pub = redis.createClient({
+    url: options.url ?? 'redis://127.0.0.1:6379',
+    // Publishes while disconnected fail at once instead of queuing without bound.
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy, connectTimeout: 5000 },
+  }) as Client;
+  // The subscriber keeps its offline queue: (un)subscribes made during an outage go out on reconnect.
+  const sub = pub.duplicate({ disableOfflineQueue: false }) as Client;
+  const adapter = new RedisAdapter(pub, sub, options);
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+    connected = true;
+  } catch (error) {
+    pub.destroy();
+    sub.destroy();
+    throw error;
+  }
+  return adapter;
+}

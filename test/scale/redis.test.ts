@@ -1,0 +1,178 @@
+/**
+ * The Redis adapter against a real redis-server (Debian's, installed on
+ * demand, started here on a free loopback port without persistence): two
+ * servers, each with its own adapter, share topics; Redis dies and comes back.
+ */
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
+import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
+import type { WebSocketServer } from '../../src/server/index.js';
+import { WS, closeServer, listen, next } from '../server/helpers.js';
+import { until } from './support.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Client = any;
+
+let redis: RedisProcess;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+
+/** Two servers joined by Redis; clients subscribe to the topics in their URL path and publish what they send. */
+async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
+  const made: Array<{ server: WebSocketServer; url: string; adapter: RedisAdapter }> = [];
+  for (let i = 0; i < 2; i++) {
+    const adapter = await createRedisAdapter({ url: redis.url, reconnectDelay: 50, ...options });
+    const { server, url } = await listen({ adapter });
+    server.on('connection', (ws, req) => {
+      for (const topic of (req.url ?? '/').slice(1).split(',')) if (topic) ws.subscribe(topic);
+      ws.on('message', (data, isBinary) => ws.publish('chat', data, { binary: isBinary }));
+    });
+    made.push({ server, url, adapter });
+  }
+  const clients: Client[] = [];
+  const join = async (url: string) => {
+    const client = new WS(url);
+    clients.push(client);
+    const inbox: Array<[string, boolean]> = [];
+    client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
+    await next(client, 'open');
+    return { client, inbox };
+  };
+  const close = async () => {
+    for (const c of clients) c.terminate();
+    for (const { server, adapter } of made) {
+      await closeServer(server);
+      await adapter.close();
+    }
+  };
+  return { a: made[0], b: made[1], join, close };
+}
+
+/** Waits until Redis counts `n` subscribers of `channel` (the adapters subscribe asynchronously). */
+async function subscribers(channel: string, n: number, sharded = false): Promise<void> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    const count = async () => {
+      const reply = sharded ? await client.pubSubShardNumSub(channel) : await client.pubSubNumSub(channel);
+      return Number(reply[channel] ?? 0);
+    };
+    const end = Date.now() + 5000;
+    while ((await count()) !== n) {
+      if (Date.now() > end) throw new Error(`${channel} never had ${n} subscribers`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
+  it('carries publishes to the other server, text as text, binary as binary, in order, never back to the publisher', async () => {
+    const { a, b, join, close } = await pair({ sharded });
+    try {
+      const a1 = await join(`${a.url}/chat`);
+      const b1 = await join(`${b.url}/chat`);
+      const b2 = await join(`${b.url}/chat`);
+      await subscribers('wsframe:chat', 2, sharded);
+      a1.client.send('hello');
+      a1.client.send(Buffer.from([1, 2, 3]));
+      await until(() => b1.inbox.length === 2 && b2.inbox.length === 2);
+      expect(b1.inbox).toEqual([['hello', false], ['\x01\x02\x03', true]]);
+      expect(b2.inbox).toEqual(b1.inbox);
+      // server.publish reaches the local subscriber once, and the remote ones.
+      expect(a.server.publish('chat', 'from a')).toEqual({ delivered: 1, dropped: 0 });
+      await until(() => b1.inbox.length === 3 && a1.inbox.length === 1);
+      expect(a1.inbox).toEqual([['from a', false]]);
+      // 2,000 messages from one publisher arrive in order.
+      const sent = Array.from({ length: 2000 }, (_, i) => `m${i}`);
+      for (const m of sent) a.server.publish('chat', m);
+      await until(() => b2.inbox.length === 3 + sent.length);
+      expect(b2.inbox.slice(3).map(([m]) => m)).toEqual(sent);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(a1.inbox.length).toBe(1 + sent.length); // no duplicates of its own server's messages
+      expect(a.adapter.stats.failed).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('subscribes to a channel only while the topic has local subscribers', async () => {
+    const { a, join, close } = await pair({ sharded });
+    try {
+      const a1 = await join(`${a.url}/room`);
+      await subscribers('wsframe:room', 1, sharded);
+      a1.client.close();
+      await subscribers('wsframe:room', 0, sharded);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('Redis outages', () => {
+  it('reports publishes while Redis is down without queuing them, resubscribes after it is back, and delivers again without duplicates', async () => {
+    const { a, b, join, close } = await pair();
+    try {
+      const a1 = await join(`${a.url}/chat`);
+      const b1 = await join(`${b.url}/chat`);
+      await subscribers('wsframe:chat', 2);
+      const errors: Error[] = [];
+      a.adapter.on('error', (error) => errors.push(error));
+      b.adapter.on('error', () => {});
+      a.server.publish('chat', 'before');
+      await until(() => b1.inbox.length === 1);
+      const down = next(a.adapter, 'down');
+      await redis.kill();
+      await down;
+      // While Redis is down: local subscribers still get messages, remote ones cannot, and every publish is reported.
+      for (let i = 0; i < 1000; i++) a.server.publish('chat', `lost ${i}`);
+      const publishErrors = errors.filter((e) => e instanceof PublishError);
+      expect(publishErrors.length).toBe(1000);
+      expect((publishErrors[0] as PublishError).topic).toBe('chat');
+      expect(a.adapter.stats.failed).toBe(1000);
+      await until(() => a1.inbox.length === 1001);
+      // Back on the same port: both adapters reconnect and subscribe again.
+      const readyA = next(a.adapter, 'ready');
+      const readyB = next(b.adapter, 'ready');
+      redis = await startRedis(redis.port);
+      await Promise.all([readyA, readyB]);
+      await subscribers('wsframe:chat', 2);
+      a.server.publish('chat', 'after a');
+      b.server.publish('chat', 'after b');
+      await until(() => b1.inbox.length === 3 && a1.inbox.length === 1003);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Nothing published during the outage crossed over, and nothing arrived twice.
+      expect(b1.inbox.map(([m]) => m)).toEqual(['before', 'after b', 'after a']);
+      expect(a1.inbox.slice(1001).map(([m]) => m)).toEqual(['after a', 'after b']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('drops publishes past maxPending at once, reported', async () => {
+    const { a, join, close } = await pair({ maxPending: 10 });
+    try {
+      await join(`${a.url}/chat`);
+      const errors: PublishError[] = [];
+      a.adapter.on('error', (error) => errors.push(error));
+      for (let i = 0; i < 100; i++) a.server.publish('chat', `m${i}`); // one tick: no reply can arrive in between
+      expect(errors.length).toBe(90);
+      expect(errors[0].message).toMatch(/maxPending/);
+      expect(a.adapter.stats).toMatchObject({ published: 10, failed: 90 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('rejects when Redis cannot be reached at first', async () => {
+    const { freePort } = await import('../../scripts/redis-server.mjs');
+    await expect(createRedisAdapter({ url: `redis://127.0.0.1:${await freePort()}` })).rejects.toThrow();
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * `wsframe relay`: the fan-out rules in one process, and two relay processes
+ * joined by a real redis-server that is killed in the middle of a stream and
+ * restarted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
+import { wsframe } from '../cli/run.js';
+import { WS, next } from '../server/helpers.js';
+import { startRelay, until, type RelayProcess } from './support.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Client = any;
+
+const clients: Client[] = [];
+afterAll(() => {
+  for (const c of clients) c.terminate();
+});
+
+async function join(url: string): Promise<{ client: Client; inbox: Array<[string, boolean]> }> {
+  const client = new WS(url);
+  clients.push(client);
+  const inbox: Array<[string, boolean]> = [];
+  client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
+  client.on('error', () => {});
+  await next(client, 'open');
+  return { client, inbox };
+}
+
+describe('wsframe relay', () => {
+  let relay: RelayProcess;
+  beforeAll(async () => {
+    relay = await startRelay();
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+
+  it('prints its URL and relays each topic to its other subscribers, in order, text as text, binary as binary', async () => {
+    expect(relay.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const a = await join(`${relay.url}/room`);
+    const b = await join(`${relay.url}/room`);
+    const c = await join(`${relay.url}/room?x=1`);
+    const other = await join(`${relay.url}/other%20room`);
+    for (let i = 0; i < 100; i++) a.client.send(i % 2 ? Buffer.from(`b${i}`) : `t${i}`);
+    await until(() => b.inbox.length === 100 && c.inbox.length === 100);
+    const expected = Array.from({ length: 100 }, (_, i) => [i % 2 ? `b${i}` : `t${i}`, i % 2 === 1]);
+    expect(b.inbox).toEqual(expected);
+    expect(c.inbox).toEqual(expected);
+    other.client.send('elsewhere');
+    b.client.send('from b');
+    await until(() => a.inbox.length === 1 && c.inbox.length === 101);
+    expect(a.inbox).toEqual([['from b', false]]);
+    expect(b.inbox.length).toBe(100); // never back to the sender
+    expect(other.inbox).toEqual([]);
+  });
+
+  it('rejects bad options with its usage', () => {
+    const bad = wsframe('relay', '--workers', 'many');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --workers 'many'/);
+    const redis = wsframe('relay', '--redis', 'localhost:6379');
+    expect(redis.status).toBe(2);
+    expect(redis.stderr).toMatch(/expected redis:\/\/HOST:PORT/);
+    expect(wsframe('relay', '--help').stdout).toMatch(/--workers N\|auto/);
+  });
+});
+
+describe('two relays joined by Redis', () => {
+  let redis: RedisProcess;
+  let relays: RelayProcess[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+    relays = [await startRelay('--redis', redis.url), await startRelay('--redis', redis.url)];
+  });
+  afterAll(async () => {
+    await Promise.all(relays.map((r) => r.stop()));
+    await redis?.stop();
+  });
+
+  it('keep relaying both ways after redis-server is killed mid-stream and restarted: no crash, no duplicates, the outage reported', async () => {
+    const [one, two] = relays;
+    const a = await join(`${one.url}/stream`);
+    const b = await join(`${two.url}/stream`);
+    const sent = { a: 0, b: 0 };
+    const streaming = setInterval(() => {
+      a.client.send(`a${sent.a++}`);
+      b.client.send(`b${sent.b++}`);
+    }, 5);
+    try {
+      await until(() => a.inbox.length >= 20 && b.inbox.length >= 20);
+      await redis.kill();
+      const before = { a: a.inbox.length, b: b.inbox.length };
+      await until(() => one.stderr().includes('redis:') && two.stderr().includes('redis:'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      redis = await startRedis(redis.port);
+      await until(() => a.inbox.length > before.a + 50 && b.inbox.length > before.b + 50, 20_000);
+    } finally {
+      clearInterval(streaming);
+    }
+    for (const [inbox, from] of [[b.inbox, 'a'], [a.inbox, 'b']] as const) {
+      const seqs = inbox.map(([m]) => Number(m.slice(1)));
+      expect(inbox.every(([m, binary]) => m[0] === from && !binary)).toBe(true);
+      // In order and no duplicates; the gap is what was published while Redis was down.
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]);
+      const gaps = seqs.slice(1).filter((s, i) => s !== seqs[i] + 1).length;
+      expect(gaps).toBeGreaterThanOrEqual(1);
+    }
+    expect(one.child.exitCode).toBe(null);
+    expect(two.child.exitCode).toBe(null);
+  });
+});

@@ -1,0 +1,70 @@
+/** Helpers for the scale tests: waiting for a condition, `wsframe relay` processes (the built bin) and their children. */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { afterEach } from 'vitest';
+import { bin } from '../cli/run.js';
+import { closeServer } from '../server/helpers.js';
+
+/** Servers and clients a test pushes here are closed (clients terminated) after each test. */
+export function closedAfterEach<S extends { close(cb: () => void): void }, C extends { terminate(): void }>(): { servers: S[]; clients: C[] } {
+  const servers: S[] = [];
+  const clients: C[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.terminate();
+    await Promise.all(servers.splice(0).map(closeServer));
+  });
+  return { servers, clients };
+}
+
+export interface RelayProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+  /** SIGTERM, and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `wsframe relay --port 0 ...args` and resolves once it prints the URL it listens on. */
+export function startRelay(...args: string[]): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [bin, 'relay', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay did not start: ${stdout} ${stderr}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`relay exited (${code}): ${stderr}`)));
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      const match = /listening on (ws:\/\/\S+)/.exec(stdout);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url: match[1],
+        stderr: () => stderr,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
+
+/** The process ids of `pid`'s children. */
+export function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter(Boolean).map(Number);
+  } catch {
+    return []; // ps exits with 1 when there are none
+  }
+}
+
+export async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
