@@ -3,11 +3,12 @@
 // one descriptor per payload piece into the table.
 import { mask } from './mask';
 import { parseHeader } from './frame-header';
-import { textPiece } from './frame-text';
+import { isAsciiRun, textPiece } from './frame-text';
 import { STATE, TABLE, setWord, word } from './frame-state';
 import {
-  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_VIEW, E_UTF8, MAX_HEADER, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED,
-  S_CONSUMED, S_ERROR, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE,
+  DEFER_UTF8_MIN, DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_UTF8, FLAG_DEFER_UTF8, MAX_HEADER,
+  PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, S_CONSUMED, S_ERROR, S_FLAGS, S_FRAME_LENGTH, S_HEAD, S_HEADER, S_HEADER_LENGTH,
+  S_KEY, S_KEY_PHASE, S_MESSAGE,
   S_MESSAGE_LENGTH, S_PHASE, S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE_ENTRIES, UTF8_INVALID,
 } from './layout';
 
@@ -78,7 +79,13 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     const keyPhase = <u32>word(S_KEY_PHASE);
     // S_MESSAGE is the data message's opcode, with D_COMPRESSED when it is compressed: inflated later, validated then.
     const message = opcode < 8 ? word(S_MESSAGE) : 0;
-    if (message == 1) {
+    let flags = (head & 0x8f) | (message & D_COMPRESSED);
+    if (message == 1 && n >= <usize>DEFER_UTF8_MIN && (word(S_FLAGS) & FLAG_DEFER_UTF8) != 0) {
+      // Long text for the caller's validator: unmask only, and end the call after this piece,
+      // unless it is ASCII from a character boundary (valid, and the boundary stays).
+      if (key) mask(p, p, n, key, keyPhase);
+      if (word(S_UTF8) != 0 || !isAsciiRun(p, n)) flags |= D_UTF8;
+    } else if (message == 1) {
       let utf8 = <u32>word(S_UTF8);
       if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
       // Fail fast: an invalid byte, or a message that ends inside a character.
@@ -90,7 +97,6 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     } else if (key) {
       mask(p, p, n, key, keyPhase);
     }
-    let flags = (head & 0x8f) | (message & D_COMPRESSED);
     if (remaining == frameLength) flags |= D_START;
     if (isEnd) flags |= D_END;
     // A whole control frame, or a whole unfragmented message.
@@ -119,6 +125,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
       setWord(S_MESSAGE, 0);
       store<u64>(STATE + S_MESSAGE_LENGTH, 0);
     }
+    if (flags & D_UTF8) break;
   }
   if (word(S_PHASE) != PHASE_STOPPED) setWord(S_PHASE, phase);
   setWord(S_CONSUMED, <i32>pos);

@@ -23,6 +23,25 @@ const SHORT: usize = 128;
 }
 
 /**
+ * Whether the `length` bytes at `ptr` are ASCII, stopping at the first
+ * 64-byte stretch (8 bytes without SIMD) that is not: cheap on text that is
+ * not, at most one more pass over L1 on text that is.
+ */
+export function isAsciiRun(ptr: usize, length: usize): bool {
+  let p = ptr;
+  const end = ptr + length;
+  if (ASC_FEATURE_SIMD) {
+    for (; p + 64 <= end; p += 64) {
+      const x = v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48)));
+      if (i8x16.bitmask(x) != 0) return false;
+    }
+  }
+  for (; p + 8 <= end; p += 8) if ((load<u64>(p) & 0x8080808080808080) != 0) return false;
+  for (; p < end; p++) if (load<u8>(p) >= 0x80) return false;
+  return true;
+}
+
+/**
  * Unmasks (if `masked`) and validates `length` bytes of text at `ptr` in place,
  * continuing from the streaming UTF-8 `state`; returns the new state
  * (0 at a character boundary, 0xFFFFFFFF once invalid).

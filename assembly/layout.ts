@@ -60,6 +60,15 @@ export const STATE_SIZE = 96;
 export const FLAG_SERVER = 1;
 /** S_FLAGS bit: permessage-deflate was agreed, so RSV1 may mark a data message's first frame (RFC 7692 §6). */
 export const FLAG_DEFLATE = 2;
+/**
+ * S_FLAGS bit: the caller has a faster validator for long text (Node's simdutf
+ * `buffer.isUtf8`). Text pieces of at least DEFER_UTF8_MIN bytes that are not
+ * ASCII from a character boundary are then only unmasked: the piece ends the
+ * call, its descriptor carries D_UTF8, and the caller validates it from S_UTF8
+ * and stores the new state there (or stops with E_UTF8) before the next call.
+ */
+export const FLAG_DEFER_UTF8 = 4;
+export const DEFER_UTF8_MIN = 4096;
 
 /** S_PHASE values. */
 export const PHASE_HEADER = 0;
@@ -93,6 +102,8 @@ export const D_START = 0x100;
 export const D_END = 0x200;
 /** The piece is a whole message or a whole control frame: usable as a view of the input. */
 export const D_VIEW = 0x400;
+/** The piece is text left for the caller to validate (FLAG_DEFER_UTF8). */
+export const D_UTF8 = 0x800;
 /** Descriptors in the table: the most pieces one decodeFrames() call reports. */
 export const TABLE_ENTRIES: u32 = 4096;
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
 import { echoChart, readmeSection, targetsChart } from './support/report.mjs';
 
-const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes', 'node-mask', 'deflate'];
+const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes', 'node-mask', 'deflate', 'hostile'];
 const results = new URL('./results/', import.meta.url);
 /** bench/NAME.bench.mjs; the cross-runtime benchmark lives with the other cross-runtime tooling. */
 const script = (name) => (name === 'runtimes' ? new URL('../scripts/runtimes/bench/run.mjs', import.meta.url) : new URL(`${name}.bench.mjs`, import.meta.url));

@@ -16,12 +16,12 @@ import {
 } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
 import { scratch, slab } from './slab.js';
-import { Utf8Validator } from './utf8.js';
+import { Utf8Validator, nativeIsUtf8, validateUtf8Native } from './utf8.js';
 import type { MessageDeflate } from './deflate/types.js';
 import {
-  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFLATE, FLAG_SERVER,
-  PHASE_STOPPED, STATE_WORDS,
-  S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_VIEW_END, S_VIEW_START, setState64,
+  DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8,
+  FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, S_UTF8,
+  S_VIEW_END, S_VIEW_START, UTF8_INVALID, setState64,
 } from './layout.js';
 
 export interface FrameDecoderOptions {
@@ -165,7 +165,9 @@ export class FrameDecoder {
     this.transient = options.transient === true;
     this.deflate = options.deflate;
     this.maxPayload = maxPayload;
-    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (options.deflate ? FLAG_DEFLATE : 0);
+    // Long text goes to Node's faster validator where there is one (utf8.ts: nativeIsUtf8).
+    this.state[S_FLAGS] = (options.role === 'server' ? FLAG_SERVER : 0) | (options.deflate ? FLAG_DEFLATE : 0) |
+      (nativeIsUtf8 ? FLAG_DEFER_UTF8 : 0);
     setState64(this.state, S_MAX_PAYLOAD, maxPayload);
   }
 
@@ -219,8 +221,9 @@ export class FrameDecoder {
     const slot = core.state;
     for (let offset = 0; offset < length;) {
       slot.set(state);
-      const count = core.decodeFrames(core.ioPtr + offset, length - offset);
+      let count = core.decodeFrames(core.ioPtr + offset, length - offset);
       state.set(slot);
+      if (count !== 0 && (core.table[(count - 1) * DESCRIPTOR_WORDS] & D_UTF8) !== 0) count = this.validateText(offset, count - 1);
       if (count !== 0) this.collect(offset, count);
       const consumed = state[S_CONSUMED];
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
@@ -228,6 +231,28 @@ export class FrameDecoder {
     }
     if (this.inflateFrom >= 0) this.inflate();
     if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
+  }
+
+  /**
+   * Validates the text piece of descriptor `i`, which the kernel left to
+   * `nativeIsUtf8` (D_UTF8, always the call's last): continues the message's
+   * UTF-8 state, or stops the decoder with E_UTF8 (the piece is dropped) when
+   * the text so far is invalid or the message ends inside a character. Returns
+   * how many descriptors to collect.
+   */
+  private validateText(base: number, i: number): number {
+    const { io, table } = this.core;
+    const d = i * DESCRIPTOR_WORDS;
+    const flags = table[d];
+    const start = base + table[d + 1];
+    const utf8 = validateUtf8Native(io.subarray(start, start + table[d + 2]), this.state[S_UTF8], nativeIsUtf8!);
+    if ((utf8 | 0) === UTF8_INVALID || ((flags & (D_END | D_FIN)) === (D_END | D_FIN) && utf8 !== 0)) {
+      this.state[S_ERROR] = E_UTF8;
+      this.state[S_PHASE] = PHASE_STOPPED;
+      return i;
+    }
+    this.state[S_UTF8] = utf8;
+    return i + 1;
   }
 
   /**

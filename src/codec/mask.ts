@@ -3,7 +3,7 @@
  * `output[offset + i] = source[i] ^ mask[(i + phase) & 3]` for `i < length`.
  */
 import { assertBytes, assertIndex } from './bytes.js';
-import { ioHead } from './io.js';
+import { COPY_BLOCK, ioHead } from './io.js';
 import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
 
 /**
@@ -12,29 +12,25 @@ import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
  */
 export const MASK_WASM_THRESHOLD = 48;
 
-/**
- * Bytes per kernel call on the copy path. Copy in, XOR, copy out stay in L1/L2
- * at this size; one big copy of a multi-MiB input would go to DRAM three times.
- */
-const COPY_BLOCK = 16384;
-
 function assertKey(key: unknown): asserts key is Uint8Array {
   assertBytes(key, 'mask');
   if (key.length < 4) throw new RangeError(`mask must be at least 4 bytes, got ${key.length}`);
 }
 
-/** The key as a little-endian 32-bit word: the layout the WASM kernel expects. */
-function keyWord(key: Uint8Array): number {
-  return key[0] | (key[1] << 8) | (key[2] << 16) | (key[3] << 24);
+/** The key at key[keyAt] as a little-endian 32-bit word: the layout the WASM kernel expects. */
+function keyWord(key: Uint8Array, keyAt: number): number {
+  return key[keyAt] | (key[keyAt + 1] << 8) | (key[keyAt + 2] << 16) | (key[keyAt + 3] << 24);
 }
 
 /**
- * Whether the output starts after the source. Views of different buffers make
- * any order safe; views of one buffer need a backward pass in that case (as
- * memmove does). Comparing offsets avoids reading `.buffer`, which costs ~15 ns.
+ * Whether the output starts inside the source's `length` bytes, after their
+ * start: then a front-to-back pass would overwrite bytes it has not read yet.
+ * Views of different buffers never overlap, so a false positive only costs a
+ * copy. Comparing offsets avoids reading `.buffer`, which costs ~15 ns.
  */
-function outputAhead(source: Uint8Array, output: Uint8Array, offset: number): boolean {
-  return output.byteOffset + offset > source.byteOffset;
+function outputInside(source: Uint8Array, output: Uint8Array, offset: number, length: number): boolean {
+  const to = output.byteOffset + offset;
+  return to > source.byteOffset && to < source.byteOffset + length;
 }
 
 /**
@@ -63,35 +59,36 @@ export function xorForward(
   if (i + 2 < length) output[outputAt + i + 2] = source[sourceAt + i + 2] ^ k2;
 }
 
-/** The JS path for any overlap, exported for the crossover benchmark. */
-export function maskJS(source: Uint8Array, key: Uint8Array, output: Uint8Array, offset: number, length: number, phase: number): void {
-  if (outputAhead(source, output, offset)) {
-    for (let i = length - 1; i >= 0; i--) output[offset + i] = source[i] ^ key[(i + phase) & 3];
-  } else {
-    xorForward(source, 0, key, 0, output, offset, length, phase);
+/**
+ * The WASM path (the crossover benchmark times it against xorForward): the
+ * bytes go through the I/O region block by block, front to back, so it has
+ * xorForward's overlap rule; `key` is the little-endian key word.
+ */
+export function maskWasm(
+  source: Uint8Array, sourceAt: number, key: number, output: Uint8Array, outputAt: number, length: number, phase: number,
+): void {
+  // COPY_BLOCK is a multiple of 4, so every block starts at the same key phase.
+  for (let start = 0; start < length; start += COPY_BLOCK) {
+    const n = Math.min(COPY_BLOCK, length - start);
+    const from = sourceAt + start;
+    io.set(from === 0 && n === source.length ? source : source.subarray(from, from + n));
+    kernels.mask(IO_PTR, IO_PTR, n, key, phase);
+    output.set(ioHead(n), outputAt + start);
   }
 }
 
-/** The WASM path, exported for the crossover benchmark. */
-export function maskWasm(source: Uint8Array, key: number, output: Uint8Array, offset: number, length: number, phase: number): void {
-  if (length <= COPY_BLOCK) {
-    // One block is read whole before anything is written: overlap is harmless.
-    io.set(length === source.length ? source : source.subarray(0, length));
-    kernels.mask(IO_PTR, IO_PTR, length, key, phase);
-    output.set(ioHead(length), offset);
-    return;
-  }
-  // Block order that never overwrites source bytes not yet read (memmove's rule).
-  // COPY_BLOCK is a multiple of 4, so every block starts at the same key phase.
-  const blocks = Math.ceil(length / COPY_BLOCK);
-  const backward = outputAhead(source, output, offset);
-  for (let b = 0; b < blocks; b++) {
-    const start = (backward ? blocks - 1 - b : b) * COPY_BLOCK;
-    const n = Math.min(COPY_BLOCK, length - start);
-    io.set(source.subarray(start, start + n));
-    kernels.mask(IO_PTR, IO_PTR, n, key, phase);
-    output.set(n === COPY_BLOCK ? ioHead(COPY_BLOCK) : io.subarray(0, n), offset + start);
-  }
+/**
+ * Masks without checking arguments: `output[outputAt + i] = source[sourceAt + i]
+ * ^ key[keyAt + ((i + phase) & 3)]` for `i < length`, in place or with the
+ * output not starting inside the source's unread bytes (xorForward's rule).
+ * The one place that picks the JS loop (short inputs) or the WASM kernel.
+ */
+export function maskBytes(
+  source: Uint8Array, sourceAt: number, key: Uint8Array, keyAt: number,
+  output: Uint8Array, outputAt: number, length: number, phase: number,
+): void {
+  if (length < MASK_WASM_THRESHOLD) xorForward(source, sourceAt, key, keyAt, output, outputAt, length, phase);
+  else maskWasm(source, sourceAt, keyWord(key, keyAt), output, outputAt, length, phase & 3);
 }
 
 /**
@@ -113,8 +110,9 @@ export function mask(source: Uint8Array, mask: Uint8Array, output: Uint8Array, o
   if (offset + length > output.length) {
     throw new RangeError(`offset ${offset} + length ${length} is past the end of output (${output.length} bytes)`);
   }
-  if (length < MASK_WASM_THRESHOLD) maskJS(source, mask, output, offset, length, phase);
-  else maskWasm(source, keyWord(mask), output, offset, length, phase & 3);
+  // Overlapping views with the output ahead (allowed, rare): mask from a copy of the source.
+  const from = outputInside(source, output, offset, length) ? source.slice(0, length) : source;
+  maskBytes(from, 0, mask, 0, output, offset, length, phase);
 }
 
 /**
@@ -125,8 +123,7 @@ export function unmask(buffer: Uint8Array, mask: Uint8Array, phase = 0): void {
   assertBytes(buffer, 'buffer');
   assertKey(mask);
   assertIndex(phase, 'phase');
-  if (buffer.length < MASK_WASM_THRESHOLD) maskJS(buffer, mask, buffer, 0, buffer.length, phase);
-  else maskWasm(buffer, keyWord(mask), buffer, 0, buffer.length, phase & 3);
+  maskBytes(buffer, 0, mask, 0, buffer, 0, buffer.length, phase);
 }
 
 /**
@@ -142,5 +139,5 @@ export function maskIO(start: number, length: number, mask: Uint8Array, phase = 
   if (start + length > IO_SIZE) {
     throw new RangeError(`start ${start} + length ${length} is past the end of the I/O region (${IO_SIZE} bytes)`);
   }
-  kernels.mask(IO_PTR + start, IO_PTR + start, length, keyWord(mask), phase & 3);
+  kernels.mask(IO_PTR + start, IO_PTR + start, length, keyWord(mask, 0), phase & 3);
 }

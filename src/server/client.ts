@@ -1,129 +1,341 @@
 /**
- * The client side of the opening handshake (RFC 6455 §4.1): sends the
- * upgrade request and checks the server's answer before the connection opens.
+ * The client side of the opening handshake (RFC 6455 §4.1), with ws's
+ * options and behaviour: the upgrade request goes through `node:http`/`https`
+ * (`agent`, `auth`, `createConnection`, `finishRequest`, TLS options at the
+ * top level, `ws+unix:` URLs all work as there), redirects are followed on
+ * request, and the server's answer is checked before the socket is handed to
+ * the connection with what was agreed. The handshake never touches the
+ * connection's state: it reports to it (`connecting`, `attach`,
+ * `handshakeFailed`) and emits only the handshake's own events (`upgrade`,
+ * `unexpected-response`, `redirect`) on the face.
  */
 import { randomBytes } from 'node:crypto';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
-import { HeadReader } from './head.js';
-import {
-  DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptKey, hasToken, header, parseProtocols,
-} from './handshake.js';
-import { readBuffer } from './memory.js';
-import { checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions } from './deflate.js';
-import { readInto } from './reader.js';
-import type { Connection, ConnectionOptions } from './connection.js';
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
+import { DEFAULT_HANDSHAKE_TIMEOUT, TOKEN, acceptKey } from './handshake.js';
+import type { Agreement, ConnectionOptions } from './connection.js';
+import { checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
 
-export interface ClientOptions extends ConnectionOptions {
+/** Client options: ws's, plus any option of `http.request`/`https.request` and `tls.connect` (`ca`, `cert`, `key`, `rejectUnauthorized`, `servername`, …). */
+export interface ClientOptions extends ConnectionOptions, Omit<RequestOptions, 'host' | 'hostname' | 'port' | 'path' | 'method' | 'protocol' | 'socketPath' | 'timeout' | 'headers' | 'createConnection' | 'agent'>, Omit<TlsOptions, 'host' | 'port' | 'path' | 'socket' | 'timeout' | 'lookup'> {
   /** Subprotocols to offer, in order of preference. */
   protocols?: string | string[];
   /** Extra request headers. */
-  headers?: Record<string, string>;
-  /** The Origin header to send. */
+  headers?: Record<string, string | number | string[]>;
+  /** The Origin header to send (`Sec-WebSocket-Origin` with `protocolVersion` 8). */
   origin?: string;
-  /** Deadline for the server's answer, in ms. Default 10 s. */
+  /** Deadline for the server's answer (each redirect starts a new one), in ms. Default 10 s. */
   handshakeTimeout?: number;
-  /** Most bytes in the response head. Default 16 KiB. */
-  maxHeaderSize?: number;
-  /** Options for `tls.connect` (wss:// only): `ca`, `rejectUnauthorized`, ... */
-  tls?: tls.ConnectionOptions;
+  /** `Sec-WebSocket-Version`: 13 (default) or 8. */
+  protocolVersion?: number;
+  /** Follow 3xx redirects. Default false. */
+  followRedirects?: boolean;
+  /** Most redirects followed. Default 10. */
+  maxRedirects?: number;
+  /** The `http.Agent` for the request. */
+  agent?: Agent;
+  /** Makes the socket instead of `net.connect`/`tls.connect` (as `http.request`'s option). */
+  createConnection?: RequestOptions['createConnection'];
+  /** Finishes the request instead of `req.end()` (to write a body, for example). */
+  finishRequest?: (req: ClientRequest, ws: ClientFace) => void;
   /**
    * Offer permessage-deflate (RFC 7692): `true` for the defaults, or options as
    * the server's. Off by default (ws's client offers it by default; see docs/server.md).
    */
   perMessageDeflate?: boolean | DeflateOptions;
+  /** Options for `tls.connect`, merged under the top-level ones (wsframe's older spelling). */
+  tls?: TlsOptions;
 }
 
-/**
- * Opens `connection` as a client of `address`: hands it the socket once the
- * server's answer checks out, or reports the failure to it. Returns the URL.
- */
-export function startClient(connection: Connection, address: string | URL, options: ClientOptions): string {
-  const url = new URL(address);
-  if (url.protocol === 'http:') url.protocol = 'ws:';
-  if (url.protocol === 'https:') url.protocol = 'wss:';
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new SyntaxError(`The URL's protocol must be ws: or wss:, got ${url.protocol}`);
-  if (url.hash !== '') throw new SyntaxError('The URL contains a fragment identifier');
-  const offered = options.protocols === undefined ? [] : typeof options.protocols === 'string' ? [options.protocols] : options.protocols;
-  parseProtocols(offered.length > 0 ? offered.join(',') : undefined);
+/** The options of one upgrade request: ours, `http.request`'s and `tls.connect`'s. */
+type Request = RequestOptions & TlsOptions & { headers: Record<string, string | number | string[]> };
 
-  const secure = url.protocol === 'wss:';
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
-  const key = randomBytes(16).toString('base64');
-  let request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`;
-  if (offered.length > 0) request += `Sec-WebSocket-Protocol: ${offered.join(', ')}\r\n`;
-  const deflate = resolveDeflateOptions(options.perMessageDeflate);
-  if (deflate !== undefined) request += `Sec-WebSocket-Extensions: ${offerDeflate(deflate)}\r\n`;
-  if (options.origin !== undefined) request += `Origin: ${options.origin}\r\n`;
-  for (const name in options.headers) request += `${name}: ${options.headers[name]}\r\n`;
-  request += '\r\n';
-
-  const reader = new HeadReader({ maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE, maxHeaders: DEFAULT_MAX_HEADERS });
-  let done = false;
-  const fail = (error: Error): void => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    socket.destroy();
-    connection.handshakeFailed(error);
+/** What the handshake needs of the `WebSocket` it opens. */
+export interface ClientFace {
+  readonly readyState: number;
+  /** Where the face finds its handshake (for `url`, `_req`, `_redirects`), set before the first request is made. */
+  _handshake: ClientHandshake | null;
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  listenerCount(event: string | symbol): number;
+  readonly _connection: {
+    connecting(abort: (message: string) => void): void;
+    handshakeFailed(error: Error): void;
+    attach(socket: Socket, agreement: Agreement): void;
   };
-  const onBytes = (chunk: Uint8Array): void => {
-    if (done) return;
-    let parsed;
+}
+
+const VERSIONS = [8, 13];
+const CONNECTING = 0;
+
+/**
+ * One client handshake, across redirects: the URL reached, the request in
+ * flight and the redirects followed (ws shows them as `url`, `_req`, `_redirects`).
+ */
+export class ClientHandshake {
+  url = '';
+  req: ClientRequest | null = null;
+  redirects = 0;
+  private done = false;
+  /** The first request was made: from now on errors are reported, not thrown. */
+  private started = false;
+  private timer: NodeJS.Timeout | null = null;
+  // The first request's facts, to decide what a redirect may carry along.
+  private originalIpc = false;
+  private originalSecure = false;
+  private originalHost = '';
+  /** The permessage-deflate offer's settings; undefined when none is offered. */
+  private readonly deflate: ResolvedDeflateOptions | undefined;
+
+  /**
+   * Starts the handshake of `face` to `address`.
+   * @throws {SyntaxError} on an invalid URL or subprotocol (ws's messages)
+   * @throws {RangeError} on an unsupported `protocolVersion`
+   */
+  constructor(
+    private readonly face: ClientFace,
+    address: string | URL,
+    private readonly protocols: string[],
+    private options: ClientOptions,
+  ) {
+    const version = options.protocolVersion ?? 13;
+    if (!VERSIONS.includes(version)) {
+      throw new RangeError(`Unsupported protocol version: ${version} (supported versions: ${VERSIONS.join(', ')})`);
+    }
+    const seen = new Set<string>();
+    for (const protocol of protocols) {
+      if (typeof protocol !== 'string' || !TOKEN.test(protocol) || seen.has(protocol)) {
+        throw new SyntaxError('An invalid or duplicated subprotocol was specified');
+      }
+      seen.add(protocol);
+    }
+    this.deflate = resolveDeflateOptions(options.perMessageDeflate);
+    face._handshake = this;
+    this.open(address);
+  }
+
+  /**
+   * One request: the first (whose URL errors are thrown, as ws), or one after
+   * a redirect (whose URL errors are emitted).
+   */
+  private open(address: string | URL): void {
+    let url: URL;
     try {
-      parsed = reader.push(chunk);
-    } catch (error) {
-      fail(new Error(`Invalid handshake response: ${(error as HandshakeError).message}`));
+      url = address instanceof URL ? address : new URL(address);
+    } catch {
+      this.reject(new SyntaxError(`Invalid URL: ${address}`));
       return;
     }
-    if (parsed === undefined) return;
-    const { headers, startLine } = parsed.head;
-    const status = /^HTTP\/1\.1 (\d{3})(?: |$)/.exec(startLine);
+    if (url.protocol === 'http:') url.protocol = 'ws:';
+    else if (url.protocol === 'https:') url.protocol = 'wss:';
+    this.url = url.href;
+    const secure = url.protocol === 'wss:';
+    const ipc = url.protocol === 'ws+unix:';
+    let invalid: string | undefined;
+    if (url.protocol !== 'ws:' && !secure && !ipc) invalid = 'The URL\'s protocol must be one of "ws:", "wss:", "http:", "https:", or "ws+unix:"';
+    else if (ipc && !url.pathname) invalid = "The URL's pathname is empty";
+    else if (url.hash) invalid = 'The URL contains a fragment identifier';
+    if (invalid !== undefined) {
+      this.reject(new SyntaxError(invalid));
+      return;
+    }
+    if (this.redirects === 0) this.face._connection.connecting((message) => this.abort(message));
+
+    const options = this.options;
+    const key = randomBytes(16).toString('base64');
+    const version = options.protocolVersion ?? 13;
+    const headers: Record<string, string | number | string[]> = {
+      ...options.headers,
+      'Sec-WebSocket-Version': version,
+      'Sec-WebSocket-Key': key,
+      Connection: 'Upgrade',
+      Upgrade: 'websocket',
+    };
+    if (this.protocols.length > 0) headers['Sec-WebSocket-Protocol'] = this.protocols.join(',');
+    if (this.deflate !== undefined) headers['Sec-WebSocket-Extensions'] = offerDeflate(this.deflate);
+    if (options.origin) headers[version < 13 ? 'Sec-WebSocket-Origin' : 'Origin'] = options.origin;
+    let path = url.pathname + url.search;
+    let socketPath: string | undefined;
+    if (ipc) [socketPath, path] = path.split(':');
+    const request: Request = {
+      ...options.tls,
+      ...options,
+      createConnection: options.createConnection ?? (secure ? connectTls : connectNet),
+      defaultPort: options.defaultPort ?? (secure ? 443 : 80),
+      host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port || (secure ? 443 : 80),
+      path,
+      socketPath,
+      headers,
+      method: 'GET',
+      protocol: undefined,
+      hostname: undefined,
+      timeout: undefined,
+    } as Request;
+    if (url.username || url.password) request.auth = `${url.username}:${url.password}`;
+    if (options.followRedirects) this.prepareRedirect(request, url, ipc, secure);
+
+    const req = (secure ? httpsRequest : httpRequest)(request);
+    this.started = true;
+    this.req = req;
+    if (this.redirects > 0) this.face.emit('redirect', this.url, req);
+    this.timer = setTimeout(() => this.abort('Opening handshake has timed out'), options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
+    req.on('error', (error) => {
+      if (this.req === req) this.fail(error);
+    });
+    req.on('response', (res) => this.onResponse(req, res, url));
+    req.on('upgrade', (res, socket: Socket, head: Buffer) => this.onUpgrade(res, socket, head, key));
+    if (options.finishRequest) options.finishRequest(req, this.face);
+    else req.end();
+  }
+
+  /**
+   * ws's (and curl's) redirect rules: the first request's headers are kept,
+   * lower-cased; across hosts, or from wss: to ws:, credentials and cookies
+   * are dropped unless a 'redirect' listener takes charge of the headers.
+   */
+  private prepareRedirect(request: Request, url: URL, ipc: boolean, secure: boolean): void {
+    if (this.redirects === 0) {
+      this.originalIpc = ipc;
+      this.originalSecure = secure;
+      this.originalHost = ipc ? request.socketPath! : url.host;
+      // Later requests are built from this copy: the caller's object is never changed.
+      const lowered: Record<string, string | number | string[]> = {};
+      for (const [name, value] of Object.entries(this.options.headers ?? {})) lowered[name.toLowerCase()] = value;
+      this.options = { ...this.options, headers: lowered };
+    } else if (this.face.listenerCount('redirect') === 0) {
+      const sameHost = ipc ? this.originalIpc && request.socketPath === this.originalHost : !this.originalIpc && url.host === this.originalHost;
+      if (!sameHost || (this.originalSecure && !secure)) {
+        const headers = request.headers as Record<string, unknown>;
+        delete headers.authorization;
+        delete headers.cookie;
+        if (!sameHost) delete headers.host;
+        request.auth = undefined;
+      }
+    }
+    // The first Authorization wins (as curl): it is kept for the requests that follow.
+    const kept = this.options.headers as Record<string, unknown>;
+    if (request.auth && !kept.authorization) kept.authorization = `Basic ${Buffer.from(request.auth).toString('base64')}`;
+  }
+
+  private onResponse(req: ClientRequest, res: IncomingMessage, base: URL): void {
+    // An answer came: the deadline is met (the request is the user's if they take 'unexpected-response').
+    this.clearTimer();
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if (location && this.options.followRedirects && status >= 300 && status < 400) {
+      if (++this.redirects > (this.options.maxRedirects ?? 10)) {
+        this.abort('Maximum redirects exceeded');
+        return;
+      }
+      this.req = null;
+      req.destroy();
+      let next: URL;
+      try {
+        next = new URL(location, base);
+      } catch {
+        this.reject(new SyntaxError(`Invalid URL: ${location}`));
+        return;
+      }
+      this.open(next);
+    } else if (!this.face.emit('unexpected-response', req, res)) {
+      this.abort(`Unexpected server response: ${status}`);
+    }
+  }
+
+  private onUpgrade(res: IncomingMessage, socket: Socket, head: Buffer, key: string): void {
+    this.face.emit('upgrade', res);
+    // A listener of 'upgrade' may have closed or terminated the connection.
+    if (this.face.readyState !== CONNECTING || this.done) return;
+    this.req = null;
+    const upgrade = res.headers.upgrade;
     let problem: string | undefined;
-    let protocol = '';
+    const protocol = res.headers['sec-websocket-protocol'];
+    if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') problem = 'Invalid Upgrade header';
+    else if (res.headers['sec-websocket-accept'] !== acceptKey(key)) problem = 'Invalid Sec-WebSocket-Accept header';
+    else if (protocol !== undefined && this.protocols.length === 0) problem = 'Server sent a subprotocol but none was requested';
+    else if (protocol !== undefined && !this.protocols.includes(protocol)) problem = 'Server sent an invalid subprotocol';
+    else if (protocol === undefined && this.protocols.length > 0) problem = 'Server sent no subprotocol';
     let extension: DeflateExtension | undefined;
-    if (status === null) problem = 'Invalid status line';
-    else if (status[1] !== '101') problem = `Unexpected server response: ${status[1]}`;
-    else if (!hasToken(header(headers, 'upgrade'), 'websocket')) problem = 'Invalid Upgrade header';
-    else if (!hasToken(header(headers, 'connection'), 'upgrade')) problem = 'Invalid Connection header';
-    else if (header(headers, 'sec-websocket-accept') !== acceptKey(key)) problem = 'Invalid Sec-WebSocket-Accept header';
-    else if (deflate === undefined && header(headers, 'sec-websocket-extensions') !== undefined) problem = 'Server sent an extension that was not offered';
-    else {
-      if (deflate !== undefined) {
+    if (problem === undefined) {
+      const answer = res.headers['sec-websocket-extensions'];
+      if (this.deflate === undefined) {
+        if (answer !== undefined) problem = 'Server sent a Sec-WebSocket-Extensions header but no extension was requested';
+      } else {
         try {
-          extension = checkDeflate(header(headers, 'sec-websocket-extensions'), deflate);
+          extension = checkDeflate(answer, this.deflate);
         } catch (error) {
           problem = (error as Error).message;
         }
       }
-      protocol = header(headers, 'sec-websocket-protocol') ?? '';
-      if (protocol !== '' && !offered.includes(protocol)) problem = 'Server sent a subprotocol that was not offered';
     }
     if (problem !== undefined) {
-      extension?.close();
-      fail(new Error(problem));
+      socket.destroy();
+      this.reject(new Error(problem));
       return;
     }
-    done = true;
-    clearTimeout(timer);
-    socket.off('error', fail);
-    socket.off('close', onClose);
-    connection.attach(socket, { role: 'client', protocol, extension: extension ?? null, head: parsed.rest, options });
-  };
-  const onClose = (): void => fail(new Error('Socket closed before the handshake completed'));
-
-  const socket: net.Socket = secure
-    ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...options.tls })
-    : net.connect({ host, port });
-  if (secure || !readInto(socket, readBuffer, (length) => onBytes(readBuffer.subarray(0, length)))) {
-    socket.on('data', onBytes);
+    this.done = true;
+    this.clearTimer();
+    this.face._connection.attach(socket, { role: 'client', protocol: protocol ?? '', extension: extension ?? null, head, options: this.options });
   }
-  socket.setNoDelay(true);
-  socket.on('error', fail);
-  socket.on('close', onClose);
-  socket.write(request);
-  const timer = setTimeout(() => fail(new Error('Opening handshake has timed out')), options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT);
-  connection.connecting((message) => fail(new Error(message)));
-  return url.href;
+
+  /** Ends the handshake from our side (close/terminate while connecting, a timeout, a refused answer). */
+  private abort(message: string): void {
+    if (this.done) return;
+    const req = this.req;
+    this.req = null;
+    if (req !== null) {
+      req.destroy();
+      req.socket?.destroy();
+    }
+    this.reject(new Error(message));
+  }
+
+  /** The request failed (a socket or TLS error, a refused connection…): report it as it is. */
+  private fail(error: Error): void {
+    this.req = null;
+    this.reject(error);
+  }
+
+  /** 'error' then 'close' (1006), on the next tick as ws does, once; thrown at the first request's start. */
+  private reject(error: Error): void {
+    if (this.redirects === 0 && this.req === null && !this.started) throw error;
+    if (this.done) return;
+    this.done = true;
+    this.clearTimer();
+    process.nextTick(() => this.face._connection.handshakeFailed(error));
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+/** `net.connect` for a request (a unix socket for ws+unix: URLs). */
+function connectNet(options: RequestOptions): Socket {
+  return netConnect({ ...options, path: options.socketPath } as unknown as NetConnectOpts);
+}
+
+/** `tls.connect` for a request: SNI is the host name, none for an IP address (as ws). */
+function connectTls(options: RequestOptions & TlsOptions): Socket {
+  const servername = options.servername ?? (isIP(options.host ?? '') ? '' : options.host ?? undefined);
+  return tlsConnect({ ...options, path: undefined, servername } as unknown as TlsOptions);
+}
+
+/**
+ * Starts the opening handshake of `face`, taking ws's argument forms:
+ * `(address)`, `(address, protocols)`, `(address, options)` and
+ * `(address, protocols, options)`, `protocols` a string or an array (or, as
+ * wsframe also takes it, `options.protocols`).
+ * @throws {SyntaxError} on an invalid URL or subprotocol; {RangeError} on an unsupported `protocolVersion`
+ */
+export function startClient(face: ClientFace, address: string | URL, protocols?: string | string[] | ClientOptions | null, options?: ClientOptions): void {
+  if (protocols !== undefined && protocols !== null && typeof protocols === 'object' && !Array.isArray(protocols)) {
+    options = protocols;
+    protocols = undefined;
+  }
+  const offered = protocols === undefined ? options?.protocols ?? [] : protocols;
+  new ClientHandshake(face, address, (Array.isArray(offered) ? offered : [offered]) as string[], options ?? {});
 }

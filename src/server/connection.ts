@@ -28,16 +28,18 @@
  *   `extension.deflate` and inflates messages whose first frame had RSV1
  *   itself. `extension.close()` runs at the close.
  * - Write limits: `checkBacklog()` runs after every socket write with the
- *   bytes still waiting; `onDrain()` when they are all written. Today they
- *   implement `highWaterMark` (stop reading while the peer does not read);
- *   a write budget or send timeout belongs beside it, in those two methods.
+ *   bytes still waiting; `onDrain()` when they are all written. Over the
+ *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
+ *   connections together, kept in a shared `WriteBudget`) a connection stops
+ *   reading and its `sendTimeout` clock runs: still over when it fires, the
+ *   connection is closed with 1008 and its socket destroyed soon after.
  */
 import type { Socket } from 'node:net';
 import type { FrameError } from '../codec/errors.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
 import {
-  CLOSE_ABNORMAL, CLOSE_NO_STATUS, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
   ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
@@ -57,15 +59,43 @@ export interface ConnectionOptions {
   maxPayload?: number;
   /** How long to wait for the peer's close frame (and TCP close) after ours, in ms. Default 30 s. */
   closeTimeout?: number;
-  /** Stop reading while more than this many bytes wait to be written. Default 16 MiB. */
+  /**
+   * Most frames in one message, beyond one per 16 bytes of its payload; more close the connection with 1008.
+   * Default 16,384 (ws's flat limit: no message ws accepts is refused); 0 = no limit.
+   */
+  maxFragments?: number;
+  /**
+   * Stop reading while more than this many bytes wait to be written (the peer does not read as fast as we
+   * write). Default 1 MiB.
+   */
   highWaterMark?: number;
+  /**
+   * Close the connection with 1008 when the bytes waiting to be written went over `highWaterMark` (or over the
+   * server's `maxBufferedBytes`) and are still over it this many ms later, without having drained: a peer that
+   * does not read cannot hold memory for ever. Default 30 s; 0 = never.
+   */
+  sendTimeout?: number;
 }
 
 const DEFAULTS = {
   maxPayload: DEFAULT_MAX_PAYLOAD,
   closeTimeout: 30_000,
-  highWaterMark: 16 * 1024 * 1024,
+  highWaterMark: 1024 * 1024,
+  sendTimeout: 30_000,
 };
+
+/** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
+const SEND_TIMEOUT_LINGER = 1_000;
+
+/**
+ * Bytes waiting to be written to a group of connections (a server's), against
+ * a limit for all of them together: each connection adds what its socket holds
+ * after a write and takes it back when that drains or closes.
+ */
+export class WriteBudget {
+  queued = 0;
+  constructor(readonly limit: number) {}
+}
 
 /**
  * A negotiated extension's per-connection state (permessage-deflate). Both
@@ -96,6 +126,8 @@ export interface Agreement {
   options: ConnectionOptions;
   /** Told when the connection closes (the server that counts it), if anyone. */
   tracker?: Tracker | null;
+  /** The server-wide write budget this connection counts against, if any. */
+  budget?: WriteBudget | null;
 }
 
 /**
@@ -161,6 +193,13 @@ export class Connection {
   private maxPayload = DEFAULTS.maxPayload;
   private closeTimeout = DEFAULTS.closeTimeout;
   private highWaterMark = DEFAULTS.highWaterMark;
+  private sendTimeout = DEFAULTS.sendTimeout;
+  private maxFragments: number | undefined = undefined;
+  private budget: WriteBudget | null = null;
+  /** What this connection has added to `budget.queued`. */
+  private budgeted = 0;
+  /** Runs while the bytes waiting to be written are over the limit (and have not drained). */
+  private sendTimer: NodeJS.Timeout | null = null;
 
   // Reading.
   /** Created at the first read: a connection that never received anything holds no decoder state. */
@@ -220,6 +259,9 @@ export class Connection {
     this.maxPayload = options.maxPayload ?? DEFAULTS.maxPayload;
     this.closeTimeout = options.closeTimeout ?? DEFAULTS.closeTimeout;
     this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
+    this.sendTimeout = options.sendTimeout ?? DEFAULTS.sendTimeout;
+    this.maxFragments = options.maxFragments;
+    this.budget = agreement.budget ?? null;
     this.socket = socket;
     this.readyState = OPEN;
     // handleUpgrade takes any Duplex: only a net.Socket has these.
@@ -252,6 +294,7 @@ export class Connection {
         role: this.role,
         maxPayload: this.maxPayload,
         deflate: this.extension?.deflate,
+        maxFragments: this.maxFragments,
         onMessage: (data, isBinary) => events._onMessage(data, isBinary),
         onPing: (data) => this.onPing(data),
         onPong: (data) => {
@@ -313,7 +356,7 @@ export class Connection {
 
   resume(): void {
     this.paused = false;
-    if (this.socket !== null && !this.overHighWater()) this.socket.resume();
+    if (this.socket !== null && !this.overLimit(this.socket.writableLength)) this.socket.resume();
   }
 
   get isPaused(): boolean {
@@ -417,19 +460,61 @@ export class Connection {
     this.checkBacklog(socket);
   }
 
-  /** After a write: bytes wait for the peer to read them. The place for write limits. */
+  /** After a write: bytes wait for the peer to read them. Over the limit: stop reading, start the send timeout. */
   private checkBacklog(socket: Socket): void {
-    if (this.overHighWater() && !socket.isPaused()) socket.pause();
+    const backlog = socket.writableLength;
+    if (this.budget !== null) {
+      this.budget.queued += backlog - this.budgeted;
+      this.budgeted = backlog;
+    }
+    if (!this.overLimit(backlog)) return;
+    if (!socket.isPaused()) socket.pause();
+    if (this.sendTimer === null && this.sendTimeout > 0 && this.readyState === OPEN) {
+      this.sendTimer = setTimeout(sendTimedOut, this.sendTimeout, this);
+      this.sendTimer.unref();
+    }
   }
 
-  private overHighWater(): boolean {
-    return (this.socket?.writableLength ?? 0) > this.highWaterMark;
+  private overLimit(backlog: number): boolean {
+    const budget = this.budget;
+    return backlog > this.highWaterMark || (budget !== null && backlog > 0 && budget.queued > budget.limit);
+  }
+
+  /** Nothing waits to be written any more (drained or closed): out of the budget, no send timeout. */
+  private settle(): void {
+    if (this.budget !== null) {
+      this.budget.queued -= this.budgeted;
+      this.budgeted = 0;
+    }
+    if (this.sendTimer !== null) clearTimeout(this.sendTimer);
+    this.sendTimer = null;
   }
 
   /** Everything written: read again (unless paused by the user). */
   onDrain(): void {
+    this.settle();
     if (!this.paused && this.socket !== null && this.socket.isPaused()) this.socket.resume();
     this.events._onDrain();
+  }
+
+  /**
+   * The send timeout fired. Still over the limit: the peer does not read. Close
+   * with 1008 (our policy on unread data; 1013 would invite an immediate retry)
+   * and destroy the socket shortly after, freeing what it holds: the close
+   * frame waits behind the unread bytes, so a peer that never reads never sees it.
+   */
+  onSendTimeout(): void {
+    this.sendTimer = null;
+    const socket = this.socket;
+    if (socket === null || this.readyState !== OPEN || !this.overLimit(socket.writableLength)) return;
+    const error = Object.assign(new Error(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`), {
+      code: 'WS_ERR_SEND_TIMEOUT', closeCode: CLOSE_POLICY_VIOLATION,
+    });
+    this.sendClose(CLOSE_POLICY_VIOLATION, EMPTY);
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => socket.destroy(), Math.min(this.closeTimeout, SEND_TIMEOUT_LINGER));
+    this.closeTimer.unref();
+    this.events._onError(error);
   }
 
   // --- Closing ---------------------------------------------------------------
@@ -548,6 +633,7 @@ export class Connection {
   }
 
   onSocketClose(): void {
+    this.settle();
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = null;
     this.readyState = CLOSED;
@@ -568,6 +654,10 @@ export class Connection {
 
 function flushConnection(connection: Connection): void {
   connection.flush();
+}
+
+function sendTimedOut(connection: Connection): void {
+  connection.onSendTimeout();
 }
 
 const kOwner = Symbol('wsframe.connection');

@@ -2,14 +2,14 @@
  * A connection's send queue, and the encoding of a queue into one buffer for
  * one socket write.
  *
- * One `FrameEncoder` per role serves every connection in the realm: encoding
- * runs no user code between encoding and handing the bytes over, and
- * `writeFrame` keeps no per-message state (the connection tracks its own
+ * One `FrameWriter` per role serves every connection in the realm: encoding
+ * runs no user code between encoding and handing the bytes over, and the
+ * writer keeps no per-message state (the connection tracks its own
  * fragmentation), so a connection costs no encoder memory while idle. Queues
  * come from a realm-wide pool and go back after each flush: an idle connection
  * holds none, a busy one allocates none.
  */
-import { FrameEncoder } from '../codec/frame-encoder.js';
+import { FrameWriter } from '../codec/frame-writer.js';
 import { FIN, OPCODE_BITS, RSV1 } from '../codec/protocol.js';
 
 export type Role = 'server' | 'client';
@@ -67,8 +67,8 @@ export function releaseQueue(queue: SendQueue): void {
 }
 
 const encoders = {
-  server: new FrameEncoder({ role: 'server' }),
-  client: new FrameEncoder({ role: 'client' }),
+  server: new FrameWriter({ role: 'server' }),
+  client: new FrameWriter({ role: 'client' }),
 };
 
 /**

@@ -1,7 +1,7 @@
 /**
- * A minimal HTTP/1.1 message-head reader, for the requests `createServer`
- * accepts and the responses `connect` receives (neither goes through
- * `node:http`). It takes only what a handshake needs and enforces the limits
+ * A minimal HTTP/1.1 message-head reader, for the requests `createServer`'s
+ * own listener accepts (without `node:http`; the client reads responses with
+ * `node:http`, as ws does). It takes only what a handshake needs and enforces the limits
  * that keep a hostile peer cheap: the head's size and the number of header
  * lines (the caller adds a deadline).
  *

@@ -20,7 +20,7 @@ import { encodeShared, type EncodedFrame } from './frames.js';
 import { acceptDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
-import type { ConnectionEvents, ConnectionOptions } from './connection.js';
+import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
 import { WebSocket, toBytes, type Data } from './websocket.js';
 import { TopicRegistry, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
 import type { Adapter } from '../scale/adapter.js';
@@ -68,6 +68,11 @@ export interface ServerOptions extends ConnectionOptions, TopicOptions {
   handleProtocols?: (protocols: Set<string>, req: Request) => string | false | null | undefined;
   /** Ping every client at this interval (ms) and terminate those that did not answer the last ping. Needs `clientTracking`. */
   heartbeat?: number;
+  /**
+   * Most bytes waiting to be written to all connections together. Past it, every connection with bytes
+   * waiting stops reading until they are written, and its `sendTimeout` runs. Default: no limit.
+   */
+  maxBufferedBytes?: number;
   /** Keep `server.clients`. Default true. Without it, `clients` is undefined and `broadcast`/`heartbeat` are unavailable. */
   clientTracking?: boolean;
   /** The class of the server's connections: `WebSocket` or a subclass of it. */
@@ -88,6 +93,7 @@ export const SERVER_OPTIONS = new Set([
   'port', 'host', 'backlog', 'server', 'noServer', 'path', 'handshakeTimeout', 'maxConnections', 'maxHeaderSize', 'maxHeaders',
   'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
   'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
+  'sendTimeout', 'maxBufferedBytes',
   'maxBackpressure', 'closeOnBackpressureLimit', 'adapter',
 ]);
 
@@ -158,6 +164,8 @@ export class WebSocketServer extends EventEmitter {
   private connections = 0;
   private warnedProtocols = false;
   private readonly deflate: ResolvedDeflateOptions | undefined;
+  /** Bytes waiting to be written to all connections, when `maxBufferedBytes` limits them. */
+  private readonly budget: WriteBudget | null;
   /** Topics of this server's connections (`ws.subscribe`, `publish`). */
   readonly topics: TopicRegistry;
   private readonly adapter: Adapter | null;
@@ -177,6 +185,7 @@ export class WebSocketServer extends EventEmitter {
     warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
     this.options = { WebSocket, clientTracking: true, ...given };
     this.deflate = resolveDeflateOptions(given.perMessageDeflate);
+    this.budget = given.maxBufferedBytes !== undefined ? new WriteBudget(given.maxBufferedBytes) : null;
     this.topics = new TopicRegistry(given);
     this.adapter = given.adapter ?? null;
     if (this.adapter !== null) this.useAdapter(this.adapter);
@@ -389,7 +398,7 @@ export class WebSocketServer extends EventEmitter {
     socket.off('error', destroy);
     const ws = new this.options.WebSocket();
     this.track(ws);
-    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: extension ?? null, head, options: this.options, tracker: this });
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: extension ?? null, head, options: this.options, tracker: this, budget: this.budget });
     callback(ws, req);
   }
 

@@ -7,9 +7,10 @@
  * reports into events.
  */
 import { EventEmitter } from 'node:events';
+import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isValidCloseCode } from '../codec/protocol.js';
-import { startClient, type ClientOptions } from './client.js';
+import { startClient, type ClientHandshake, type ClientOptions } from './client.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, type ConnectionEvents } from './connection.js';
 import type { SendCallback } from './frames.js';
 import type { PublishOptions, PublishResult, TopicRegistry } from './topics.js';
@@ -52,8 +53,6 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
 
   /** Messages are delivered as Buffers. */
   readonly binaryType = 'nodebuffer';
-  /** The URL this client connected to; '' on the server side. */
-  readonly url: string = '';
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
   /** @internal The server's topics, for a server-side connection (set when the server accepts it). */
@@ -66,11 +65,25 @@ export class WebSocket extends EventEmitter implements ConnectionEvents {
   constructor(address?: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
     if (address === undefined || address === null) return;
-    if (protocols !== undefined && typeof protocols === 'object' && !Array.isArray(protocols)) {
-      options = protocols;
-      protocols = undefined;
-    }
-    this.url = startClient(this._connection, address, { ...options, protocols: (protocols as string | string[] | undefined) ?? options?.protocols });
+    startClient(this, address, protocols, options);
+  }
+
+  /** @internal A client's opening handshake (client.ts sets it); null on the server side. */
+  _handshake: ClientHandshake | null = null;
+
+  /** The URL this client connected to (after redirects); '' on the server side. */
+  get url(): string {
+    return this._handshake?.url ?? '';
+  }
+
+  /** @internal The upgrade request in flight (as ws's `_req`), null once answered. */
+  get _req(): ClientRequest | null {
+    return this._handshake?.req ?? null;
+  }
+
+  /** @internal Redirects followed (as ws's `_redirects`). */
+  get _redirects(): number {
+    return this._handshake?.redirects ?? 0;
   }
 
   /** 0 connecting, 1 open, 2 closing, 3 closed. */

@@ -216,18 +216,22 @@ describe('client handshake', () => {
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n${extra}\r\n`;
 
   test('accepts a correct response', async () => {
-    const client = await connect(await fake((key) => ok(key)));
+    const client = await connect(await fake((key) => ok(key, 'Sec-WebSocket-Protocol: chat\r\n')), { protocols: ['chat'] });
+    expect(client.protocol).toBe('chat');
     expect(client.readyState).toBe(1);
     client.terminate();
   });
 
   test.each([
     ['a non-101 status', () => 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n', /Unexpected server response: 200/],
-    ['a wrong accept hash', (key: string) => ok(key).replace(acceptKey(key), acceptKey('x')), /Sec-WebSocket-Accept/],
-    ['a missing Upgrade header', (key: string) => ok(key).replace('Upgrade: websocket\r\n', ''), /Upgrade/],
-    ['a missing Connection header', (key: string) => ok(key).replace('Connection: Upgrade\r\n', ''), /Connection/],
-    ['a subprotocol not offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: other\r\n'), /subprotocol/],
-    ['an extension not offered', (key: string) => ok(key, 'Sec-WebSocket-Extensions: permessage-deflate\r\n'), /extension/],
+    ['a wrong accept hash', (key: string) => ok(key).replace(acceptKey(key), acceptKey('x')), /^Invalid Sec-WebSocket-Accept header$/],
+    // Without both, node:http does not see an upgrade: a 101 that is not one (ws words it the same).
+    ['a missing Upgrade header', (key: string) => ok(key).replace('Upgrade: websocket\r\n', ''), /^Unexpected server response: 101$/],
+    ['a missing Connection header', (key: string) => ok(key).replace('Connection: Upgrade\r\n', ''), /^Unexpected server response: 101$/],
+    ['an Upgrade other than websocket', (key: string) => ok(key).replace('Upgrade: websocket', 'Upgrade: h2c'), /^Invalid Upgrade header$/],
+    ['a subprotocol not offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: other\r\n'), /^Server sent an invalid subprotocol$/],
+    ['no subprotocol when one was offered', (key: string) => ok(key), /^Server sent no subprotocol$/],
+    ['an extension not offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'), /^Server sent a Sec-WebSocket-Extensions header but no extension was requested$/],
   ])('fails on %s', async (_name, response, message) => {
     const url = await fake(response as (key: string) => string);
     await expect(connect(url, { protocols: ['chat'] })).rejects.toThrow(message);

@@ -1,6 +1,7 @@
 /** Shared helpers for the server tests: real servers on port 0, real ws peers, raw sockets. */
 import { createRequire } from 'node:module';
 import net, { type AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { createServer, type ServerOptions, type WebSocketServer } from '../../src/server/index.js';
 
 const require = createRequire(import.meta.url);
@@ -28,6 +29,22 @@ export async function wsServer(options: Record<string, unknown> = {}): Promise<{
   const server = new WS.WebSocketServer({ port: 0, host: '127.0.0.1', ...options });
   await new Promise((resolve) => server.once('listening', resolve));
   return { server, url: `ws://127.0.0.1:${server.address().port}` };
+}
+
+/** A list of cleanups run (last first) after each test of the calling file. */
+export function cleanupsAfterEach(): (() => Promise<void> | void)[] {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  return cleanups;
+}
+
+/** An echo server (see `echoServer`) closed by `cleanups`. */
+export async function echoServerUntil(cleanups: (() => Promise<void> | void)[], options: Omit<ServerOptions, 'port'> = {}) {
+  const s = await echoServer(options);
+  cleanups.push(() => closeServer(s.server));
+  return s;
 }
 
 export function closeServer(server: { close(cb: () => void): void }): Promise<void> {

@@ -4,7 +4,7 @@
  * the module settings users have, including CommonJS + node10 resolution
  * without esModuleInterop.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -38,31 +38,16 @@ describe('runtime shape (the built package, through its exports)', () => {
   });
 });
 
-describe('types compile for consumers', () => {
-  let dir: string;
+/** Runs tsc on `source` in the consumer project `dir`; resolves with its output ('' when it compiles). */
+function compile(dir: string, file: string, source: string, options: string[]): Promise<string> {
+  writeFileSync(join(dir, file), source);
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wsframe-consumer-'));
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(root, join(dir, 'node_modules', 'wsframe'), 'dir');
-    symlinkSync(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [tsc, '--noEmit', '--strict', '--types', 'node', ...options, file], { cwd: dir, encoding: 'utf8' }, (error, stdout) => resolve(error ? String(stdout) : ''));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+}
 
-  /** Runs tsc on `source` in a fresh consumer project; returns its output ('' when it compiles). */
-  function compile(file: string, source: string, options: string[]): string {
-    writeFileSync(join(dir, file), source);
-    try {
-      execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--types', 'node', ...options, file], { cwd: dir, encoding: 'utf8' });
-      return '';
-    } catch (error) {
-      return String((error as { stdout?: string }).stdout);
-    }
-  }
-
-  test('CommonJS, moduleResolution node10, no esModuleInterop (lib checks on)', () => {
-    const source = `
+const cjsConsumer = `
 import WebSocket = require('wsframe/server');
 const wss: WebSocket.WebSocketServer = new WebSocket.WebSocketServer({ noServer: true });
 const old = new WebSocket.Server({ port: 0 });
@@ -73,12 +58,8 @@ wss.on('connection', (client: WebSocket) => client.close());
 old.close();
 export {};
 `;
-    expect(compile('cjs-consumer.ts', source, ['--module', 'commonjs', '--moduleResolution', 'node10'])).toBe('');
-  }, 60_000);
 
-  test('ESM, NodeNext: default and named imports', () => {
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-    const source = `
+const esmConsumer = `
 import WebSocket, { WebSocketServer, type ServerOptions } from 'wsframe/server';
 const options: ServerOptions = { noServer: true };
 const wss = new WebSocketServer(options);
@@ -88,6 +69,34 @@ ws.terminate();
 wss.close();
 void same;
 `;
-    expect(compile('esm-consumer.mts', source, ['--module', 'nodenext', '--moduleResolution', 'nodenext'])).toBe('');
-  }, 60_000);
+
+describe('types compile for consumers', () => {
+  const outputs: Record<string, string> = {};
+
+  // Two consumer projects (CommonJS; ESM), each with the package linked in, compiled side by side.
+  beforeAll(async () => {
+    const project = (type: string): string => {
+      const dir = mkdtempSync(join(tmpdir(), 'wsframe-consumer-'));
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(root, join(dir, 'node_modules', 'wsframe'), 'dir');
+      symlinkSync(join(root, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
+      writeFileSync(join(dir, 'package.json'), `{ "type": "${type}" }`);
+      dirs.push(dir);
+      return dir;
+    };
+    [outputs.cjs, outputs.esm] = await Promise.all([
+      compile(project('commonjs'), 'consumer.ts', cjsConsumer, ['--module', 'commonjs', '--moduleResolution', 'node10']),
+      compile(project('module'), 'consumer.mts', esmConsumer, ['--module', 'nodenext', '--moduleResolution', 'nodenext']),
+    ]);
+  }, 120_000);
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  test('CommonJS, moduleResolution node10, no esModuleInterop (lib checks on)', () => {
+    expect(outputs.cjs).toBe('');
+  });
+
+  test('ESM, NodeNext: default and named imports', () => {
+    expect(outputs.esm).toBe('');
+  });
 });

@@ -164,7 +164,12 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       const keyPhase = word(L.S_KEY_PHASE);
       // S_MESSAGE is the data message's opcode, with D_COMPRESSED when it is compressed: inflated later, validated then.
       const message = isControlOpcode(opcode) ? 0 : word(L.S_MESSAGE);
-      if (message === OPCODE_TEXT) {
+      let flags = (head & (L.D_FIN | OPCODE_BITS)) | (message & L.D_COMPRESSED);
+      if (message === OPCODE_TEXT && n >= L.DEFER_UTF8_MIN && (word(L.S_FLAGS) & L.FLAG_DEFER_UTF8) !== 0) {
+        // Long text for the caller's validator (assembly/frame-decode.ts), unless ASCII from a boundary.
+        if (key) deps.mask(p, p, n, key, keyPhase);
+        if (word(L.S_UTF8) !== 0 || memory.subarray(p, p + n).some((b) => b >= 0x80)) flags |= L.D_UTF8;
+      } else if (message === OPCODE_TEXT) {
         let utf8 = word(L.S_UTF8);
         if (n) utf8 = deps.textPiece(p, n, key, keyPhase, key !== 0, utf8) | 0;
         if (utf8 === L.UTF8_INVALID || (isEnd && fin && utf8 !== 0)) {
@@ -175,7 +180,6 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
       } else if (key) {
         deps.mask(p, p, n, key, keyPhase);
       }
-      let flags = (head & (L.D_FIN | OPCODE_BITS)) | (message & L.D_COMPRESSED);
       if (remaining === frameLength) flags |= L.D_START;
       if (isEnd) flags |= L.D_END;
       if ((flags & (L.D_START | L.D_END)) === (L.D_START | L.D_END) && (isControlOpcode(opcode) || (fin && opcode !== OPCODE_CONTINUATION))) {
@@ -203,6 +207,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
         setWord(L.S_MESSAGE, 0);
         set64(L.S_MESSAGE_LENGTH, 0);
       }
+      if (flags & L.D_UTF8) break;
     }
     if (word(L.S_PHASE) !== L.PHASE_STOPPED) setWord(L.S_PHASE, phase);
     setWord(L.S_CONSUMED, pos);

@@ -1,0 +1,38 @@
+// A server child for bench/hostile.bench.mjs: `node hostile-server.mjs <kind> [options JSON]`
+// with kind wsframe | ws, at its defaults unless options say otherwise (maxPayload
+// 100 MiB for both). Echoes text as text and binary as binary. Talks to the parent
+// over IPC: sends { port } once listening; answers 'rss' with the resident set
+// size now, 'gc' with it after two full collections, 'exit' by exiting.
+import { createRequire } from 'node:module';
+
+const kind = process.argv[2];
+const options = JSON.parse(process.argv[3] ?? '{}');
+const require = createRequire(import.meta.url);
+
+let server;
+if (kind === 'wsframe') {
+  const { createServer } = await import('../../build/esm/server/index.js');
+  server = createServer({ port: 0, host: '127.0.0.1', ...options });
+} else if (kind === 'ws') {
+  const { WebSocketServer } = require('ws');
+  server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, ...options });
+} else {
+  throw new Error(`unknown server kind ${kind}`);
+}
+server.on('connection', (ws) => {
+  ws.on('error', () => {});
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+});
+await new Promise((resolve) => server.once('listening', resolve));
+
+process.on('message', async (message) => {
+  if (message === 'gc' && global.gc) {
+    for (let i = 0; i < 2; i++) {
+      global.gc();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  if (message === 'exit') process.exit(0);
+  process.send({ rss: process.memoryUsage.rss(), clients: server.clients.size });
+});
+process.send({ port: server.address().port });

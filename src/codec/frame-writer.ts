@@ -1,0 +1,210 @@
+/**
+ * RFC 6455 §5.2 frames, one at a time: headers of 2, 4 or 10 bytes (+ 4 key
+ * bytes when masked), payloads masked for the client role with fresh keys from
+ * `crypto.getRandomValues`. A FrameWriter knows nothing of messages (the key
+ * pool is its only state), so one per role can serve every connection in a
+ * realm (server/frames.ts). FrameEncoder (frame-encoder.ts) batches frames and
+ * tracks fragmentation on top of it.
+ *
+ * Headers are written here in JavaScript rather than by a WASM kernel: the
+ * payload bytes live in JavaScript memory, a header is 2–14 byte stores, and a
+ * WASM call would cost more than the work. Payloads are masked by mask.ts's
+ * `maskBytes`, which picks the JS loop or the WASM kernel by length.
+ */
+import { assertBytes, assertIndex, assertOptions, assertRole } from './bytes.js';
+import { maskBytes } from './mask.js';
+import {
+  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_PONG, OPCODE_TEXT, RSV1, isControlOpcode,
+} from './protocol.js';
+
+export interface FrameWriterOptions {
+  /** 'client' masks every frame (RFC 6455 §5.3); 'server' never does. */
+  role: 'server' | 'client';
+}
+
+/** Keys drawn per crypto.getRandomValues call (4 bytes each). */
+const KEY_POOL_SIZE = 1024;
+/** Payloads from this length take a 64-bit length field. */
+const MIN_LENGTH_64 = 65536;
+/** Up to this many bytes, a loop copies a payload faster than TypedArray.prototype.set. */
+const COPY_LOOP_LIMIT = 64;
+
+/** Header bytes for a payload of `length` bytes. */
+export function headerSize(length: number, masked: boolean): number {
+  return (length < LENGTH_16 ? 2 : length < MIN_LENGTH_64 ? 4 : 10) + (masked ? 4 : 0);
+}
+
+/** A frame's first byte: FIN and the opcode (which may carry RSV1, see checkFrame). */
+export function firstByte(opcode: number, fin: boolean): number {
+  return (fin ? FIN : 0) | opcode;
+}
+
+/**
+ * Writes a frame header at `target[offset]` and returns the payload's offset.
+ * `keys` (4 bytes at keys[keyAt]) are written as the masking key when given.
+ */
+export function writeHeader(target: Uint8Array, offset: number, first: number, length: number, keys: Uint8Array | null, keyAt: number): number {
+  const maskBit = keys === null ? 0 : MASK_BIT;
+  target[offset] = first;
+  if (length < LENGTH_16) {
+    target[offset + 1] = maskBit | length;
+    offset += 2;
+  } else {
+    offset = writeExtendedLength(target, offset + 1, maskBit, length);
+  }
+  if (keys !== null) {
+    target[offset] = keys[keyAt];
+    target[offset + 1] = keys[keyAt + 1];
+    target[offset + 2] = keys[keyAt + 2];
+    target[offset + 3] = keys[keyAt + 3];
+    offset += 4;
+  }
+  return offset;
+}
+
+/**
+ * The second header byte and the 16- or 64-bit length after it, for payloads
+ * of 126 bytes or more; returns the offset after them. A function of its own
+ * so that the short frames' path stays small enough for V8 to inline whole.
+ */
+function writeExtendedLength(target: Uint8Array, offset: number, maskBit: number, length: number): number {
+  if (length < MIN_LENGTH_64) {
+    target[offset] = maskBit | LENGTH_16;
+    target[offset + 1] = length >>> 8;
+    target[offset + 2] = length & 0xff;
+    return offset + 3;
+  }
+  target[offset] = maskBit | LENGTH_64;
+  // 64-bit big-endian; lengths stay below 2^53, so the top 11 bits are 0.
+  const high = Math.floor(length / 0x1_0000_0000);
+  const low = length >>> 0;
+  target[offset + 1] = 0;
+  target[offset + 2] = high >>> 16;
+  target[offset + 3] = (high >>> 8) & 0xff;
+  target[offset + 4] = high & 0xff;
+  target[offset + 5] = low >>> 24;
+  target[offset + 6] = (low >>> 16) & 0xff;
+  target[offset + 7] = (low >>> 8) & 0xff;
+  target[offset + 8] = low & 0xff;
+  return offset + 9;
+}
+
+/**
+ * RFC 6455 §5.2, §5.5: a known opcode; control frames unfragmented with at most
+ * 125 bytes. RFC 7692 §6: RSV1 (given with the opcode) only on the first frame
+ * of a data message, marking it compressed.
+ */
+export function checkFrame(opcode: number, length: number, fin: boolean): void {
+  if (opcode === (OPCODE_TEXT | RSV1) || opcode === (OPCODE_BINARY | RSV1)) return;
+  if (isControlOpcode(opcode)) {
+    if (opcode > OPCODE_PONG) throw new RangeError(`invalid opcode ${opcode}`);
+    if (!fin) throw new RangeError('control frames cannot be fragmented');
+    if (length > MAX_CONTROL_PAYLOAD) throw new RangeError(`control frame payload is ${length} bytes; at most ${MAX_CONTROL_PAYLOAD} allowed`);
+  } else if (opcode > OPCODE_BINARY || !Number.isInteger(opcode) || opcode < 0) {
+    throw new RangeError(`invalid opcode ${opcode}`);
+  }
+}
+
+export class FrameWriter {
+  /** Whether frames are masked (client role). */
+  readonly masked: boolean;
+  /** The key pool: KEY_POOL_SIZE fresh 4-byte keys, handed out by nextKey(). */
+  protected readonly keys: Uint8Array;
+  private keyAt: number;
+
+  /**
+   * `name` is the constructor the errors name (a subclass passes its own).
+   * @throws {TypeError} when `options` is missing or its role is not 'server' or 'client'
+   */
+  constructor(options: FrameWriterOptions, name = 'FrameWriter') {
+    assertOptions(options, name, "{ role: 'server' }");
+    assertRole(options.role, name);
+    this.masked = options.role === 'client';
+    this.keys = new Uint8Array(this.masked ? KEY_POOL_SIZE * 4 : 0);
+    this.keyAt = this.keys.length;
+  }
+
+  /** Bytes a frame with a payload of `payloadLength` bytes takes in this role. */
+  frameSize(payloadLength: number): number {
+    return headerSize(payloadLength, this.masked) + payloadLength;
+  }
+
+  /** Offset in `keys` of the next fresh key, refilled by one getRandomValues call per KEY_POOL_SIZE frames. */
+  protected nextKey(): number {
+    if (this.keyAt === this.keys.length) {
+      crypto.getRandomValues(this.keys);
+      this.keyAt = 0;
+    }
+    const at = this.keyAt;
+    this.keyAt = at + 4;
+    return at;
+  }
+
+  /**
+   * Writes one frame into `target` at `offset` (masked in the client role) and
+   * returns the offset after it. Needs `frameSize(payload.length)` bytes there.
+   * Checks sizes but not message sequencing: that is the caller's. `opcode` may
+   * carry RSV1 (`OPCODE_TEXT | RSV1`) for the first frame of a message
+   * compressed with permessage-deflate.
+   * @throws {TypeError|RangeError} on a bad argument, before anything is written
+   */
+  writeFrame(target: Uint8Array, offset: number, opcode: number, payload: Uint8Array, fin = true): number {
+    assertBytes(target, 'target');
+    assertBytes(payload, 'payload');
+    assertIndex(offset, 'offset');
+    checkFrame(opcode, payload.length, fin);
+    const size = this.frameSize(payload.length);
+    if (offset + size > target.length) {
+      throw new RangeError(`the frame needs ${size} bytes at offset ${offset}; target has ${target.length}`);
+    }
+    return this.put(target, offset, firstByte(opcode, fin), payload);
+  }
+
+  /**
+   * Writes only the header of an unmasked frame (server role) whose
+   * `payloadLength` bytes the caller sends right after it, so a large payload
+   * goes out as it is, with no copy. Returns the offset after the header, which
+   * needs `frameSize(payloadLength) - payloadLength` bytes.
+   * @throws {TypeError} in the client role, whose payloads must be masked (so copied)
+   * @throws {TypeError|RangeError} on a bad argument, before anything is written
+   */
+  writeFrameHeader(target: Uint8Array, offset: number, opcode: number, payloadLength: number, fin = true): number {
+    if (this.masked) throw new TypeError('writeFrameHeader is for unmasked frames: in the client role every payload is masked');
+    assertBytes(target, 'target');
+    assertIndex(offset, 'offset');
+    assertIndex(payloadLength, 'payloadLength');
+    checkFrame(opcode, payloadLength, fin);
+    const size = headerSize(payloadLength, false);
+    if (offset + size > target.length) {
+      throw new RangeError(`the header needs ${size} bytes at offset ${offset}; target has ${target.length}`);
+    }
+    return writeHeader(target, offset, firstByte(opcode, fin), payloadLength, null, 0);
+  }
+
+  /** Writes a header and `payload` (masked in the client role) at `target[offset]`, unchecked; returns the end. */
+  protected put(target: Uint8Array, offset: number, first: number, payload: Uint8Array): number {
+    const length = payload.length;
+    if (this.masked) {
+      const keyAt = this.nextKey();
+      const at = writeHeader(target, offset, first, length, this.keys, keyAt);
+      maskBytes(payload, 0, this.keys, keyAt, target, at, length, 0);
+      return at + length;
+    }
+    const at = writeHeader(target, offset, first, length, null, 0);
+    if (length <= COPY_LOOP_LIMIT) for (let i = 0; i < length; i++) target[at + i] = payload[i];
+    else target.set(payload, at);
+    return at + length;
+  }
+
+  /**
+   * Completes a frame whose `length` payload bytes are already in place at
+   * `target[at]`: writes its header at `offset` (which must end at `at`) and,
+   * in the client role, masks the payload in place. Unchecked; returns the end.
+   */
+  protected seal(target: Uint8Array, offset: number, first: number, at: number, length: number): number {
+    const keyAt = this.masked ? this.nextKey() : 0;
+    writeHeader(target, offset, first, length, this.masked ? this.keys : null, keyAt);
+    if (this.masked) maskBytes(target, at, this.keys, keyAt, target, at, length, 0);
+    return at + length;
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Node's `buffer.isUtf8` as the validator for long text (src/codec/utf8.ts
+ * `validateUtf8Native`, and the decoder's D_UTF8 pieces): it must be exact
+ * as the kernel is, chunk by chunk (fail-fast streaming included). Expected
+ * verdicts come from buffer.isUtf8 on whole prefixes and test/support/utf8.ts.
+ */
+import { isUtf8 } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { frameCore } from '../../src/codec/index.js';
+import { fallbackKernels } from '../../src/codec/fallback/index.js';
+import { UTF8_INVALID } from '../../src/codec/layout.js';
+import { UTF8_NATIVE_THRESHOLD, Utf8Validator, nativeIsUtf8, validateUtf8Native } from '../../src/codec/utf8.js';
+import { digest, wsframeDecode } from '../support/decode.js';
+import { Random } from '../support/random.js';
+import { utf8Bytes } from '../support/streams.js';
+import { firstInvalidLength, isValidPrefix } from '../support/utf8.js';
+import { wsFrame } from '../support/ws.js';
+
+const CASES = 150;
+
+/** Valid text of `size` bytes, then damaged the way `how` says (seeded). */
+function text(size: number, random: Random, how: number): Uint8Array {
+  const data = utf8Bytes(size, random.next());
+  if (how === 1) data[random.int(size)] = random.next() & 0xff; // one random byte anywhere
+  if (how === 2) data[size - 1 - random.int(4)] = 0x80 | random.int(0x80); // near the end
+  if (how === 3) data.set(new Uint8Array([0xf0, 0x9f, 0x98]).subarray(0, 1 + random.int(3)), size - 3); // open character at the end
+  return data;
+}
+
+describe('validateUtf8Native', () => {
+  it('is what the decoder and validators use on Node (process.getBuiltinModule)', () => {
+    expect(nativeIsUtf8).toBe(typeof process.getBuiltinModule === 'function' ? isUtf8 : undefined);
+  });
+
+  it('gives the exact streaming state after every chunk: invalid exactly when the bytes so far are no valid prefix', () => {
+    const random = new Random(0x0ddba11);
+    for (let c = 0; c < CASES; c++) {
+      const data = text(7 + random.int(40_000), random, random.int(4));
+      let state = 0;
+      for (let start = 0; start < data.length;) {
+        const end = Math.min(data.length, start + 7 + random.int(12_000));
+        const next = validateUtf8Native(data.subarray(start, end), state, isUtf8);
+        if ((state | 0) !== UTF8_INVALID) {
+          expect([c, end, (next | 0) === UTF8_INVALID]).toEqual([c, end, !isValidPrefix(data, end)]);
+          expect([c, end, next === 0]).toEqual([c, end, isUtf8(data.subarray(0, end))]);
+        }
+        state = next;
+        start = end;
+      }
+    }
+  });
+
+  it('Utf8Validator fails at the chunk that brings in the first bad byte, with chunks above the native threshold', () => {
+    const random = new Random(0x5ca1ab1e);
+    for (let c = 0; c < CASES; c++) {
+      const data = text(UTF8_NATIVE_THRESHOLD + random.int(60_000), random, random.int(4));
+      const bad = firstInvalidLength(data);
+      const validator = new Utf8Validator();
+      for (let start = 0; start < data.length;) {
+        const end = Math.min(data.length, start + UTF8_NATIVE_THRESHOLD + random.int(20_000));
+        expect([c, end, validator.push(data.subarray(start, end))]).toEqual([c, end, end < bad]);
+        start = end;
+      }
+      expect(validator.end()).toBe(isUtf8(data));
+    }
+  });
+});
+
+describe('the decoder with long text left to the native validator', () => {
+  /** Masked frames of `payload` cut into `fragments`, and where each payload byte lands in the stream. */
+  function stream(payload: Uint8Array, fragments: number, random: Random): { bytes: Buffer; at: number[] } {
+    const bounds = [0, ...Array.from({ length: fragments - 1 }, () => random.int(payload.length)).sort((a, b) => a - b), payload.length];
+    const parts: Buffer[] = [];
+    const at: number[] = [];
+    let offset = 0;
+    for (let f = 0; f + 1 < bounds.length; f++) {
+      const frame = wsFrame(payload.subarray(bounds[f], bounds[f + 1]), f === 0 ? 1 : 0, f + 2 === bounds.length, true);
+      const header = frame.length - (bounds[f + 1] - bounds[f]);
+      for (let i = bounds[f]; i < bounds[f + 1]; i++) at.push(offset + header + (i - bounds[f]));
+      parts.push(frame);
+      offset += frame.length;
+    }
+    return { bytes: Buffer.concat(parts), at };
+  }
+
+  it('stops with 1007 in the push that brings in the first bad byte, and agrees with the JS twin of the kernel', () => {
+    const random = new Random(0xfee1900d);
+    const twin = frameCore(fallbackKernels);
+    for (let c = 0; c < CASES / 3; c++) {
+      const payload = text(UTF8_NATIVE_THRESHOLD + random.int(50_000), random, random.int(4));
+      const { bytes, at } = stream(payload, 1 + random.int(3), random);
+      const cuts = [...new Set(Array.from({ length: random.int(8) }, () => random.int(bytes.length)))].sort((a, b) => a - b);
+      const chunks = [...cuts, bytes.length].map((end, i, all) => bytes.subarray(i === 0 ? 0 : all[i - 1], end));
+      const bad = firstInvalidLength(payload);
+      // The chunk holding the first bad byte (or, for a truncated character, the message's last byte).
+      const failAt = bad === Infinity ? (isUtf8(payload) ? Infinity : bytes.length - 1) : at[bad - 1];
+      const { events } = wsframeDecode(chunks, 'server');
+      const expected = failAt === Infinity ? [['message', false, `${payload.length}`]] : [['error', 1007, 'WS_ERR_INVALID_UTF8']];
+      // A long message digests as `length:hash`: compare its length.
+      const got = (digest(events) as unknown[][]).map((e) => (e[0] === 'message' ? [e[0], e[1], String(e[2]).split(':')[0]] : e));
+      expect([c, got]).toEqual([c, expected]);
+      expect([c, digest(wsframeDecode(chunks, 'server', { core: twin }).events)]).toEqual([c, digest(events)]);
+      // Fail-fast: pushed chunk by chunk, the error comes with the chunk that holds stream byte failAt.
+      const ends = chunks.map((_, i) => chunks.slice(0, i + 1).reduce((sum, x) => sum + x.length, 0));
+      const firstError = ends.findIndex((_, i) => wsframeDecode(chunks.slice(0, i + 1), 'server').decoder.error !== null);
+      expect([c, firstError]).toEqual([c, failAt === Infinity ? -1 : ends.findIndex((end) => end > failAt)]);
+    }
+  });
+});
