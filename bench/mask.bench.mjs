@@ -4,8 +4,7 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { mask, unmask, maskIO, io, IO_SIZE } from '../build/esm/codec/index.js';
-import { ioHead } from '../build/esm/codec/io.js';
-import { maskWasm, xorForward } from '../build/esm/codec/mask.js';
+import { COPY_BLOCK, ioHead, maskWasm, xorForward } from '../build/esm/codec/internal.js';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell, wsInternal } from './support/harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +30,6 @@ function copiesOnly(source, output, bytes) {
     output.set(ioHead(n), start);
   }
 }
-const COPY_BLOCK = 16384;
 
 async function measureMask(bytes) {
   const source = randomBytes(bytes);

@@ -66,6 +66,14 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 ws 8 masks with \`http.websocketMask\`/\`websocketUnmask\` where Node has them (Node 26), from 24 B, and never
 loads \`bufferutil\` there. wsframe's figures include the copies into WASM memory and back that bufferutil's API
 forces. Ratios are from this run; a ratio below 1× means Node's own function is faster.
+On a busy machine single figures can be off; the pattern across sizes is what the decision rests on.
+
+Decision: wsframe/register leaves ws on Node's functions there. Up to 256 B the two are even within this
+machine's noise (wsframe ÷ Node 0.54–1.58× over three runs on 2026-12-01: wsframe's JavaScript loop against a
+native call); from 1 KiB Node's is ahead (wsframe 0.48–1.10×), and from 16 KiB clearly (0.38–0.65×; 0.04–0.05×
+at 16 MiB in every run), because bufferutil's API makes wsframe copy every payload into WebAssembly memory and
+back. Replacing a function of \`node:http\` would be intrusive for a loss where payloads take the time. (wsframe's
+16 MiB figure on Node 26, 20× below its 1 MiB one, is not explained yet.)
 
 ## mask(source, key, output, 0, length)
 ${table(header, rows('mask'))}

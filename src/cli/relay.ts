@@ -7,7 +7,7 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Adapter } from '../scale/adapter.js';
-import { createRedisAdapter } from '../scale/redis.js';
+import { createRedisAdapter, PublishError, type RedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
 import { WorkerAdapter, reportListening, startWorkerPool } from '../scale/workers.js';
 import { integerOption, UsageError, type Command } from './command.js';
@@ -34,12 +34,34 @@ function fatal(message: string): never {
   process.exit(1);
 }
 
+/**
+ * Prints Redis connection errors as they come, and dropped publishes as one
+ * line per second with their count (an outage must not flood the terminal).
+ */
+function reportRedisErrors(adapter: RedisAdapter): void {
+  let dropped = 0;
+  let last = '';
+  adapter.on('error', (error: Error) => {
+    if (!(error instanceof PublishError)) {
+      process.stderr.write(`wsframe relay: redis: ${error.message}\n`);
+      return;
+    }
+    if (dropped++ === 0) {
+      setTimeout(() => {
+        process.stderr.write(`wsframe relay: redis: ${dropped} publish${dropped === 1 ? '' : 'es'} dropped (${last})\n`);
+        dropped = 0;
+      }, 1000).unref();
+    }
+    last = error.message;
+  });
+}
+
 /** One relay process: a server with the adapter that joins it to the others, if any. */
 async function serve(port: number, host: string, redis: string | undefined): Promise<void> {
   let adapter: Adapter | undefined;
   if (redis !== undefined) {
     const redisAdapter = await createRedisAdapter({ url: redis });
-    redisAdapter.on('error', (error: Error) => process.stderr.write(`wsframe relay: redis: ${error.message}\n`));
+    reportRedisErrors(redisAdapter);
     adapter = redisAdapter;
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();

@@ -9,7 +9,7 @@ export { implementation, type Implementation } from './wasm.js';
 export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions } from './frame-decoder.js';
 export { FrameError } from './errors.js';
 export { isValidCloseCode } from './protocol.js';
-export { frameCore, type FrameCore } from './frame-core.js';
+export type { FrameCore } from './frame-core.js';
 export { FrameEncoder, type FrameEncoderOptions } from './frame-encoder.js';
 export {
   OPCODE_CONTINUATION, OPCODE_TEXT, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG,

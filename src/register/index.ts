@@ -10,7 +10,7 @@
  *
  * Where Node has its own masking (`http.websocketMask`, Node 26), ws prefers it
  * and never loads bufferutil. That is left alone on purpose: Node's function is
- * as fast as wsframe's at 24–64 B and 1.2–4× faster from 256 B, because
+ * even with wsframe's up to 256 B and 1.5–2.5× faster from 16 KiB, because
  * bufferutil's API makes wsframe copy into WASM memory and back
  * (bench/results/node-mask.md). There the mapping serves only ws releases that
  * predate Node's functions, and `utf-8-validate` only runtimes without `buffer.isUtf8`.

@@ -6,7 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { frameCore } from '../../src/codec/index.js';
+import { frameCore } from '../../src/codec/internal.js';
 import { fallbackKernels } from '../../src/codec/fallback/index.js';
 import { UTF8_INVALID } from '../../src/codec/layout.js';
 import { UTF8_NATIVE_THRESHOLD, Utf8Validator, nativeIsUtf8, validateUtf8Native } from '../../src/codec/utf8.js';

@@ -6,7 +6,7 @@
  * `Kernels` type makes a missing twin a compile error).
  */
 import { DESCRIPTOR_WORDS, STATE_SIZE, TABLE_ENTRIES } from '../layout.js';
-import type { Kernels } from '../wasm.js';
+import type { Kernels } from '../kernels.js';
 import { createFrameTwin } from './frame.js';
 import { ioPtr, ioSize } from './io.js';
 import { mask } from './mask.js';
