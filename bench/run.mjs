@@ -3,14 +3,14 @@
 // (targets met or missed), summary.svg (echo: wsframe, ws and Bun side by
 // side) and targets.svg, and puts a section for users into README.md (between
 // the bench:summary markers).
-// Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes node-mask hostile fanout scale)
+// Usage: npm run bench [-- name ...]   (names: mask utf8 codec echo runtimes node-mask deflate hostile fanout scale)
 //        npm run bench -- --summary-only   (summary and README from the results on disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
 import { echoChart, readmeSection, targetsChart } from './support/report.mjs';
 
-const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes', 'node-mask', 'hostile', 'fanout', 'scale'];
+const ALL = ['mask', 'utf8', 'codec', 'echo', 'runtimes', 'node-mask', 'deflate', 'hostile', 'fanout', 'scale'];
 const results = new URL('./results/', import.meta.url);
 /** bench/NAME.bench.mjs; the cross-runtime benchmark lives with the other cross-runtime tooling. */
 const script = (name) => (name === 'runtimes' ? new URL('../scripts/runtimes/bench/run.mjs', import.meta.url) : new URL(`${name}.bench.mjs`, import.meta.url));

@@ -11,6 +11,8 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   /** What the value is called in the help (`N`, `HOST`), for string options. */
   value?: string;
+  /** A string option whose value may be left out (`--deflate`, `--deflate shared`, `--deflate=shared`): then it is `true`. */
+  optionalValue?: boolean;
   description: string;
 }
 
@@ -28,7 +30,11 @@ export class UsageError extends Error {}
 
 /** The `--help` text of `command`. */
 export function commandUsage(command: Command): string {
-  const flags = Object.entries(command.options).map(([name, spec]) => (spec.type === 'string' ? `--${name} ${spec.value ?? 'VALUE'}` : `--${name}`));
+  const flags = Object.entries(command.options).map(([name, spec]) => {
+    if (spec.type === 'boolean') return `--${name}`;
+    const value = spec.value ?? 'VALUE';
+    return `--${name} ${spec.optionalValue ? `[${value}]` : value}`;
+  });
   const width = Math.max(...flags.map((flag) => flag.length), '--help'.length);
   const lines = Object.values(command.options).map((spec, i) => `  ${flags[i].padEnd(width)}  ${spec.description}`);
   lines.push(`  ${'--help'.padEnd(width)}  show this help`);
@@ -42,14 +48,24 @@ export function commandUsage(command: Command): string {
  */
 export function parseOptions(command: Command, args: string[]): Record<string, string | boolean | undefined> {
   const options = { ...command.options, help: { type: 'boolean', description: '' } as OptionSpec };
-  const { tokens } = parseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  // An option with an optional value is parsed as a flag; a word right after it is its value.
+  const parsed = Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { type: spec.optionalValue ? 'boolean' : spec.type }] as const));
+  const { tokens } = parseArgs({ args, options: parsed, strict: false, allowPositionals: true, tokens: true });
   const values: Record<string, string | boolean | undefined> = {};
+  let awaiting: { name: string; index: number } | undefined;
   for (const token of tokens) {
+    if (token.kind === 'positional' && awaiting !== undefined && token.index === awaiting.index + 1) {
+      values[awaiting.name] = token.value;
+      awaiting = undefined;
+      continue;
+    }
+    awaiting = undefined;
     if (token.kind === 'positional') throw new UsageError(`unexpected argument '${token.value}'`);
     if (token.kind === 'option-terminator') continue;
     const spec = Object.hasOwn(options, token.name) ? options[token.name as keyof typeof options] : undefined;
     if (spec === undefined) throw new UsageError(`unknown option '${token.rawName}'`);
-    if (spec.type === 'string' && token.value === undefined) throw new UsageError(`option '${token.rawName}' needs a value`);
+    if (spec.optionalValue && token.value === undefined) awaiting = { name: token.name, index: token.index };
+    else if (spec.type === 'string' && token.value === undefined) throw new UsageError(`option '${token.rawName}' needs a value`);
     if (spec.type === 'boolean' && token.value !== undefined) throw new UsageError(`option '${token.rawName}' takes no value`);
     values[token.name] = token.value ?? true;
   }

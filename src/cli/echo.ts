@@ -1,7 +1,7 @@
 /** `wsframe echo`: a WebSocket echo server, for testing clients and for benchmarks. */
 import type { AddressInfo } from 'node:net';
 import { createEchoServer } from '../server/echo.js';
-import { integerOption, type Command } from './command.js';
+import { UsageError, integerOption, type Command } from './command.js';
 
 const DEFAULT_PORT = 9001;
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -13,12 +13,23 @@ export const echo: Command = {
     port: { type: 'string', value: 'N', description: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
     host: { type: 'string', value: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
     'max-payload': { type: 'string', value: 'N', description: `largest message in bytes (default ${DEFAULT_MAX_PAYLOAD} = 100 MiB)` },
+    deflate: {
+      type: 'string',
+      value: 'shared|dedicated',
+      optionalValue: true,
+      description: 'negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)',
+    },
   },
   run(values) {
     const port = integerOption('port', values.port, DEFAULT_PORT, 0, 65535);
     const maxPayload = integerOption('max-payload', values['max-payload'], DEFAULT_MAX_PAYLOAD, 0, Number.MAX_SAFE_INTEGER);
     const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
-    const server = createEchoServer({ port, host, maxPayload }, () => {
+    const deflate = values.deflate;
+    if (deflate !== undefined && deflate !== true && deflate !== 'shared' && deflate !== 'dedicated') {
+      throw new UsageError(`invalid --deflate '${String(deflate)}': expected shared or dedicated`);
+    }
+    const perMessageDeflate = deflate === undefined ? false : deflate === true ? true : { mode: deflate as 'shared' | 'dedicated' };
+    const server = createEchoServer({ port, host, maxPayload, perMessageDeflate }, () => {
       const address = server.address() as AddressInfo;
       const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       process.stdout.write(`wsframe echo server listening on ws://${shown}:${address.port}\n`);

@@ -16,6 +16,7 @@ import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'n
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { DEFAULT_HANDSHAKE_TIMEOUT, TOKEN, acceptKey } from './handshake.js';
 import type { Agreement, ConnectionOptions } from './connection.js';
+import { checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
 
 /** Client options: ws's, plus any option of `http.request`/`https.request` and `tls.connect` (`ca`, `cert`, `key`, `rejectUnauthorized`, `servername`, …). */
 export interface ClientOptions extends ConnectionOptions, Omit<RequestOptions, 'host' | 'hostname' | 'port' | 'path' | 'method' | 'protocol' | 'socketPath' | 'timeout' | 'headers' | 'createConnection' | 'agent'>, Omit<TlsOptions, 'host' | 'port' | 'path' | 'socket' | 'timeout' | 'lookup'> {
@@ -39,8 +40,11 @@ export interface ClientOptions extends ConnectionOptions, Omit<RequestOptions, '
   createConnection?: RequestOptions['createConnection'];
   /** Finishes the request instead of `req.end()` (to write a body, for example). */
   finishRequest?: (req: ClientRequest, ws: ClientFace) => void;
-  /** permessage-deflate: accepted; not offered until the extension is in. */
-  perMessageDeflate?: boolean | object;
+  /**
+   * Offer permessage-deflate (RFC 7692): `true` for the defaults, or options as
+   * the server's. Off by default (ws's client offers it by default; see docs/server.md).
+   */
+  perMessageDeflate?: boolean | DeflateOptions;
   /** Options for `tls.connect`, merged under the top-level ones (wsframe's older spelling). */
   tls?: TlsOptions;
 }
@@ -81,6 +85,8 @@ export class ClientHandshake {
   private originalIpc = false;
   private originalSecure = false;
   private originalHost = '';
+  /** The permessage-deflate offer's settings; undefined when none is offered. */
+  private readonly deflate: ResolvedDeflateOptions | undefined;
 
   /**
    * Starts the handshake of `face` to `address`.
@@ -104,6 +110,7 @@ export class ClientHandshake {
       }
       seen.add(protocol);
     }
+    this.deflate = resolveDeflateOptions(options.perMessageDeflate);
     face._handshake = this;
     this.open(address);
   }
@@ -146,6 +153,7 @@ export class ClientHandshake {
       Upgrade: 'websocket',
     };
     if (this.protocols.length > 0) headers['Sec-WebSocket-Protocol'] = this.protocols.join(',');
+    if (this.deflate !== undefined) headers['Sec-WebSocket-Extensions'] = offerDeflate(this.deflate);
     if (options.origin) headers[version < 13 ? 'Sec-WebSocket-Origin' : 'Origin'] = options.origin;
     let path = url.pathname + url.search;
     let socketPath: string | undefined;
@@ -249,8 +257,18 @@ export class ClientHandshake {
     else if (protocol !== undefined && this.protocols.length === 0) problem = 'Server sent a subprotocol but none was requested';
     else if (protocol !== undefined && !this.protocols.includes(protocol)) problem = 'Server sent an invalid subprotocol';
     else if (protocol === undefined && this.protocols.length > 0) problem = 'Server sent no subprotocol';
-    else if (res.headers['sec-websocket-extensions'] !== undefined) {
-      problem = 'Server sent a Sec-WebSocket-Extensions header but no extension was requested';
+    let extension: DeflateExtension | undefined;
+    if (problem === undefined) {
+      const answer = res.headers['sec-websocket-extensions'];
+      if (this.deflate === undefined) {
+        if (answer !== undefined) problem = 'Server sent a Sec-WebSocket-Extensions header but no extension was requested';
+      } else {
+        try {
+          extension = checkDeflate(answer, this.deflate);
+        } catch (error) {
+          problem = (error as Error).message;
+        }
+      }
     }
     if (problem !== undefined) {
       socket.destroy();
@@ -259,7 +277,7 @@ export class ClientHandshake {
     }
     this.done = true;
     this.clearTimer();
-    this.face._connection.attach(socket, { role: 'client', protocol: protocol ?? '', extension: null, head, options: this.options });
+    this.face._connection.attach(socket, { role: 'client', protocol: protocol ?? '', extension: extension ?? null, head, options: this.options });
   }
 
   /** Ends the handshake from our side (close/terminate while connecting, a timeout, a refused answer). */

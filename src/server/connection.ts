@@ -24,9 +24,9 @@
  * - Extensions (permessage-deflate): `Agreement.extension`. Every outgoing data
  *   frame goes through `extension.encode` in send order and is queued when its
  *   `done` runs, with RSV1 in the frame's head byte; a close frame waits until
- *   every pending encode is done. Incoming: a message whose first frame had
- *   RSV1 goes through `extension.decode` before `message` (the decoder's RSV1
- *   report is the deflate kernel hook). `extension.close()` runs at the close.
+ *   every pending encode is done. Incoming: the decoder is given
+ *   `extension.deflate` and inflates messages whose first frame had RSV1
+ *   itself. `extension.close()` runs at the close.
  * - Write limits: `checkBacklog()` runs after every socket write with the
  *   bytes still waiting; `onDrain()` when they are all written. Over the
  *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
@@ -36,6 +36,7 @@
  */
 import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
+import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
 import {
   CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
@@ -113,10 +114,13 @@ export class WriteBudget {
 export interface Extension {
   /** The agreed `Sec-WebSocket-Extensions` value, as ws's `extensions` property shows it. */
   readonly header: string;
-  /** Transforms one outgoing data frame's payload; `rsv1` says whether it is marked as transformed. */
-  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void): void;
-  /** Transforms a received message whose first frame had RSV1 set. */
-  decode(payload: Uint8Array, done: (error: Error | null, payload: Uint8Array) => void): void;
+  /**
+   * Transforms one outgoing data frame's payload; `rsv1` says whether it is marked as transformed.
+   * `compress: false` (send's option) asks to leave the message as it is.
+   */
+  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
+  /** The decoder's permessage-deflate: received messages whose first frame had RSV1 are inflated by the decoder. */
+  readonly deflate: MessageDeflate;
   /** Frees what it holds: the connection has closed. */
   close(): void;
 }
@@ -316,6 +320,7 @@ export class Connection {
       this.decoder = new FrameDecoder({
         role: this.role,
         maxPayload: this.maxPayload,
+        deflate: this.extension?.deflate,
         maxFragments: this.maxFragments,
         skipUTF8Validation: this.skipUTF8Validation,
         ...(this.synchronousEvents
@@ -451,12 +456,12 @@ export class Connection {
    * Sends a data frame of a message (the whole message when `fin`). The caller
    * has checked that the connection is open.
    */
-  sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined): void {
+  sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined, compress?: boolean): void {
     const opcode = this.fragmenting ? OPCODE_CONTINUATION : binary ? OPCODE_BINARY : OPCODE_TEXT;
     this.fragmenting = !fin;
     const head = fin ? FIN | opcode : opcode;
     if (this.extension === null) this.enqueue(head, payload, cb);
-    else this.encodeData(head, payload, cb);
+    else this.encodeData(head, payload, cb, compress);
   }
 
   /** Sends a ping or pong (payload at most 125 bytes, checked by the caller). */
@@ -474,7 +479,7 @@ export class Connection {
     return true;
   }
 
-  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
     this.encoding++;
     this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
       this.encoding--;
@@ -488,7 +493,7 @@ export class Connection {
         this.enqueue(rsv1 ? head | RSV1 : head, encoded, cb);
       }
       if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
-    });
+    }, compress);
   }
 
   private enqueue(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {

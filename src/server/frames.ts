@@ -10,7 +10,7 @@
  * holds none, a busy one allocates none.
  */
 import { FrameWriter } from '../codec/frame-writer.js';
-import { FIN, OPCODE_BITS } from '../codec/protocol.js';
+import { FIN, OPCODE_BITS, RSV1 } from '../codec/protocol.js';
 
 export type Role = 'server' | 'client';
 
@@ -103,8 +103,8 @@ export function encodeShared(opcode: number, payload: Uint8Array): EncodedFrame 
 /**
  * Frames the queued payloads (masked for clients): back to back in one new
  * Buffer, except that large unmasked payloads stay separate chunks, written as
- * they are. Returns the chunks in write order. The RSV1 bit of a head is not
- * written yet: the encoder takes FIN and the opcode (permessage-deflate adds it).
+ * they are. Returns the chunks in write order. A head's RSV1 (a compressed
+ * message's first frame, permessage-deflate) goes to the encoder with the opcode.
  */
 export function encodeFrames(role: Role, queue: SendQueue): Uint8Array[] {
   const encoder = encoders[role];
@@ -127,10 +127,10 @@ export function encodeFrames(role: Role, queue: SendQueue): Uint8Array[] {
     const encoded = head === ENCODED;
     if (!asIs(i)) {
       if (encoded) out.set(payload, at);
-      at = encoded ? at + payload.length : encoder.writeFrame(out, at, head & OPCODE_BITS, payload, (head & FIN) !== 0);
+      at = encoded ? at + payload.length : encoder.writeFrame(out, at, head & (OPCODE_BITS | RSV1), payload, (head & FIN) !== 0);
       continue;
     }
-    if (!encoded) at = encoder.writeFrameHeader(out, at, head & OPCODE_BITS, payload.length, (head & FIN) !== 0);
+    if (!encoded) at = encoder.writeFrameHeader(out, at, head & (OPCODE_BITS | RSV1), payload.length, (head & FIN) !== 0);
     if (at > start) chunks.push(out.subarray(start, at));
     chunks.push(payload);
     start = at;

@@ -15,8 +15,9 @@ import { HeadReader, parseRequestLine, type Head, type RequestLine } from './hea
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptLines, checkUpgrade, errorResponse, header,
 } from './handshake.js';
-import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
-import { encodeShared } from './frames.js';
+import { OPCODE_BINARY, OPCODE_TEXT, RSV1 } from '../codec/protocol.js';
+import { encodeShared, type EncodedFrame } from './frames.js';
+import { acceptDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
@@ -76,8 +77,12 @@ export interface ServerOptions extends ConnectionOptions, TopicOptions {
   clientTracking?: boolean;
   /** The class of the server's connections: `WebSocket` or a subclass of it. */
   WebSocket?: typeof WebSocket;
-  /** permessage-deflate: accepted, not negotiated yet. */
-  perMessageDeflate?: boolean | object;
+  /**
+   * permessage-deflate (RFC 7692): `true` for the defaults, or options (mode
+   * 'shared' | 'dedicated', threshold, level, memLevel, window bits, context
+   * takeover; see docs/server.md). Off by default, as in ws.
+   */
+  perMessageDeflate?: boolean | DeflateOptions;
 }
 
 /**
@@ -158,6 +163,7 @@ export class WebSocketServer extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null;
   private connections = 0;
   private warnedProtocols = false;
+  private readonly deflate: ResolvedDeflateOptions | undefined;
   /** Bytes waiting to be written to all connections, when `maxBufferedBytes` limits them. */
   private readonly budget: WriteBudget | null;
   /** Topics of this server's connections (`ws.subscribe`, `publish`). */
@@ -178,6 +184,7 @@ export class WebSocketServer extends EventEmitter {
     }
     warnUnknownOptions(given, SERVER_OPTIONS, 'WebSocketServer');
     this.options = { WebSocket, clientTracking: true, ...given };
+    this.deflate = resolveDeflateOptions(given.perMessageDeflate);
     this.budget = given.maxBufferedBytes !== undefined ? new WriteBudget(given.maxBufferedBytes) : null;
     this.topics = new TopicRegistry(given);
     this.adapter = given.adapter ?? null;
@@ -374,14 +381,24 @@ export class WebSocketServer extends EventEmitter {
         return;
       }
     }
+    let extension: DeflateExtension | undefined;
+    if (this.deflate !== undefined) {
+      try {
+        extension = acceptDeflate(header(req.headers, 'sec-websocket-extensions'), this.deflate);
+      } catch {
+        refuse(socket, 400, 'Invalid Sec-WebSocket-Extensions header');
+        return;
+      }
+    }
     owned[kUpgraded] = true;
     const lines = acceptLines(key, protocol);
+    if (extension !== undefined) lines.push(`Sec-WebSocket-Extensions: ${extension.header}`);
     this.emit('headers', lines, req);
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     socket.off('error', destroy);
     const ws = new this.options.WebSocket();
     this.track(ws);
-    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: null, head, options: this.options, tracker: this, budget: this.budget });
+    ws._connection.attach(socket as Socket, { role: 'server', protocol: protocol ?? '', extension: extension ?? null, head, options: this.options, tracker: this, budget: this.budget });
     callback(ws, req);
   }
 
@@ -413,8 +430,24 @@ export class WebSocketServer extends EventEmitter {
     if (this.clients === undefined) throw new Error('broadcast() needs clientTracking: this server keeps no clients');
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
-    const frame = encodeShared(binary ? OPCODE_BINARY : OPCODE_TEXT, payload);
-    for (const ws of this.clients) ws._connection.sendEncoded(frame);
+    const opcode = binary ? OPCODE_BINARY : OPCODE_TEXT;
+    let plain: EncodedFrame | undefined;
+    // Compressed once per shared compressor configuration (usually one for all): connections without
+    // context takeover all get the same bytes. Connections that keep context compress for themselves.
+    const compressed = new Map<string, EncodedFrame>();
+    for (const ws of this.clients) {
+      const connection = ws._connection;
+      const extension = connection.extension as DeflateExtension | null;
+      if (extension === null || payload.length < extension.deflate.threshold) {
+        connection.sendEncoded((plain ??= encodeShared(opcode, payload)));
+      } else if (extension.sharedKey !== undefined) {
+        let frame = compressed.get(extension.sharedKey);
+        if (frame === undefined) compressed.set(extension.sharedKey, (frame = encodeShared(opcode | RSV1, extension.deflate.compress(payload))));
+        connection.sendEncoded(frame);
+      } else if (connection.readyState === WebSocket.OPEN) {
+        connection.sendData(payload, binary, true, undefined);
+      }
+    }
   }
 
   /**

@@ -209,7 +209,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
       return;
     }
     const binary = options?.binary ?? typeof data !== 'string';
-    this._connection.sendData(data ? toBytes(data) : EMPTY, binary, options?.fin ?? true, cb);
+    this._connection.sendData(data ? toBytes(data) : EMPTY, binary, options?.fin ?? true, cb, options?.compress);
   }
 
   /** Sends a ping of at most 125 bytes: `ping()`, `ping(cb)`, `ping(data, cb)` or `ping(data, mask, cb)`. */

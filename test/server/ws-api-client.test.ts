@@ -243,9 +243,27 @@ describe('answers', () => {
     expect(code).toBe(1006);
   });
 
-  test('perMessageDeflate is accepted (not offered yet): the handshake completes without extensions', async () => {
+  test('perMessageDeflate is offered through http.request and the agreed answer is used', async () => {
     const { url, upgrades } = await wsBehindHttp({ perMessageDeflate: true });
-    const ws = await open(url, { perMessageDeflate: true });
+    let answer: string | undefined;
+    const ws = new WebSocket(url, { perMessageDeflate: true });
+    ws.on('upgrade', (res: http.IncomingMessage) => (answer = res.headers['sec-websocket-extensions']));
+    cleanups.push(() => ws.terminate());
+    await next(ws, 'open');
+    const offer = upgrades[0].headers['sec-websocket-extensions'];
+    expect(offer).toMatch(/^permessage-deflate;/);
+    expect(offer).toContain('client_no_context_takeover');
+    expect(answer).toMatch(/^permessage-deflate\b/);
+    expect(ws.extensions).toBe(answer);
+    const text = 'compressible '.repeat(400);
+    ws.send(text);
+    const [data] = await next(ws, 'message');
+    expect(String(data)).toBe(text);
+  });
+
+  test('without perMessageDeflate nothing is offered', async () => {
+    const { url, upgrades } = await wsBehindHttp({ perMessageDeflate: true });
+    const ws = await open(url);
     expect(upgrades[0].headers['sec-websocket-extensions']).toBeUndefined();
     expect(ws.extensions).toBe('');
   });
