@@ -8,8 +8,9 @@
 import { acceptOffer, checkResponse, formatOffer, type ResolvedDeflateOptions } from '../codec/deflate/negotiate.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { zlibDeflate } from '../codec/deflate/zlib.js';
+import { RSV1 } from '../codec/protocol.js';
 import type { Extension } from './connection.js';
-import type { Role } from './frames.js';
+import { encodeShared, type EncodedFrame, type Role } from './frames.js';
 
 export { resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from '../codec/deflate/negotiate.js';
 
@@ -51,6 +52,17 @@ export class DeflateExtension implements Extension {
   close(): void {
     this.deflate.close();
   }
+}
+
+/**
+ * The frame of a whole message (`opcode` text or binary) compressed once for
+ * every connection whose extension has `sharedKey` (no context takeover: the
+ * same bytes for all of them); made at the first call per key, kept in `frames`.
+ */
+export function sharedCompressed(sharedKey: string, deflate: MessageDeflate, opcode: number, payload: Uint8Array, frames: Map<string, EncodedFrame>): EncodedFrame {
+  let frame = frames.get(sharedKey);
+  if (frame === undefined) frames.set(sharedKey, (frame = encodeShared(opcode | RSV1, deflate.compress(payload))));
+  return frame;
 }
 
 /**

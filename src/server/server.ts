@@ -15,9 +15,9 @@ import { HeadReader, parseRequestLine, type Head, type RequestLine } from './hea
 import {
   DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_HEADERS, HandshakeError, acceptLines, checkUpgrade, errorResponse, header,
 } from './handshake.js';
-import { OPCODE_BINARY, OPCODE_TEXT, RSV1 } from '../codec/protocol.js';
+import { OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
 import { encodeShared, type EncodedFrame } from './frames.js';
-import { acceptDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
+import { acceptDeflate, resolveDeflateOptions, sharedCompressed, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
@@ -441,9 +441,7 @@ export class WebSocketServer extends EventEmitter {
       if (extension === null || payload.length < extension.deflate.threshold) {
         connection.sendEncoded((plain ??= encodeShared(opcode, payload)));
       } else if (extension.sharedKey !== undefined) {
-        let frame = compressed.get(extension.sharedKey);
-        if (frame === undefined) compressed.set(extension.sharedKey, (frame = encodeShared(opcode | RSV1, extension.deflate.compress(payload))));
-        connection.sendEncoded(frame);
+        connection.sendEncoded(sharedCompressed(extension.sharedKey, extension.deflate, opcode, payload, compressed));
       } else if (connection.readyState === WebSocket.OPEN) {
         connection.sendData(payload, binary, true, undefined);
       }

@@ -30,7 +30,8 @@
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { CLOSE_POLICY_VIOLATION, OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
 import { OPEN, type Connection, type HeldSends } from './connection.js';
-import { encodeShared } from './frames.js';
+import { encodeShared, type EncodedFrame } from './frames.js';
+import { sharedCompressed, type DeflateExtension } from './deflate.js';
 
 /** Size of a tick-batch chunk. */
 const CHUNK_SIZE = 64 * 1024;
@@ -234,6 +235,7 @@ export class TopicRegistry {
     const end = start + size;
     let delivered = 0;
     let dropped = 0;
+    let compressed: Map<string, EncodedFrame> | undefined;
     for (const subscription of members) {
       if (subscription === exceptSubscription || subscription.connection.readyState !== OPEN) continue;
       if (this.overLimit(subscription, size)) {
@@ -242,7 +244,13 @@ export class TopicRegistry {
         continue;
       }
       delivered++;
-      if (shared !== null) {
+      // permessage-deflate in shared mode: compressed once for every such subscriber (the same bytes for all).
+      const extension = subscription.connection.extension as DeflateExtension | null;
+      if (extension !== null && extension.sharedKey !== undefined && payload.length >= extension.deflate.threshold) {
+        subscription.release();
+        compressed ??= new Map();
+        subscription.connection.sendEncoded(sharedCompressed(extension.sharedKey, extension.deflate, binary ? OPCODE_BINARY : OPCODE_TEXT, payload, compressed));
+      } else if (shared !== null) {
         subscription.release();
         subscription.connection.sendEncoded(shared);
       } else if (subscription.chunk === chunk && subscription.end === start) {

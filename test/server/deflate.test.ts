@@ -82,13 +82,19 @@ describe('wsframe server, ws client', () => {
     client.close();
   });
 
-  test('broadcast compresses once for every shared-mode receiver; others get it plain', async () => {
+  /** A server with deflate on and three ws clients: two offering it (shared mode agreed), one not. */
+  async function threeClients() {
     const { server, url } = await echoServer({ perMessageDeflate: true });
     servers.push(server);
     const a = new WS(url, { perMessageDeflate: true });
     const b = new WS(url, { perMessageDeflate: true });
     const c = new WS(url, { perMessageDeflate: false });
     await Promise.all([a, b, c].map((ws) => next(ws, 'open')));
+    return { server, a, b, c };
+  }
+
+  test('broadcast compresses once for every shared-mode receiver; others get it plain', async () => {
+    const { server, a, b, c } = await threeClients();
     const payloads = [a, b, c].map((ws) => next(ws, 'message'));
     const frames: number[] = [];
     for (const ws of [a, b, c]) ws._socket.prependListener('data', (chunk: Buffer) => frames.push(chunk[0]));
@@ -96,6 +102,24 @@ describe('wsframe server, ws client', () => {
     server.broadcast(data.toString());
     for (const [got] of await Promise.all(payloads)) expect(got.toString()).toBe(data.toString());
     expect(frames.sort()).toEqual([0x81, 0xc1, 0xc1]);
+    for (const ws of [a, b, c]) ws.close();
+  });
+
+  test('publish compresses for shared-mode subscribers, and plain subscribers get it uncompressed, in order', async () => {
+    const { server, a, b, c } = await threeClients();
+    for (const ws of server.clients) ws.subscribe('news');
+    const big = json(20_000).toString();
+    const small = json(5_000).toString();
+    const received = [a, b, c].map((ws) => new Promise<string[]>((resolve) => {
+      const got: string[] = [];
+      ws.on('message', (data: Buffer) => got.push(data.toString()) === 3 && resolve(got));
+    }));
+    const firstBytes = [a, b, c].map((ws) => new Promise<number>((resolve) => ws._socket.prependOnceListener('data', (chunk: Buffer) => resolve(chunk[0]))));
+    expect(server.publish('news', big).delivered).toBe(3);
+    expect(server.publish('news', 'tiny').delivered).toBe(3);
+    expect(server.publish('news', small).delivered).toBe(3);
+    for (const got of await Promise.all(received)) expect(got).toEqual([big, 'tiny', small]);
+    expect(await Promise.all(firstBytes)).toEqual([0xc1, 0xc1, 0x81]);
     for (const ws of [a, b, c]) ws.close();
   });
 
