@@ -49,6 +49,9 @@ export function frameError(id: number, head = 0): FrameError {
 }
 
 
+/** zlib's status code for invalid compressed data (`zlib.constants.Z_DATA_ERROR`; no `node:` import here). */
+const Z_DATA_ERROR = -3;
+
 /**
  * `error` as ws's receiver reports it (what wsframe/server emits): a
  * RangeError for a framing error or a limit, an Error for invalid UTF-8 or
@@ -58,5 +61,7 @@ export function frameError(id: number, head = 0): FrameError {
 export function wsShapedError(error: FrameError): Error {
   const Class = error.code.startsWith('WS_ERR_') && error.code !== 'WS_ERR_INVALID_UTF8' ? RangeError : Error;
   const shaped = new Class(error.closeCode === 1009 ? error.message : `Invalid WebSocket frame: ${error.message}`);
+  // ws hands over zlib's own error for invalid compressed data, whose errno is zlib's Z_DATA_ERROR.
+  if (error.code === 'Z_DATA_ERROR') Object.assign(shaped, { errno: Z_DATA_ERROR });
   return Object.assign(shaped, { code: error.code, closeCode: error.closeCode });
 }
