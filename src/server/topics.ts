@@ -66,9 +66,9 @@ export interface PublishOptions {
   /** Binary frame (default: true unless the data is a string). */
   binary?: boolean;
   /**
-   * Compress where permessage-deflate was negotiated. The seam for it is
-   * `encodeOnce`: one compressed frame for all subscribers that negotiated it.
-   * Until the server negotiates permessage-deflate, frames go uncompressed.
+   * Compress for subscribers that negotiated permessage-deflate in shared
+   * mode (once for all of them), when the message reaches the threshold.
+   * Default true; false sends this message uncompressed to everyone.
    */
   compress?: boolean;
 }
@@ -253,7 +253,7 @@ export class TopicRegistry {
    * `except`, framed once (a text frame unless `binary`; text must be UTF-8). Returns how many got it and how many were skipped
    * for backpressure.
    */
-  publish(topic: string, payload: Uint8Array, binary: boolean, except?: Subscriber): PublishResult {
+  publish(topic: string, payload: Uint8Array, binary: boolean, except?: Subscriber, compress = true): PublishResult {
     const members = this.topics.get(topic);
     if (members === undefined) return EMPTY_RESULT;
     const size = encoder.frameSize(payload.length);
@@ -276,7 +276,7 @@ export class TopicRegistry {
       delivered++;
       // permessage-deflate in shared mode: compressed once for every such subscriber (the same bytes for all).
       const extension = subscription.connection.extension as DeflateExtension | null;
-      if (extension !== null && extension.sharedKey !== undefined && payload.length >= extension.deflate.threshold) {
+      if (compress && extension !== null && extension.sharedKey !== undefined && payload.length >= extension.deflate.threshold) {
         subscription.release();
         compressed ??= new Map();
         subscription.connection.sendEncoded(sharedCompressed(extension.sharedKey, extension.deflate, binary ? OPCODE_BINARY : OPCODE_TEXT, payload, compressed));
