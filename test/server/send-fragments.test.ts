@@ -5,7 +5,7 @@
  */
 import { expect, test } from 'vitest';
 import type { WebSocket } from '../../src/server/index.js';
-import { WS, cleanupsAfterEach, closeServer, listen, next } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, listen } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
 
