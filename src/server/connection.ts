@@ -238,7 +238,7 @@ export class Connection {
   private flushPending = false;
   /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
   private fragmenting = false;
-  /** Outgoing data frames inside `extension.encode`, not yet queued. */
+  /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
   private closeWaiting: Uint8Array | null = null;
@@ -479,10 +479,20 @@ export class Connection {
     return true;
   }
 
-  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
+  /** A data frame is being prepared outside the send queue (compressed, or a Blob being read): a close frame waits for it. */
+  holdClose(): void {
     this.encoding++;
+  }
+
+  /** That frame was queued or dropped: a close frame waiting for the last of them goes now. */
+  releaseClose(): void {
+    this.encoding--;
+    if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
+  }
+
+  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
+    this.holdClose();
     this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
-      this.encoding--;
       if (error !== null) {
         this.events._onError(error);
         this.destroy();
@@ -492,7 +502,7 @@ export class Connection {
       } else {
         this.enqueue(rsv1 ? head | RSV1 : head, encoded, cb);
       }
-      if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
+      this.releaseClose();
     }, compress);
   }
 
