@@ -103,3 +103,19 @@ export function listenAddress(values: Record<string, string | boolean | undefine
 export function listeningUrl(address: AddressInfo): string {
   return `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
+
+/**
+ * The `--deflate [shared|dedicated]` option of every command that runs a
+ * server: negotiate permessage-deflate, in the given mode (shared when none).
+ */
+export function deflateOption(description: string): OptionSpec {
+  return { type: 'string', value: 'shared|dedicated', optionalValue: true, description };
+}
+
+/** The `perMessageDeflate` server option for a `deflateOption` value: false when the option was not given. */
+export function deflateValue(value: string | boolean | undefined): boolean | { mode: 'shared' | 'dedicated' } {
+  if (value === undefined) return false;
+  if (value === true) return true;
+  if (value !== 'shared' && value !== 'dedicated') throw new UsageError(`invalid --deflate '${String(value)}': expected shared or dedicated`);
+  return { mode: value };
+}

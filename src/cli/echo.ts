@@ -1,7 +1,7 @@
 /** `wsframe echo`: a WebSocket echo server, for testing clients and for benchmarks. */
 import type { AddressInfo } from 'node:net';
 import { createEchoServer } from '../server/echo.js';
-import { UsageError, integerOption, listenAddress, listenOptions, listeningUrl, type Command } from './command.js';
+import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, type Command } from './command.js';
 
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
@@ -11,21 +11,12 @@ export const echo: Command = {
   options: {
     ...listenOptions,
     'max-payload': { type: 'string', value: 'N', description: `largest message in bytes (default ${DEFAULT_MAX_PAYLOAD} = 100 MiB)` },
-    deflate: {
-      type: 'string',
-      value: 'shared|dedicated',
-      optionalValue: true,
-      description: 'negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)',
-    },
+    deflate: deflateOption('negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)'),
   },
   run(values) {
     const { port, host } = listenAddress(values);
     const maxPayload = integerOption('max-payload', values['max-payload'], DEFAULT_MAX_PAYLOAD, 0, Number.MAX_SAFE_INTEGER);
-    const deflate = values.deflate;
-    if (deflate !== undefined && deflate !== true && deflate !== 'shared' && deflate !== 'dedicated') {
-      throw new UsageError(`invalid --deflate '${String(deflate)}': expected shared or dedicated`);
-    }
-    const perMessageDeflate = deflate === undefined ? false : deflate === true ? true : { mode: deflate as 'shared' | 'dedicated' };
+    const perMessageDeflate = deflateValue(values.deflate);
     const server = createEchoServer({ port, host, maxPayload, perMessageDeflate }, () => {
       process.stdout.write(`wsframe echo server listening on ${listeningUrl(server.address() as AddressInfo)}\n`);
     });

@@ -10,7 +10,8 @@ import type { Adapter } from '../scale/adapter.js';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
 import { WorkerAdapter, reportListening, startWorkerPool } from '../scale/workers.js';
-import { integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
+import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
+import type { ServerOptions } from '../server/server.js';
 
 function workersOption(value: string | boolean | undefined): number {
   if (value === 'auto') return os.availableParallelism();
@@ -51,7 +52,7 @@ function reportRedisErrors(adapter: RedisAdapter): void {
 }
 
 /** One relay process: a server with the adapter that joins it to the others, if any. */
-async function serve(port: number, host: string, redis: string | undefined): Promise<void> {
+async function serve(port: number, host: string, redis: string | undefined, perMessageDeflate: ServerOptions['perMessageDeflate']): Promise<void> {
   let adapter: Adapter | undefined;
   if (redis !== undefined) {
     const redisAdapter = await createRedisAdapter({ url: redis });
@@ -60,7 +61,7 @@ async function serve(port: number, host: string, redis: string | undefined): Pro
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();
   }
-  const server = createRelayServer({ port, host, adapter }, () => {
+  const server = createRelayServer({ port, host, adapter, perMessageDeflate }, () => {
     const address = server.address() as AddressInfo;
     if (cluster.isWorker) reportListening(address.address, address.port);
     else process.stdout.write(`wsframe relay listening on ${listeningUrl(address)}${redis ? ` (redis ${redis})` : ''}\n`);
@@ -83,13 +84,15 @@ export const relay: Command = {
     ...listenOptions,
     workers: { type: 'string', value: 'N|auto', description: 'worker processes serving the port (default 1; auto: one per CPU)' },
     redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT)' },
+    deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: shared)'),
   },
   run(values) {
     const { port, host } = listenAddress(values);
     const workers = workersOption(values.workers);
     const redis = redisOption(values.redis);
+    const perMessageDeflate = deflateValue(values.deflate);
     if (workers === 1 || cluster.isWorker) {
-      serve(port, host, redis).catch((error: Error) => fatal(error.message));
+      serve(port, host, redis, perMessageDeflate).catch((error: Error) => fatal(error.message));
       return;
     }
     const pool = startWorkerPool({ workers });

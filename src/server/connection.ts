@@ -38,13 +38,14 @@ import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
+import { MessageSequence } from '../codec/frame-writer.js';
 import {
-  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
   ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
 } from './frames.js';
-import { readBuffer } from './memory.js';
+import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 
 /** The ready states (the values of ws's `WebSocket.CONNECTING` …). */
@@ -94,6 +95,19 @@ const DEFAULTS = {
   sendTimeout: 30_000,
 };
 
+/**
+ * How long the reads of one event-loop turn may take, in ms, before each
+ * further read ends its connection's turn. libuv reads a ready socket up to 32
+ * times (2 MiB with our 64 KiB region) before it serves the next one. When
+ * those reads are slow (writing a large partial message into fresh pages runs
+ * at ~150 MB/s on a VM, or the handlers are slow), a few such connections
+ * would hold everyone else's reads for tens of ms. Past this budget a
+ * connection pauses after its read until the turn's check phase
+ * (`setImmediate`), so a turn takes about this long plus one read per ready
+ * connection, and every ready connection still gets a read in each turn.
+ */
+const READ_TURN_MS = 2;
+
 /** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
 const SEND_TIMEOUT_LINGER = 1_000;
 
@@ -115,10 +129,11 @@ export interface Extension {
   /** The agreed `Sec-WebSocket-Extensions` value, as ws's `extensions` property shows it. */
   readonly header: string;
   /**
-   * Transforms one outgoing data frame's payload; `rsv1` says whether it is marked as transformed.
+   * Transforms one outgoing data frame's payload; `first` and `fin` say where the frame is in its message
+   * (the connection's `MessageSequence` keeps that), `rsv1` whether it is marked as transformed.
    * `compress: false` (send's option) asks to leave the message as it is.
    */
-  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
+  encode(payload: Uint8Array, first: boolean, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
   /** The decoder's permessage-deflate: received messages whose first frame had RSV1 are inflated by the decoder. */
   readonly deflate: MessageDeflate;
   /** Frees what it holds: the connection has closed. */
@@ -225,6 +240,8 @@ export class Connection {
   private paused = false;
   /** A protocol error stopped the decoder. */
   private failed = false;
+  /** Read past the turn's budget: reading is off until the turn ends (`endReadTurn`). */
+  private yielding = false;
   /**
    * Without synchronous events: the events waiting for their macrotask, in
    * stream order (reading stops while any wait); null when none do, and always
@@ -239,7 +256,7 @@ export class Connection {
   private queue: SendQueue | null = null;
   private flushPending = false;
   /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
-  private fragmenting = false;
+  private readonly messages = new MessageSequence();
   /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
@@ -328,6 +345,7 @@ export class Connection {
         deflate: this.extension?.deflate,
         maxFragments: this.maxFragments,
         skipUTF8Validation: this.skipUTF8Validation,
+        viewType: BufferView,
         ...(this.synchronousEvents
           ? {
               onMessage: (data, isBinary) => events._onMessage(data, isBinary),
@@ -387,15 +405,39 @@ export class Connection {
 
   /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   onRead(length: number): void {
+    startReadTurn();
     if (this.head !== null) {
       // Rare: a read before the handshake's extra bytes were decoded. Decoding those
       // reuses the region, so take this read out of it first.
       const read = readBuffer.slice(0, length);
       this.feedHead();
       this.feed(read);
-      return;
+    } else {
+      this.decode(null, length);
     }
-    this.decode(null, length);
+    this.endRead();
+  }
+
+  /** A socket 'data' chunk (no reads into the region: TLS, a Duplex): decoded within the turn's budget too. */
+  onData(chunk: Uint8Array): void {
+    startReadTurn();
+    this.feed(chunk);
+    this.endRead();
+  }
+
+  /** After a read: past the turn's read budget, stop reading until the turn ends. */
+  private endRead(): void {
+    const socket = this.socket;
+    if (socket === null || this.yielding || performance.now() - readTurnStart <= READ_TURN_MS || socket.isPaused()) return;
+    this.yielding = true;
+    socket.pause();
+    yielded.push(this);
+  }
+
+  /** The turn ended: read again (unless something else holds reading off). */
+  endYield(): void {
+    this.yielding = false;
+    this.resumeReading();
   }
 
   /** Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
@@ -431,10 +473,13 @@ export class Connection {
     this.resumeReading();
   }
 
-  /** Reads again unless something still holds reading off: the user, deferred events, or unwritten bytes over the limit. */
+  /**
+   * Reads again unless something still holds reading off: the user, deferred events, the turn's read budget, or
+   * unwritten bytes over the limit.
+   */
   private resumeReading(): void {
     const socket = this.socket;
-    if (socket !== null && !this.paused && this.deferred === null && !this.overLimit(socket.writableLength) && socket.isPaused()) {
+    if (socket !== null && !this.paused && this.deferred === null && !this.yielding && !this.overLimit(socket.writableLength) && socket.isPaused()) {
       socket.resume();
     }
   }
@@ -462,8 +507,7 @@ export class Connection {
    * has checked that the connection is open.
    */
   sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined, compress?: boolean): void {
-    const opcode = this.fragmenting ? OPCODE_CONTINUATION : binary ? OPCODE_BINARY : OPCODE_TEXT;
-    this.fragmenting = !fin;
+    const opcode = this.messages.next(binary ? OPCODE_BINARY : OPCODE_TEXT, fin);
     const head = fin ? FIN | opcode : opcode;
     if (this.extension === null) this.enqueue(head, payload, cb);
     else this.encodeData(head, payload, cb, compress);
@@ -497,7 +541,7 @@ export class Connection {
 
   private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
     this.holdClose();
-    this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
+    this.extension!.encode(payload, (head & OPCODE_BITS) !== OPCODE_CONTINUATION, (head & FIN) !== 0, (error, encoded, rsv1) => {
       if (error !== null) {
         this.events._onError(error);
         this.destroy();
@@ -762,6 +806,27 @@ export class Connection {
   }
 }
 
+/** The read budget (READ_TURN_MS): when this turn's first read began, and the connections that yielded in it. */
+let readTurnStart = 0;
+let turnEnding = false;
+let yielded: Connection[] = [];
+
+/** A read is starting: the first one in this turn starts the turn's budget. */
+function startReadTurn(): void {
+  if (turnEnding) return;
+  turnEnding = true;
+  readTurnStart = performance.now();
+  setImmediate(endReadTurn);
+}
+
+/** The check phase after a turn's reads: the connections that yielded read again. */
+function endReadTurn(): void {
+  turnEnding = false;
+  const resumed = yielded;
+  yielded = [];
+  for (const connection of resumed) connection.endYield();
+}
+
 function flushConnection(connection: Connection): void {
   connection.flush();
 }
@@ -781,7 +846,7 @@ function socketOnRead(this: Socket, length: number): void {
   (this as Owned)[kOwner].onRead(length);
 }
 function socketOnData(this: Socket, chunk: Buffer): void {
-  (this as Owned)[kOwner].feed(chunk);
+  (this as Owned)[kOwner].onData(chunk);
 }
 function socketOnClose(this: Socket): void {
   (this as Owned)[kOwner].onSocketClose();

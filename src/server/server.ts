@@ -460,7 +460,7 @@ export class WebSocketServer extends EventEmitter {
     if (typeof topic !== 'string') throw new TypeError('topic must be a string');
     const payload = toBytes(data);
     const binary = options?.binary ?? typeof data !== 'string';
-    const result = this.topics.publish(topic, payload, binary, except);
+    const result = this.topics.publish(topic, payload, binary, except, options?.compress !== false);
     this.adapter?.publish(topic, payload, binary);
     return result;
   }

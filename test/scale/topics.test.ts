@@ -131,6 +131,20 @@ describe('topics', () => {
     expect(writes.map((w) => w.n)).toEqual([1, 1, 1]);
   });
 
+  it('publish compresses for permessage-deflate subscribers unless compress is false', async () => {
+    const { server, url } = await topicServer({ perMessageDeflate: true });
+    const a = await join(server, `${url}/t`);
+    const heads: number[] = [];
+    a.client._socket.prependListener('data', (chunk: Buffer) => heads.push(chunk[0]));
+    const big = 'compressible '.repeat(200);
+    server.publish('t', big, { compress: false });
+    await until(() => a.inbox.length === 1);
+    server.publish('t', big);
+    await until(() => a.inbox.length === 2);
+    expect(a.inbox).toEqual([[big, false], [big, false]]);
+    expect(heads).toEqual([0x81, 0xc1]); // FIN + text, then FIN + RSV1 (compressed) + text
+  });
+
   it('delivers large messages (shared as they are) and many small ones across chunks intact', async () => {
     const { server, url } = await topicServer();
     const a = await join(server, `${url}/t`);
