@@ -16,10 +16,4 @@ export {
 } from './protocol.js';
 export { isValidUTF8, isValidUTF8IO, Utf8Validator, UTF8_WASM_THRESHOLD } from './utf8.js';
 export type { Utf8Input } from './utf8.js';
-export { deflateEngine, type DeflateEngineName } from './deflate/load.js';
-export { messageDeflate } from './deflate/message.js';
-export type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './deflate/types.js';
-export {
-  acceptOffer, checkResponse, formatOffer, resolveDeflateOptions, ExtensionHeaderError, PERMESSAGE_DEFLATE,
-  type Acceptance, type DeflateMode, type DeflateOptions, type DeflateParams, type ResolvedDeflateOptions,
-} from './deflate/negotiate.js';
+export type { MessageDeflate } from './deflate/types.js';
