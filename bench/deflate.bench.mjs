@@ -1,19 +1,19 @@
 // Compressed echo (permessage-deflate): 16 connections x 32 messages in flight, 1 KiB and 16 KiB
 // JSON-like text. The client offers `permessage-deflate; client_no_context_takeover` and sends
-// every message compressed; echoes must come back compressed (counted). Servers, each in its own
-// process on core 0 (load generator on core 1 where taskset exists), in the same run:
-// wsframe (shared and dedicated mode), ws (`perMessageDeflate: true`, its defaults) and
-// Bun.serve (`perMessageDeflate: true`, `ws.send(m, true)`). Also: bytes on the wire per echo,
-// and idle RSS per connection after one compressed message each (1,000 connections).
-// Results: bench/results/deflate.{json,md}.
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import net from 'node:net';
+// every message compressed, cycling through 64 different messages; echoes must come back
+// compressed (counted). Servers, each in its own process on core 0 (load generator on core 1
+// where taskset exists), in the same run: wsframe (shared mode at its default level 1 and at
+// level 6, dedicated mode), ws (`perMessageDeflate: true`, its defaults) and Bun.serve
+// (`perMessageDeflate: true`, `ws.send(m, true)`). Also: bytes on the wire per echo, and idle RSS
+// per connection after one compressed message each (1,000 connections, offering what browsers offer).
+// Usage: node bench/deflate.bench.mjs (BENCH_QUICK=1 for a smoke run). Results: bench/results/deflate.{json,md}.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import zlib from 'node:zlib';
 import { binary } from '../scripts/runtimes/tools.mjs';
-import { QUICK, fixed, machine, machineLine, progress, saveResults, size, table } from './support/harness.mjs';
-import { jsonPayload } from './support/deflate-payload.mjs';
+import { launch } from './support/fanout-processes.mjs';
+import { QUICK, fixed, machine, machineLine, opsPerSecond, progress, saveResults, size, table } from './support/harness.mjs';
+import { zlibDeflate } from '../build/esm/codec/deflate/zlib.js';
+import { compressedFrame, jsonPayload, openDeflate } from './support/deflate-payload.mjs';
 
 const support = new URL('./support/', import.meta.url);
 const SECONDS = QUICK ? 1 : 3;
@@ -21,52 +21,26 @@ const CONNECTIONS = 16;
 const WINDOW = 32;
 const SIZES = [1024, 16384];
 const IDLE = QUICK ? 200 : 1000;
-const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 
 const SERVERS = [
   { name: 'wsframe shared', kind: 'wsframe', mode: 'shared' },
+  { name: 'wsframe shared, level 6', kind: 'wsframe', mode: 'shared', level: 6, throughputOnly: true },
   { name: 'wsframe dedicated', kind: 'wsframe', mode: 'dedicated' },
   { name: 'ws', kind: 'ws' },
   { name: 'Bun.serve', kind: 'bun' },
 ];
+const IDLE_SERVERS = SERVERS.filter((s) => !s.throughputOnly);
 
-function launch(core, command, args, ipc) {
-  const [file, argv] = PIN ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
-  return spawn(file, argv, { stdio: [ipc ? 'ignore' : 'pipe', ipc ? 'inherit' : 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])] });
-}
-
-/** A child whose IPC messages (or stdout JSON lines, for Bun) come out of `next()`; `ask` sends one. */
-function wrap(proc) {
-  const inbox = [];
-  const waiters = [];
-  const deliver = (m) => (waiters.length ? waiters.shift()(m) : inbox.push(m));
-  proc.on('message', deliver);
-  let text = '';
-  proc.stdout?.on('data', (chunk) => {
-    text += chunk;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n')) {
-      deliver(JSON.parse(text.slice(0, end)));
-      text = text.slice(end + 1);
-    }
-  });
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  const next = () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve)));
-  return {
-    proc, exited, next,
-    ask(message) {
-      if (proc.channel) proc.send(message);
-      else proc.stdin.write(`${message}\n`);
-      return next();
-    },
-  };
-}
-
+/** A server in its own process on core 0: `{ proc, exited, next, port, gc() }`. */
 async function startServer(server) {
   const c = server.kind === 'bun'
-    ? wrap(launch(0, binary('bun'), [new URL('deflate-server-bun.mjs', support).pathname], false))
-    : wrap(launch(0, process.execPath, ['--expose-gc', new URL('deflate-server.mjs', support).pathname, server.kind, server.mode ?? ''], true));
+    ? launch(0, binary('bun'), [new URL('echo-server-bun.mjs', support).pathname, 'deflate'], { ipc: false })
+    : launch(0, process.execPath, ['--expose-gc', new URL('deflate-server.mjs', support).pathname, server.kind, server.mode ?? '', String(server.level ?? '')]);
   const { port } = await c.next();
-  return { ...c, port };
+  const gc = server.kind === 'bun'
+    ? () => fetch(`http://127.0.0.1:${port}/gc`).then((r) => r.text())
+    : () => (c.proc.send('gc'), c.next());
+  return { ...c, port, gc };
 }
 
 async function stop(c) {
@@ -75,9 +49,16 @@ async function stop(c) {
   await c.exited;
 }
 
+/** Resident set size of `pid` (from /proc: the same for Node and Bun), after a garbage collection. */
+async function rss(c) {
+  await c.gc();
+  await new Promise((r) => setTimeout(r, 100));
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${c.proc.pid}/status`, 'utf8'))[1]) * 1024;
+}
+
 async function throughput(server, bytes) {
   const s = await startServer(server);
-  const load = wrap(launch(1, process.execPath, [new URL('deflate-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, SECONDS].map(String), true));
+  const load = launch(1, process.execPath, [new URL('deflate-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, SECONDS].map(String));
   await load.next();
   load.proc.send('go');
   const r = await load.next();
@@ -88,39 +69,56 @@ async function throughput(server, bytes) {
     messagesPerSecond: r.messages / r.seconds,
     compressedShare: r.messages ? r.compressed / r.messages : 0,
     wireBytesPerEcho: r.messages ? r.wire / r.messages : 0,
-    clientFrameBytes: r.sentBytes,
   };
 }
 
-/** One compressed message on `count` fresh connections, then the server's RSS (after a GC) per connection. */
+/**
+ * `IDLE` connections offering what browsers offer, each sending one compressed
+ * 1 KiB message and reading its echo, then idle: the server's RSS growth per connection.
+ */
 async function idleMemory(server) {
   const s = await startServer(server);
-  const before = (await s.ask('rss')).rss;
-  const data = zlib.deflateRawSync(jsonPayload(1024), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
-  const frame = Buffer.concat([Buffer.from([0xc1, 0x80 | 126, data.length >> 8, data.length & 0xff, 0, 0, 0, 0]), data]);
+  const before = await rss(s);
   const sockets = [];
   for (let i = 0; i < IDLE; i++) {
-    sockets.push(await new Promise((resolve, reject) => {
-      const socket = net.connect(s.port, '127.0.0.1');
-      socket.on('error', reject);
-      socket.write(`GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n`);
-      let seen = 0;
-      socket.on('data', (chunk) => {
-        seen += chunk.length;
-        if (seen === chunk.length) socket.write(frame); // after the 101
-        else resolve(socket); // the echo
-      });
-    }));
+    const socket = await openDeflate(s.port, 'permessage-deflate; client_max_window_bits');
+    await new Promise((resolve) => {
+      socket.once('data', resolve); // the echo
+      socket.write(compressedFrame(jsonPayload(1024, i)));
+    });
+    sockets.push(socket);
+    if ((i + 1) % 250 === 0) console.log(`  ${server.name}: ${i + 1} of ${IDLE} connections`);
   }
   await new Promise((r) => setTimeout(r, 500));
-  const after = (await s.ask('rss')).rss;
+  const after = await rss(s);
   for (const socket of sockets) socket.destroy();
   await stop(s);
   return { server: server.name, connections: IDLE, rssPerConnection: (after - before) / IDLE };
 }
 
+/** Shared-mode levels compared in-process (the engine alone, no network): the default level's evidence. */
+const LEVELS = [1, 3, 6, 9];
+
+/** Bytes per compressed message of the 64-message corpus (deterministic) and messages/s of the engine, per level and size. */
+async function levels() {
+  const params = { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  const out = [];
+  for (const bytes of SIZES) {
+    const corpus = Array.from({ length: 64 }, (_, i) => jsonPayload(bytes, 1000 + i));
+    for (const level of LEVELS) {
+      const engine = zlibDeflate(params, 'server', { level, memLevel: 8, threshold: 0 });
+      const compressed = corpus.reduce((sum, m) => sum + engine.compress(m).length, 0) / corpus.length;
+      const perSecond = await opsPerSecond(() => {
+        for (const m of corpus) engine.compress(m);
+      }, { inner: corpus.length });
+      out.push({ level, size: bytes, bytesPerMessage: compressed, messagesPerSecond: perSecond });
+    }
+  }
+  return out;
+}
+
 const loadStart = os.loadavg();
-const step = progress(SERVERS.length * (SIZES.length + 1), 'deflate');
+const step = progress(SERVERS.length * SIZES.length + IDLE_SERVERS.length + 1, 'deflate');
 const rows = [];
 for (const bytes of SIZES) {
   for (const server of SERVERS) {
@@ -130,11 +128,13 @@ for (const bytes of SIZES) {
   }
 }
 const memory = [];
-for (const server of SERVERS) {
+for (const server of IDLE_SERVERS) {
   const row = await idleMemory(server);
   memory.push(row);
   step(`${server.name} idle: ${fixed(row.rssPerConnection / 1024, 1)} KiB per connection`);
 }
+const levelRows = await levels();
+step('shared-mode levels in-process');
 const loadEnd = os.loadavg();
 
 const get = (name, bytes) => rows.find((r) => r.server === name && r.size === bytes);
@@ -158,19 +158,27 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''} · ${load}
 
 ${CONNECTIONS} connections × ${WINDOW} messages in flight, ${SECONDS} s per cell; the client offers
 \`permessage-deflate; client_no_context_takeover\` and sends each JSON-like text message compressed.
-Every echo came back compressed (RSV1) from every server. Each server in its own process${PIN ? ' pinned to core 0, the load generator on core 1' : ''}.
-wsframe's default mode is \`shared\`.
+Every echo came back compressed (RSV1) from every server. Each server in its own process (pinned to core 0,
+the load generator to core 1, where taskset and two cores exist). wsframe's default is shared mode at level 1.
 
-${table(['server', 'size', 'msgs/s', 'bytes per echo on the wire'], rows.map((r) => [r.server, size(r.size), `${fixed(r.messagesPerSecond / 1000, 1)} k`, fixed(r.wireBytesPerEcho, 0)]))}
+${table(['server', 'size', 'msgs/s', 'bytes per echo on the wire', 'wire vs ws'], rows.map((r) => [r.server, size(r.size), `${fixed(r.messagesPerSecond / 1000, 1)} k`, fixed(r.wireBytesPerEcho, 0), `${fixed(ratio(r.wireBytesPerEcho, get('ws', r.size).wireBytesPerEcho))}×`]))}
 
 Idle memory: ${IDLE} connections that each sent one compressed 1 KiB message (offering
 \`permessage-deflate; client_max_window_bits\`, as browsers do), server RSS after a GC, per connection:
 
 ${table(['server', 'RSS per connection'], memory.map((r) => [r.server, `${fixed(r.rssPerConnection / 1024, 1)} KiB`]))}
 
+Shared mode's compression level, the engine alone in this process (one compressor reset after every
+message, as shared mode runs it), over the same 64 messages: bytes per message and messages/s.
+
+${table(['size', ...LEVELS.map((l) => `level ${l}`)], SIZES.map((bytes) => [size(bytes), ...LEVELS.map((level) => {
+  const r = levelRows.find((x) => x.level === level && x.size === bytes);
+  return `${fixed(r.bytesPerMessage, 0)} B, ${fixed(r.messagesPerSecond / 1000, 1)} k/s`;
+})]))}
+
 ## Targets
 
 ${table(['target', 'ratio', 'goal', 'result'], targets.map((t) => [t.name, fixed(t.ratio, 2), `${t.atMost ? '≤' : '≥'} ${t.goal}`, t.pass ? 'PASS' : 'MISS']))}
 `;
-saveResults('deflate', { machine: m, load, loadStart, loadEnd, quick: QUICK, pinned: PIN, seconds: SECONDS, connections: CONNECTIONS, window: WINDOW, rows, memory, targets }, md);
+saveResults('deflate', { machine: m, load, loadStart, loadEnd, quick: QUICK, seconds: SECONDS, connections: CONNECTIONS, window: WINDOW, rows, memory, levels: levelRows, targets }, md);
 console.log(md);

@@ -4,6 +4,7 @@
  * (wsframe.ts) parses its options from these declarations, prints its help,
  * and turns a thrown `UsageError` into a message and exit code 2.
  */
+import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 
 /** One `--name` option. String options take a value (`--port 9001` or `--port=9001`). */
@@ -80,4 +81,41 @@ export function integerOption(name: string, value: string | boolean | undefined,
     throw new UsageError(`invalid --${name} '${String(value)}': expected an integer from ${min} to ${max}`);
   }
   return n;
+}
+
+/** The port a server command listens on when `--port` is not given. */
+const DEFAULT_PORT = 9001;
+
+/** The `--port` and `--host` options of every command that runs a server. */
+export const listenOptions: Record<'port' | 'host', OptionSpec> = {
+  port: { type: 'string', value: 'N', description: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
+  host: { type: 'string', value: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
+};
+
+/** The `--port` and `--host` values of `listenOptions`, with their defaults. */
+export function listenAddress(values: Record<string, string | boolean | undefined>): { port: number; host: string } {
+  const port = integerOption('port', values.port, DEFAULT_PORT, 0, 65535);
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+  return { port, host };
+}
+
+/** The `ws://` URL of a listening address, an IPv6 address in brackets. */
+export function listeningUrl(address: AddressInfo): string {
+  return `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
+/**
+ * The `--deflate [shared|dedicated]` option of every command that runs a
+ * server: negotiate permessage-deflate, in the given mode (shared when none).
+ */
+export function deflateOption(description: string): OptionSpec {
+  return { type: 'string', value: 'shared|dedicated', optionalValue: true, description };
+}
+
+/** The `perMessageDeflate` server option for a `deflateOption` value: false when the option was not given. */
+export function deflateValue(value: string | boolean | undefined): boolean | { mode: 'shared' | 'dedicated' } {
+  if (value === undefined) return false;
+  if (value === true) return true;
+  if (value !== 'shared' && value !== 'dedicated') throw new UsageError(`invalid --deflate '${String(value)}': expected shared or dedicated`);
+  return { mode: value };
 }

@@ -1,38 +1,24 @@
 /** `wsframe echo`: a WebSocket echo server, for testing clients and for benchmarks. */
 import type { AddressInfo } from 'node:net';
 import { createEchoServer } from '../server/echo.js';
-import { UsageError, integerOption, type Command } from './command.js';
+import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, type Command } from './command.js';
 
-const DEFAULT_PORT = 9001;
 const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 
 export const echo: Command = {
   name: 'echo',
   summary: 'Run a WebSocket echo server: text back as text, binary as binary.',
   options: {
-    port: { type: 'string', value: 'N', description: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
-    host: { type: 'string', value: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
+    ...listenOptions,
     'max-payload': { type: 'string', value: 'N', description: `largest message in bytes (default ${DEFAULT_MAX_PAYLOAD} = 100 MiB)` },
-    deflate: {
-      type: 'string',
-      value: 'shared|dedicated',
-      optionalValue: true,
-      description: 'negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)',
-    },
+    deflate: deflateOption('negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)'),
   },
   run(values) {
-    const port = integerOption('port', values.port, DEFAULT_PORT, 0, 65535);
+    const { port, host } = listenAddress(values);
     const maxPayload = integerOption('max-payload', values['max-payload'], DEFAULT_MAX_PAYLOAD, 0, Number.MAX_SAFE_INTEGER);
-    const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
-    const deflate = values.deflate;
-    if (deflate !== undefined && deflate !== true && deflate !== 'shared' && deflate !== 'dedicated') {
-      throw new UsageError(`invalid --deflate '${String(deflate)}': expected shared or dedicated`);
-    }
-    const perMessageDeflate = deflate === undefined ? false : deflate === true ? true : { mode: deflate as 'shared' | 'dedicated' };
+    const perMessageDeflate = deflateValue(values.deflate);
     const server = createEchoServer({ port, host, maxPayload, perMessageDeflate }, () => {
-      const address = server.address() as AddressInfo;
-      const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      process.stdout.write(`wsframe echo server listening on ws://${shown}:${address.port}\n`);
+      process.stdout.write(`wsframe echo server listening on ${listeningUrl(server.address() as AddressInfo)}\n`);
     });
     server.on('error', (error) => {
       process.stderr.write(`wsframe echo: ${error.message}\n`);

@@ -10,9 +10,8 @@ import type { Adapter } from '../scale/adapter.js';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
 import { WorkerAdapter, reportListening, startWorkerPool } from '../scale/workers.js';
-import { integerOption, UsageError, type Command } from './command.js';
-
-const DEFAULT_PORT = 9001;
+import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
+import type { ServerOptions } from '../server/server.js';
 
 function workersOption(value: string | boolean | undefined): number {
   if (value === 'auto') return os.availableParallelism();
@@ -23,10 +22,6 @@ function redisOption(value: string | boolean | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^rediss?:\/\//.test(value)) throw new UsageError(`invalid --redis '${String(value)}': expected redis://HOST:PORT`);
   return value;
-}
-
-function shown(address: AddressInfo): string {
-  return `ws://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 function fatal(message: string): never {
@@ -57,7 +52,7 @@ function reportRedisErrors(adapter: RedisAdapter): void {
 }
 
 /** One relay process: a server with the adapter that joins it to the others, if any. */
-async function serve(port: number, host: string, redis: string | undefined): Promise<void> {
+async function serve(port: number, host: string, redis: string | undefined, perMessageDeflate: ServerOptions['perMessageDeflate']): Promise<void> {
   let adapter: Adapter | undefined;
   if (redis !== undefined) {
     const redisAdapter = await createRedisAdapter({ url: redis });
@@ -66,10 +61,10 @@ async function serve(port: number, host: string, redis: string | undefined): Pro
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();
   }
-  const server = createRelayServer({ port, host, adapter }, () => {
+  const server = createRelayServer({ port, host, adapter, perMessageDeflate }, () => {
     const address = server.address() as AddressInfo;
     if (cluster.isWorker) reportListening(address.address, address.port);
-    else process.stdout.write(`wsframe relay listening on ${shown(address)}${redis ? ` (redis ${redis})` : ''}\n`);
+    else process.stdout.write(`wsframe relay listening on ${listeningUrl(address)}${redis ? ` (redis ${redis})` : ''}\n`);
   });
   server.on('error', (error) => fatal(error.message));
   const stop = (): void => {
@@ -86,24 +81,24 @@ export const relay: Command = {
   name: 'relay',
   summary: 'Run a fan-out relay: a client of /<topic> gets every message other clients of /<topic> send.',
   options: {
-    port: { type: 'string', value: 'N', description: `port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)` },
-    host: { type: 'string', value: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
+    ...listenOptions,
     workers: { type: 'string', value: 'N|auto', description: 'worker processes serving the port (default 1; auto: one per CPU)' },
     redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT)' },
+    deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: shared)'),
   },
   run(values) {
-    const port = integerOption('port', values.port, DEFAULT_PORT, 0, 65535);
-    const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+    const { port, host } = listenAddress(values);
     const workers = workersOption(values.workers);
     const redis = redisOption(values.redis);
+    const perMessageDeflate = deflateValue(values.deflate);
     if (workers === 1 || cluster.isWorker) {
-      serve(port, host, redis).catch((error: Error) => fatal(error.message));
+      serve(port, host, redis, perMessageDeflate).catch((error: Error) => fatal(error.message));
       return;
     }
     const pool = startWorkerPool({ workers });
     pool.on('listening', (address: string, listeningPort: number) => {
       const family = address.includes(':') ? 'IPv6' : 'IPv4';
-      process.stdout.write(`wsframe relay listening on ${shown({ address, port: listeningPort, family })} (${workers} workers${redis ? `, redis ${redis}` : ''})\n`);
+      process.stdout.write(`wsframe relay listening on ${listeningUrl({ address, port: listeningPort, family })} (${workers} workers${redis ? `, redis ${redis}` : ''})\n`);
     });
     pool.on('exit', (worker, code, signal, replaced) => {
       if (replaced) process.stderr.write(`wsframe relay: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);

@@ -16,7 +16,10 @@ import { connect as netConnect, isIP, type NetConnectOpts, type Socket } from 'n
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls';
 import { DEFAULT_HANDSHAKE_TIMEOUT, TOKEN, acceptKey } from './handshake.js';
 import type { Agreement, ConnectionOptions } from './connection.js';
-import { checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions } from './deflate.js';
+import { ExtensionHeaderError } from '../codec/deflate/extension-header.js';
+import {
+  UnrequestedExtensionError, checkDeflate, offerDeflate, resolveDeflateOptions, type DeflateExtension, type DeflateOptions, type ResolvedDeflateOptions,
+} from './deflate.js';
 
 /** Client options: ws's, plus any option of `http.request`/`https.request` and `tls.connect` (`ca`, `cert`, `key`, `rejectUnauthorized`, `servername`, …). */
 export interface ClientOptions extends ConnectionOptions, Omit<RequestOptions, 'host' | 'hostname' | 'port' | 'path' | 'method' | 'protocol' | 'socketPath' | 'timeout' | 'headers' | 'createConnection' | 'agent'>, Omit<TlsOptions, 'host' | 'port' | 'path' | 'socket' | 'timeout' | 'lookup'> {
@@ -41,8 +44,10 @@ export interface ClientOptions extends ConnectionOptions, Omit<RequestOptions, '
   /** Finishes the request instead of `req.end()` (to write a body, for example). */
   finishRequest?: (req: ClientRequest, ws: ClientFace) => void;
   /**
-   * Offer permessage-deflate (RFC 7692): `true` for the defaults, or options as
-   * the server's. Off by default (ws's client offers it by default; see docs/server.md).
+   * Offer permessage-deflate (RFC 7692): `true` for the defaults, options as
+   * the server's, or `false` for none. By default the client makes ws's offer,
+   * `permessage-deflate; client_max_window_bits` (context takeover both ways:
+   * see docs/server.md).
    */
   perMessageDeflate?: boolean | DeflateOptions;
   /** Options for `tls.connect`, merged under the top-level ones (wsframe's older spelling). */
@@ -67,6 +72,8 @@ export interface ClientFace {
 }
 
 const VERSIONS = [8, 13];
+/** The offer made when `perMessageDeflate` is not given: ws's client default (context takeover both ways). */
+const DEFAULT_OFFER: DeflateOptions = { mode: 'dedicated' };
 const CONNECTING = 0;
 
 /**
@@ -110,7 +117,7 @@ export class ClientHandshake {
       }
       seen.add(protocol);
     }
-    this.deflate = resolveDeflateOptions(options.perMessageDeflate);
+    this.deflate = resolveDeflateOptions(options.perMessageDeflate ?? DEFAULT_OFFER);
     face._handshake = this;
     this.open(address);
   }
@@ -251,6 +258,7 @@ export class ClientHandshake {
     this.req = null;
     const upgrade = res.headers.upgrade;
     let problem: string | undefined;
+    let cause: unknown;
     const protocol = res.headers['sec-websocket-protocol'];
     if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') problem = 'Invalid Upgrade header';
     else if (res.headers['sec-websocket-accept'] !== acceptKey(key)) problem = 'Invalid Sec-WebSocket-Accept header';
@@ -266,13 +274,16 @@ export class ClientHandshake {
         try {
           extension = checkDeflate(answer, this.deflate);
         } catch (error) {
-          problem = (error as Error).message;
+          if (!(error instanceof ExtensionHeaderError)) throw error;
+          // ws's messages; what exactly was wrong stays in `cause`.
+          problem = error instanceof UnrequestedExtensionError ? 'Server indicated an extension that was not requested' : 'Invalid Sec-WebSocket-Extensions header';
+          cause = error;
         }
       }
     }
     if (problem !== undefined) {
       socket.destroy();
-      this.reject(new Error(problem));
+      this.reject(cause === undefined ? new Error(problem) : new Error(problem, { cause }));
       return;
     }
     this.done = true;

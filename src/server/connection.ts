@@ -94,6 +94,19 @@ const DEFAULTS = {
   sendTimeout: 30_000,
 };
 
+/**
+ * How long the reads of one event-loop turn may take, in ms, before each
+ * further read ends its connection's turn. libuv reads a ready socket up to 32
+ * times (2 MiB with our 64 KiB region) before it serves the next one. When
+ * those reads are slow (writing a large partial message into fresh pages runs
+ * at ~150 MB/s on a VM, or the handlers are slow), a few such connections
+ * would hold everyone else's reads for tens of ms. Past this budget a
+ * connection pauses after its read until the turn's check phase
+ * (`setImmediate`), so a turn takes about this long plus one read per ready
+ * connection, and every ready connection still gets a read in each turn.
+ */
+const READ_TURN_MS = 2;
+
 /** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
 const SEND_TIMEOUT_LINGER = 1_000;
 
@@ -223,6 +236,8 @@ export class Connection {
   private paused = false;
   /** A protocol error stopped the decoder. */
   private failed = false;
+  /** Read past the turn's budget: reading is off until the turn ends (`endReadTurn`). */
+  private yielding = false;
   /**
    * Without synchronous events: the events waiting for their macrotask, in
    * stream order (reading stops while any wait); null when none do, and always
@@ -238,7 +253,7 @@ export class Connection {
   private flushPending = false;
   /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
   private fragmenting = false;
-  /** Outgoing data frames inside `extension.encode`, not yet queued. */
+  /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
   private closeWaiting: Uint8Array | null = null;
@@ -382,15 +397,39 @@ export class Connection {
 
   /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   onRead(length: number): void {
+    startReadTurn();
     if (this.head !== null) {
       // Rare: a read before the handshake's extra bytes were decoded. Decoding those
       // reuses the region, so take this read out of it first.
       const read = readBuffer.slice(0, length);
       this.feedHead();
       this.feed(read);
-      return;
+    } else {
+      this.decode(null, length);
     }
-    this.decode(null, length);
+    this.endRead();
+  }
+
+  /** A socket 'data' chunk (no reads into the region: TLS, a Duplex): decoded within the turn's budget too. */
+  onData(chunk: Uint8Array): void {
+    startReadTurn();
+    this.feed(chunk);
+    this.endRead();
+  }
+
+  /** After a read: past the turn's read budget, stop reading until the turn ends. */
+  private endRead(): void {
+    const socket = this.socket;
+    if (socket === null || this.yielding || performance.now() - readTurnStart <= READ_TURN_MS || socket.isPaused()) return;
+    this.yielding = true;
+    socket.pause();
+    yielded.push(this);
+  }
+
+  /** The turn ended: read again (unless something else holds reading off). */
+  endYield(): void {
+    this.yielding = false;
+    this.resumeReading();
   }
 
   /** Bytes from elsewhere (past the handshake, or a TLS socket's 'data'): the decoder copies them in. */
@@ -426,10 +465,13 @@ export class Connection {
     this.resumeReading();
   }
 
-  /** Reads again unless something still holds reading off: the user, deferred events, or unwritten bytes over the limit. */
+  /**
+   * Reads again unless something still holds reading off: the user, deferred events, the turn's read budget, or
+   * unwritten bytes over the limit.
+   */
   private resumeReading(): void {
     const socket = this.socket;
-    if (socket !== null && !this.paused && this.deferred === null && !this.overLimit(socket.writableLength) && socket.isPaused()) {
+    if (socket !== null && !this.paused && this.deferred === null && !this.yielding && !this.overLimit(socket.writableLength) && socket.isPaused()) {
       socket.resume();
     }
   }
@@ -479,10 +521,20 @@ export class Connection {
     return true;
   }
 
-  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
+  /** A data frame is being prepared outside the send queue (compressed, or a Blob being read): a close frame waits for it. */
+  holdClose(): void {
     this.encoding++;
+  }
+
+  /** That frame was queued or dropped: a close frame waiting for the last of them goes now. */
+  releaseClose(): void {
+    this.encoding--;
+    if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
+  }
+
+  private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
+    this.holdClose();
     this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
-      this.encoding--;
       if (error !== null) {
         this.events._onError(error);
         this.destroy();
@@ -492,7 +544,7 @@ export class Connection {
       } else {
         this.enqueue(rsv1 ? head | RSV1 : head, encoded, cb);
       }
-      if (this.encoding === 0 && this.closeWaiting !== null && this.socket !== null) this.queueClose(this.closeWaiting);
+      this.releaseClose();
     }, compress);
   }
 
@@ -744,6 +796,27 @@ export class Connection {
   }
 }
 
+/** The read budget (READ_TURN_MS): when this turn's first read began, and the connections that yielded in it. */
+let readTurnStart = 0;
+let turnEnding = false;
+let yielded: Connection[] = [];
+
+/** A read is starting: the first one in this turn starts the turn's budget. */
+function startReadTurn(): void {
+  if (turnEnding) return;
+  turnEnding = true;
+  readTurnStart = performance.now();
+  setImmediate(endReadTurn);
+}
+
+/** The check phase after a turn's reads: the connections that yielded read again. */
+function endReadTurn(): void {
+  turnEnding = false;
+  const resumed = yielded;
+  yielded = [];
+  for (const connection of resumed) connection.endYield();
+}
+
 function flushConnection(connection: Connection): void {
   connection.flush();
 }
@@ -763,7 +836,7 @@ function socketOnRead(this: Socket, length: number): void {
   (this as Owned)[kOwner].onRead(length);
 }
 function socketOnData(this: Socket, chunk: Buffer): void {
-  (this as Owned)[kOwner].feed(chunk);
+  (this as Owned)[kOwner].onData(chunk);
 }
 function socketOnClose(this: Socket): void {
   (this as Owned)[kOwner].onSocketClose();

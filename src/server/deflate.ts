@@ -12,7 +12,7 @@ import { RSV1 } from '../codec/protocol.js';
 import type { Extension } from './connection.js';
 import { encodeShared, type EncodedFrame, type Role } from './frames.js';
 
-export { resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from '../codec/deflate/negotiate.js';
+export { UnrequestedExtensionError, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from '../codec/deflate/negotiate.js';
 
 /** One connection's permessage-deflate: what was agreed and the engine doing it. */
 export class DeflateExtension implements Extension {

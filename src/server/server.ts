@@ -21,7 +21,7 @@ import { acceptDeflate, resolveDeflateOptions, sharedCompressed, type DeflateExt
 import { readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import { WriteBudget, type ConnectionEvents, type ConnectionOptions } from './connection.js';
-import { WebSocket, toBytes, type Data } from './websocket.js';
+import { WebSocket, toBytes, type BytesData } from './websocket.js';
 import { TopicRegistry, type PublishOptions, type PublishResult, type TopicOptions } from './topics.js';
 import type { Adapter } from '../scale/adapter.js';
 
@@ -426,7 +426,7 @@ export class WebSocketServer extends EventEmitter {
    * Sends one message to every open client; the frame is encoded once and shared (its chunks, if large).
    * @throws {Error} without `clientTracking` (there is no one to send to)
    */
-  broadcast(data: Data, options?: { binary?: boolean }): void {
+  broadcast(data: BytesData, options?: { binary?: boolean }): void {
     if (this.clients === undefined) throw new Error('broadcast() needs clientTracking: this server keeps no clients');
     const binary = options?.binary ?? typeof data !== 'string';
     const payload = typeof data === 'string' ? Buffer.from(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array((data as ArrayBufferView).buffer, (data as ArrayBufferView).byteOffset, (data as ArrayBufferView).byteLength);
@@ -456,11 +456,11 @@ export class WebSocketServer extends EventEmitter {
    * (`maxBackpressure`). `except` (used by `ws.publish`) is left out.
    * @throws {TypeError} if `topic` is not a string or `data` not a string, Buffer, ArrayBuffer or view
    */
-  publish(topic: string, data: Data, options?: PublishOptions, except?: WebSocket): PublishResult {
+  publish(topic: string, data: BytesData, options?: PublishOptions, except?: WebSocket): PublishResult {
     if (typeof topic !== 'string') throw new TypeError('topic must be a string');
     const payload = toBytes(data);
     const binary = options?.binary ?? typeof data !== 'string';
-    const result = this.topics.publish(topic, payload, binary, except);
+    const result = this.topics.publish(topic, payload, binary, except, options?.compress !== false);
     this.adapter?.publish(topic, payload, binary);
     return result;
   }

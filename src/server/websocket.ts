@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isValidCloseCode } from '../codec/protocol.js';
+import { BlobSends, isBlob } from './blob-sends.js';
 import { startClient, type ClientHandshake, type ClientOptions } from './client.js';
 import { CLOSED, CLOSING, CONNECTING, Connection, OPEN, type ConnectionEvents } from './connection.js';
 import {
@@ -31,13 +32,17 @@ export type BinaryType = (typeof BINARY_TYPES)[number];
 /**
  * What `send`, `ping` and `pong` accept, as in ws: strings (UTF-8), bytes
  * (views share the caller's memory until the write), numbers (sent as their
- * decimal string), and whatever `Buffer.from` takes (arrays of byte values,
- * objects whose `valueOf` or `Symbol.toPrimitive` gives one of those).
+ * decimal string), Blobs (read asynchronously; later sends wait for them),
+ * and whatever `Buffer.from` takes (arrays of byte values, objects whose
+ * `valueOf` or `Symbol.toPrimitive` gives one of those).
  */
 export type Data =
-  | string | number | Buffer | ArrayBuffer | SharedArrayBuffer | ArrayBufferView | readonly number[]
+  | string | number | Buffer | ArrayBuffer | SharedArrayBuffer | ArrayBufferView | Blob | readonly number[]
   | { valueOf(): ArrayBuffer | SharedArrayBuffer | Uint8Array | readonly number[] | string }
   | { [Symbol.toPrimitive](hint: string): string };
+
+/** What `publish` takes: what `send` takes but Blobs (published messages are framed at once). */
+export type BytesData = Exclude<Data, Blob>;
 
 /** Options of `send`. */
 export interface SendOptions {
@@ -52,7 +57,7 @@ export interface SendOptions {
 }
 
 /** `data` as bytes, as ws's `toBuffer` makes them: views share memory, anything else goes through `Buffer.from`. */
-export function toBytes(data: Data): Uint8Array {
+export function toBytes(data: BytesData): Uint8Array {
   if (data instanceof Uint8Array) return data;
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && data instanceof SharedArrayBuffer)) return new Uint8Array(data);
@@ -63,7 +68,11 @@ export function toBytes(data: Data): Uint8Array {
 /** The server side of topics, as a connection sees it (the server that accepted it). */
 interface TopicHost {
   readonly topics: TopicRegistry;
-  publish(topic: string, data: Data, options: PublishOptions | undefined, except: WebSocket): PublishResult;
+  publish(topic: string, data: BytesData, options: PublishOptions | undefined, except: WebSocket): PublishResult;
+}
+
+function bytesOrBlob(data: Data): Uint8Array | Blob {
+  return isBlob(data) ? data : toBytes(data);
 }
 
 function asBuffer(data: Uint8Array): Buffer {
@@ -96,20 +105,25 @@ function checkClientArguments(address: unknown, protocols: unknown, options: unk
 }
 
 export class WebSocket extends EventEmitter implements ConnectionEvents, EventSource {
-  static readonly CONNECTING = CONNECTING;
-  static readonly OPEN = OPEN;
-  static readonly CLOSING = CLOSING;
-  static readonly CLOSED = CLOSED;
-  readonly CONNECTING = CONNECTING;
-  readonly OPEN = OPEN;
-  readonly CLOSING = CLOSING;
-  readonly CLOSED = CLOSED;
+  // The ready-state constants: defined below, on the class and on the prototype, read-only as in ws.
+  declare static readonly CONNECTING: typeof CONNECTING;
+  declare static readonly OPEN: typeof OPEN;
+  declare static readonly CLOSING: typeof CLOSING;
+  declare static readonly CLOSED: typeof CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSING: typeof CLOSING;
+  declare readonly CLOSED: typeof CLOSED;
 
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
   private type: BinaryType = 'nodebuffer';
   /** Bytes of data passed to `send`/`ping`/`pong` after the connection closed (ws counts them in `bufferedAmount`). */
   private discarded = 0;
+  /** An error was reported: later ones (a Blob that fails to read after a protocol error) are not. */
+  private errorReported = false;
+  /** Sends from the first Blob not yet sent on, in order; null until a Blob is sent. */
+  private blobs: BlobSends | null = null;
   /** @internal The server's topics, for a server-side connection (set when the server accepts it). */
   _topics: TopicHost | null = null;
 
@@ -160,7 +174,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
 
   /** Bytes queued for the socket, not yet written to the kernel. */
   get bufferedAmount(): number {
-    return this._connection.bufferedAmount + this.discarded;
+    return this._connection.bufferedAmount + this.discarded + (this.blobs?.bytes ?? 0);
   }
 
   /**
@@ -209,7 +223,9 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
       return;
     }
     const binary = options?.binary ?? typeof data !== 'string';
-    this._connection.sendData(data ? toBytes(data) : EMPTY, binary, options?.fin ?? true, cb, options?.compress);
+    const fin = options?.fin ?? true;
+    const compress = options?.compress;
+    this.dispatch(data ? bytesOrBlob(data) : EMPTY, cb, (payload) => this._connection.sendData(payload, binary, fin, cb, compress));
   }
 
   /** Sends a ping of at most 125 bytes: `ping()`, `ping(cb)`, `ping(data, cb)` or `ping(data, mask, cb)`. */
@@ -235,9 +251,22 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
       this.discard(data, cb);
       return;
     }
-    const payload = data ? toBytes(data) : EMPTY;
-    if (payload.length > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
-    this._connection.sendControl(opcode, payload, cb);
+    const payload = data ? bytesOrBlob(data) : EMPTY;
+    if ((isBlob(payload) ? payload.size : payload.length) > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
+    this.dispatch(payload, cb, (bytes) => this._connection.sendControl(opcode, bytes, cb));
+  }
+
+  /** Sends now, or, from the first Blob on, once the Blobs before it are read (ws's order). */
+  private dispatch(data: Uint8Array | Blob, cb: SendCallback | undefined, send: (payload: Uint8Array) => void): void {
+    if (!isBlob(data) && (this.blobs === null || !this.blobs.waiting)) send(data);
+    else (this.blobs ??= new BlobSends(this._connection, (error) => this.blobFailed(error))).push(data, cb, send);
+  }
+
+  /** A Blob could not be read: as ws, 'error' (unless closed), and the connection ends. */
+  private blobFailed(error: Error): void {
+    if (this.readyState === CLOSED) return;
+    this._onError(error);
+    this._connection.terminate();
   }
 
   private notOpen(): Error {
@@ -246,7 +275,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
 
   /** Data sent after the close: counted in `bufferedAmount` as ws does, and the callback gets an error. */
   private discard(data: Data | null | undefined, cb: SendCallback | undefined): void {
-    if (data) this.discarded += toBytes(data).length;
+    if (data) this.discarded += isBlob(data) ? data.size : toBytes(data).length;
     if (cb) process.nextTick(cb, this.notOpen());
   }
 
@@ -298,7 +327,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
    * Publishes to every subscriber of `topic` but this connection, as Bun's
    * `ws.publish` (see `WebSocketServer#publish`).
    */
-  publish(topic: string, data: Data, options?: PublishOptions): PublishResult {
+  publish(topic: string, data: BytesData, options?: PublishOptions): PublishResult {
     return this.host().publish(topic, data, options, this);
   }
 
@@ -360,8 +389,13 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
     this.emit('pong', asBuffer(data));
   }
 
-  /** @internal Reports an error to 'error' listeners; with none, a peer's mistake must not crash the process. */
+  /**
+   * @internal Reports an error to 'error' listeners, once per connection as ws does (the first error ends
+   * it); with no listener, a peer's mistake must not crash the process.
+   */
   _onError(error: Error): void {
+    if (this.errorReported) return;
+    this.errorReported = true;
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
@@ -374,6 +408,17 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
   _onClose(code: number, reason: Buffer): void {
     this.emit('close', code, reason);
   }
+}
+
+// As ws (and the WHATWG interface): the ready-state constants are enumerable, read-only properties of
+// the class and of the prototype, and the attributes are enumerable accessors of the prototype.
+READY_STATES.forEach((name, value) => {
+  const constant = { enumerable: true, value, writable: false, configurable: false };
+  Object.defineProperty(WebSocket, name, constant);
+  Object.defineProperty(WebSocket.prototype, name, constant);
+});
+for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url']) {
+  Object.defineProperty(WebSocket.prototype, name, { ...Object.getOwnPropertyDescriptor(WebSocket.prototype, name), enumerable: true });
 }
 
 /** The `on<event>` attributes of the EventTarget interface. */

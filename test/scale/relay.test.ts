@@ -66,6 +66,41 @@ describe('wsframe relay', () => {
   });
 });
 
+describe('wsframe relay --deflate', () => {
+  let relay: RelayProcess;
+  beforeAll(async () => {
+    relay = await startRelay('--deflate');
+  });
+  afterAll(async () => {
+    await relay?.stop();
+  });
+
+  it('negotiates permessage-deflate and relays large messages compressed, small ones as they are, in order', async () => {
+    const a = await join(`${relay.url}/room`);
+    const b = await join(`${relay.url}/room`);
+    const c = await join(`${relay.url}/room`);
+    // ws's client offers the extension (its `extensions` names only what was agreed).
+    expect(b.client.extensions).toBe('permessage-deflate');
+    const large = 'wsframe '.repeat(8192); // 64 KiB of text that compresses well
+    const before = [b, c].map(({ client }) => client._socket.bytesRead);
+    a.client.send('small');
+    a.client.send(large);
+    a.client.send(Buffer.from(large));
+    await until(() => b.inbox.length === 3 && c.inbox.length === 3);
+    for (const { inbox } of [b, c]) expect(inbox).toEqual([['small', false], [large, false], [large, true]]);
+    // Both large messages crossed the wire compressed: far fewer bytes than their 128 KiB.
+    [b, c].forEach(({ client }, i) => expect(client._socket.bytesRead - before[i]).toBeLessThan(4096));
+    expect(a.inbox).toEqual([]);
+  });
+
+  it('takes a mode, and rejects a bad one with its usage', () => {
+    expect(wsframe('relay', '--help').stdout).toMatch(/--deflate \[shared\|dedicated\]/);
+    const bad = wsframe('relay', '--deflate', 'always');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/invalid --deflate 'always': expected shared or dedicated/);
+  });
+});
+
 describe('two relays joined by Redis', () => {
   let redis: RedisProcess;
   let relays: RelayProcess[] = [];

@@ -92,11 +92,57 @@ describe('topics', () => {
       expected.push(m);
       if (i % 7 === 3) a.ws.send(m);
       else server.publish('t', m);
-      // Some messages cross the end of a tick, some a tick-batch chunk.
+      // Some messages cross the end of a loop iteration, some a batch chunk.
       if (i % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     await until(() => a.inbox.length === expected.length);
     expect(a.inbox.map(([m]) => m)).toEqual(expected);
+  });
+
+  it('hands each subscriber one socket write per loop iteration, across ticks, chunks and topics', async () => {
+    const { server, url } = await topicServer();
+    const members = [await join(server, `${url}/t,u`), await join(server, `${url}/t`), await join(server, `${url}/u`)];
+    // Count the write requests each server-side socket gets (a corked run of writes is one writev).
+    const writes = members.map(({ ws }) => {
+      const socket = ws._socket! as unknown as Record<'_write' | '_writev', (...args: unknown[]) => void>;
+      const counter = { n: 0 };
+      for (const method of ['_write', '_writev'] as const) {
+        const original = socket[method];
+        socket[method] = function (this: unknown, ...args: unknown[]) {
+          counter.n++;
+          return original.apply(this, args);
+        };
+      }
+      return counter;
+    });
+    const expected: string[][] = [[], [], []];
+    const publish = (topic: string, i: number) => {
+      const m = `${topic}${i}:${'z'.repeat(1000)}`;
+      server.publish(topic, m);
+      if (topic === 't') expected[0].push(m), expected[1].push(m);
+      else expected[0].push(m), expected[2].push(m);
+    };
+    // 200 messages of 1 KiB (three 64 KiB chunks), on two topics, over two ticks of one loop iteration.
+    for (let i = 0; i < 100; i++) publish(i % 3 === 0 ? 'u' : 't', i);
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    for (let i = 100; i < 200; i++) publish(i % 3 === 0 ? 'u' : 't', i);
+    await until(() => members.every(({ inbox }, k) => inbox.length === expected[k].length));
+    members.forEach(({ inbox }, k) => expect(inbox.map(([m]) => m)).toEqual(expected[k]));
+    expect(writes.map((w) => w.n)).toEqual([1, 1, 1]);
+  });
+
+  it('publish compresses for permessage-deflate subscribers unless compress is false', async () => {
+    const { server, url } = await topicServer({ perMessageDeflate: true });
+    const a = await join(server, `${url}/t`);
+    const heads: number[] = [];
+    a.client._socket.prependListener('data', (chunk: Buffer) => heads.push(chunk[0]));
+    const big = 'compressible '.repeat(200);
+    server.publish('t', big, { compress: false });
+    await until(() => a.inbox.length === 1);
+    server.publish('t', big);
+    await until(() => a.inbox.length === 2);
+    expect(a.inbox).toEqual([[big, false], [big, false]]);
+    expect(heads).toEqual([0x81, 0xc1]); // FIN + text, then FIN + RSV1 (compressed) + text
   });
 
   it('delivers large messages (shared as they are) and many small ones across chunks intact', async () => {

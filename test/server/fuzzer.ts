@@ -53,6 +53,8 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export class Fuzzer {
   readonly frames: ServerFrame[] = [];
+  /** The server's handshake response head (status line and headers). */
+  response = '';
   /** Set once the server closed the TCP connection. */
   closed = false;
   private buffer = Buffer.alloc(0);
@@ -63,13 +65,13 @@ export class Fuzzer {
 
   private constructor(private readonly socket: net.Socket) {}
 
-  /** Connects and completes the opening handshake. */
-  static open(port: number): Promise<Fuzzer> {
+  /** Connects and completes the opening handshake; `headers` are extra request lines (each ending in CRLF). */
+  static open(port: number, headers = ''): Promise<Fuzzer> {
     return new Promise((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1');
       socket.setNoDelay(true);
       const key = randomBytes(16).toString('base64');
-      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${headers}\r\n`);
       let head = Buffer.alloc(0);
       const onHead = (chunk: Buffer): void => {
         head = Buffer.concat([head, chunk]);
@@ -81,6 +83,7 @@ export class Fuzzer {
           return;
         }
         const fuzzer = new Fuzzer(socket);
+        fuzzer.response = head.subarray(0, end).toString('latin1');
         socket.on('data', (data: Buffer) => fuzzer.receive(data));
         socket.on('close', () => {
           fuzzer.closed = true;

@@ -231,10 +231,22 @@ describe('client handshake', () => {
     ['an Upgrade other than websocket', (key: string) => ok(key).replace('Upgrade: websocket', 'Upgrade: h2c'), /^Invalid Upgrade header$/],
     ['a subprotocol not offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: other\r\n'), /^Server sent an invalid subprotocol$/],
     ['no subprotocol when one was offered', (key: string) => ok(key), /^Server sent no subprotocol$/],
-    ['an extension not offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'), /^Server sent a Sec-WebSocket-Extensions header but no extension was requested$/],
-  ])('fails on %s', async (_name, response, message) => {
+    ['an extension when none was offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\n'), /^Server sent a Sec-WebSocket-Extensions header but no extension was requested$/, false],
+    // By default the client offers permessage-deflate (as ws): an answer naming anything else fails it, with ws's words.
+    ['an extension other than the one offered', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: x-webkit-deflate-frame\r\n'), /^Server indicated an extension that was not requested$/, undefined],
+    ['two extensions', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate, permessage-deflate\r\n'), /^Server indicated an extension that was not requested$/, undefined],
+    ['an extensions header that breaks the grammar', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate;=\r\n'), /^Invalid Sec-WebSocket-Extensions header$/, undefined],
+    ['a window the offer does not allow', (key: string) => ok(key, 'Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=7\r\n'), /^Invalid Sec-WebSocket-Extensions header$/, undefined],
+  ])('fails on %s', async (_name, response, message, perMessageDeflate?: boolean) => {
     const url = await fake(response as (key: string) => string);
-    await expect(connect(url, { protocols: ['chat'] })).rejects.toThrow(message);
+    await expect(connect(url, { protocols: ['chat'], perMessageDeflate })).rejects.toThrow(message);
+  });
+
+  test("a refused extensions answer keeps what exactly was wrong as the error's cause", async () => {
+    const url = await fake((key) => ok(key, 'Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=99\r\n'));
+    const error = await connect(url).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe('Invalid Sec-WebSocket-Extensions header');
+    expect(String((error?.cause as Error | undefined)?.message)).toMatch(/^Invalid Sec-WebSocket-Extensions header: ./);
   });
 
   test('a server that sends a masked frame is failed with 1002; one that sends a bad close code with 1002', async () => {

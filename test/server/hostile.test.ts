@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import type { ServerOptions, WebSocket } from '../../src/server/index.js';
-import { WS, cleanupsAfterEach, echoServerUntil, next, upgradeRequest } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, echoServerUntil, listen, next, upgradeRequest } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
 const server = (options: Omit<ServerOptions, 'port'> = {}) => echoServerUntil(cleanups, options);
@@ -182,5 +182,38 @@ describe('partial large messages', () => {
     bystander.send('after');
     expect(String((await next(bystander, 'message'))[0])).toBe('after');
     bystander.terminate();
+  });
+});
+
+describe('one connection cannot hold the event loop', () => {
+  test('a connection whose reads are slow yields to the others after the turn\'s read budget', async () => {
+    // Each message takes 3 ms to handle, more than the 2 ms budget of a turn's reads. libuv alone reads a
+    // socket up to 32 times (here 32 messages) before it serves the next one; with the budget the
+    // connection pauses until the turn's check phase after the read that went past it.
+    const { server: s, port } = await listen();
+    cleanups.push(() => closeServer(s));
+    let handled = 0;
+    let inTurn = 0;
+    let mostInTurn = 0;
+    let counting = true;
+    const turn = (): void => {
+      inTurn = 0;
+      if (counting) setImmediate(turn);
+    };
+    turn();
+    const done = new Promise<void>((resolve) => s.on('connection', (ws: WebSocket) => {
+      ws.on('message', () => {
+        const until = performance.now() + 3;
+        while (performance.now() < until);
+        mostInTurn = Math.max(mostInTurn, ++inTurn);
+        if (++handled === 100) resolve();
+      });
+    }));
+    const hog = await open(port);
+    const message = frame(0x82, Buffer.alloc(65536 - 14, 1)); // 64 KiB on the wire: about one message per read
+    hog.write(Buffer.concat(Array.from({ length: 100 }, () => message)));
+    await done;
+    counting = false;
+    expect(mostInTurn).toBeLessThanOrEqual(3);
   });
 });

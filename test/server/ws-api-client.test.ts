@@ -261,11 +261,17 @@ describe('answers', () => {
     expect(String(data)).toBe(text);
   });
 
-  test('without perMessageDeflate nothing is offered', async () => {
+  test("by default the client makes ws's offer (context takeover both ways); perMessageDeflate: false offers nothing", async () => {
     const { url, upgrades } = await wsBehindHttp({ perMessageDeflate: true });
-    const ws = await open(url);
-    expect(upgrades[0].headers['sec-websocket-extensions']).toBeUndefined();
-    expect(ws.extensions).toBe('');
+    const byDefault = await open(url);
+    expect(upgrades[0].headers['sec-websocket-extensions']).toBe('permessage-deflate; client_max_window_bits');
+    expect(byDefault.extensions).toMatch(/^permessage-deflate\b/);
+    const text = 'compressible '.repeat(400);
+    byDefault.send(text);
+    expect(String((await next(byDefault, 'message'))[0])).toBe(text);
+    const none = await open(url, { perMessageDeflate: false });
+    expect(upgrades[1].headers['sec-websocket-extensions']).toBeUndefined();
+    expect(none.extensions).toBe('');
   });
 });
 

@@ -228,6 +228,9 @@ export function formatOffer(options: ResolvedDeflateOptions): string {
   return formatExtensions([{ name: PERMESSAGE_DEFLATE, params }]);
 }
 
+/** The server's answer names an extension the client did not offer (ws reports it with its own message). */
+export class UnrequestedExtensionError extends ExtensionHeaderError {}
+
 /**
  * The client's check of the server's `Sec-WebSocket-Extensions` (RFC 6455
  * §9.1, RFC 7692 §5, §7.1): one permessage-deflate element answering the
@@ -239,7 +242,7 @@ export function checkResponse(header: string | readonly string[] | undefined, op
   if (header === undefined) return undefined;
   const extensions = parseExtensions(header);
   if (extensions.length !== 1 || extensions[0].name.toLowerCase() !== PERMESSAGE_DEFLATE) {
-    throw new ExtensionHeaderError('the server answered with an extension that was not offered');
+    throw new UnrequestedExtensionError('the server answered with an extension that was not offered');
   }
   const response = parseParams(extensions[0].params, false);
   if (response === undefined) throw new ExtensionHeaderError('invalid permessage-deflate parameters in the response');
