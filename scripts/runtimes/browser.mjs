@@ -28,7 +28,11 @@ export async function inPage(browser, script, implementation, evaluate) {
   }
 }
 
-/** Messages of every length class (7-bit, 16-bit, 64-bit), text and binary, echoed back intact. */
+/**
+ * Messages of every length class (7-bit, 16-bit, 64-bit), text and binary,
+ * compressible or not, echoed back intact. Returns the count, the failures
+ * and the extensions the browser agreed.
+ */
 export async function websocketEcho(browser, { url, page: origin }) {
   const page = await browser.newPage();
   try {
@@ -47,7 +51,8 @@ export async function websocketEcho(browser, { url, page: origin }) {
         wake?.();
       };
       const next = () => (replies.length ? Promise.resolve(replies.shift()) : new Promise((resolve) => (wake = () => resolve(replies.shift()))));
-      const messages = ['', 'héllo wörld ✓ 😀', 'ü'.repeat(40_000)];
+      const json = (n) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ id: i, user: `user${i % 97}`, ok: i % 3 === 0 })));
+      const messages = ['', 'héllo wörld ✓ 😀', 'ü'.repeat(40_000), json(10), json(8000), new TextEncoder().encode('ab'.repeat(1 << 19)), crypto.getRandomValues(new Uint8Array(65536))];
       let seed = 7;
       for (const size of [0, 1, 125, 126, 65535, 65536, 1 << 20]) {
         const bytes = new Uint8Array(size);
@@ -67,7 +72,7 @@ export async function websocketEcho(browser, { url, page: origin }) {
       }
       socket.close(1000);
       await new Promise((resolve) => (socket.onclose = resolve));
-      return { messages: messages.length, failures };
+      return { messages: messages.length, failures, extensions: socket.extensions };
     }, url);
   } finally {
     await page.close();

@@ -6,14 +6,15 @@ import { createServer } from 'node:http';
 import { WebSocketServer } from 'wsframe/server';
 
 /**
- * Starts an echo server on 127.0.0.1 (random port).
- * @returns {Promise<{ url: string, page: string, name: string, close(): Promise<void> }>}
+ * Starts an echo server on 127.0.0.1 (random port); `options` go to the
+ * `WebSocketServer` (e.g. `perMessageDeflate`).
+ * @returns {Promise<{ url: string, page: string, name: string, port: number, close(): Promise<void> }>}
  */
-export async function startEchoServer() {
+export async function startEchoServer(options = {}) {
   const http = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>wsframe</title>');
   });
-  const server = new WebSocketServer({ server: http });
+  const server = new WebSocketServer({ server: http, ...options });
   server.on('connection', (socket) => {
     socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary }));
   });
@@ -23,6 +24,7 @@ export async function startEchoServer() {
     url: `ws://${origin}/`,
     page: `http://${origin}/`,
     name: 'wsframe/server WebSocketServer',
+    port: http.address().port,
     close: () => new Promise((resolve) => {
       for (const client of server.clients) client.terminate();
       server.close(() => http.close(() => resolve()));

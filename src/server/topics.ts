@@ -66,9 +66,10 @@ export interface PublishOptions {
   /** Binary frame (default: true unless the data is a string). */
   binary?: boolean;
   /**
-   * Compress for subscribers that negotiated permessage-deflate in shared
-   * mode (once for all of them), when the message reaches the threshold.
-   * Default true; false sends this message uncompressed to everyone.
+   * Compress where permessage-deflate was agreed and the message reaches the
+   * threshold (default true): once for all shared-mode subscribers, per
+   * subscriber with context takeover. In this process only: an adapter
+   * carries the message, and other processes compress by their defaults.
    */
   compress?: boolean;
 }
@@ -251,7 +252,7 @@ export class TopicRegistry {
   /**
    * Delivers a message to every subscriber of `topic` in this process except
    * `except`, framed once (a text frame unless `binary`; text must be UTF-8). Returns how many got it and how many were skipped
-   * for backpressure.
+   * for backpressure. `compress: false` sends it uncompressed where permessage-deflate was agreed.
    */
   publish(topic: string, payload: Uint8Array, binary: boolean, except?: Subscriber, compress = true): PublishResult {
     const members = this.topics.get(topic);
@@ -274,12 +275,15 @@ export class TopicRegistry {
         continue;
       }
       delivered++;
-      // permessage-deflate in shared mode: compressed once for every such subscriber (the same bytes for all).
       const extension = subscription.connection.extension as DeflateExtension | null;
-      if (compress && extension !== null && extension.sharedKey !== undefined && payload.length >= extension.deflate.threshold) {
+      if (compress && extension !== null && payload.length >= extension.deflate.threshold) {
         subscription.release();
-        compressed ??= new Map();
-        subscription.connection.sendEncoded(sharedCompressed(extension.sharedKey, extension.deflate, binary ? OPCODE_BINARY : OPCODE_TEXT, payload, compressed));
+        // permessage-deflate. Shared mode: compressed once for every such subscriber (the same bytes for all);
+        // with context takeover, by the subscriber's own compressor (its window holds what it sent before).
+        if (extension.sharedKey !== undefined) {
+          compressed ??= new Map();
+          subscription.connection.sendEncoded(sharedCompressed(extension.sharedKey, extension.deflate, binary ? OPCODE_BINARY : OPCODE_TEXT, payload, compressed));
+        } else subscription.connection.sendData(payload, binary, true, undefined);
       } else if (shared !== null) {
         subscription.release();
         subscription.connection.sendEncoded(shared);

@@ -8,6 +8,8 @@
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
+import { agreed, inflatedMessages } from './deflate-peer.js';
+import { Fuzzer } from './fuzzer.js';
 import { WS, closeServer, echoServer, next, wsServer } from './helpers.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -121,6 +123,26 @@ describe('wsframe server, ws client', () => {
     for (const got of await Promise.all(received)) expect(got).toEqual([big, 'tiny', small]);
     expect(await Promise.all(firstBytes)).toEqual([0xc1, 0xc1, 0x81]);
     for (const ws of [a, b, c]) ws.close();
+  });
+
+  test('publish compresses per subscriber with context takeover (dedicated mode), in order with plain ones; compress: false sends it plain', async () => {
+    const { server, port } = await echoServer({ perMessageDeflate: { mode: 'dedicated' } });
+    servers.push(server);
+    const subscribers = await Promise.all([0, 1].map(() => Fuzzer.open(port, 'Sec-WebSocket-Extensions: permessage-deflate\r\n')));
+    for (const ws of server.clients) ws.subscribe('news');
+    const messages = ['tiny', json(20_000).toString(), 'small', json(30_000).toString(), json(20_000).toString(), json(5000).toString()];
+    // The last one with compress: false goes out plain.
+    messages.forEach((m, i) => expect(server.publish('news', m, { compress: i < messages.length - 1 }).delivered).toBe(2));
+    for (const f of subscribers) {
+      const a = agreed(f.response)!;
+      expect(a.serverTakeover).toBe(true);
+      expect(await f.until(() => f.frames.length === messages.length)).toBe(true);
+      // Inflated with the context of the messages before: each subscriber's own compressor.
+      const got = inflatedMessages(f, a);
+      expect(got.map(([, , data]) => data.toString())).toEqual(messages);
+      expect(got.map(([, compressed]) => compressed)).toEqual([false, true, false, true, true, false]);
+      f.destroy();
+    }
   });
 
   test('compress: false and messages below the threshold go out as they are', async () => {

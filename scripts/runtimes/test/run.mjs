@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { launchChromium, inPage, websocketEcho } from '../browser.mjs';
 import { bundle } from '../bundle.mjs';
 import { startEchoServer } from '../echo-server.mjs';
+import { startFrameTap } from '../frame-tap.mjs';
 import { binary } from '../tools.mjs';
 import { workerdTest } from '../workerd.mjs';
 
@@ -100,8 +101,38 @@ async function chromium() {
     } finally {
       await server.close();
     }
+    await chromiumDeflate(browser);
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * Chromium's WebSocket, which offers `permessage-deflate; client_max_window_bits`,
+ * against the server with deflate on (threshold 0), in both modes, through a
+ * frame tap: the extension must be agreed, every message echoed intact, and
+ * every message compressed (RSV1) both ways.
+ */
+async function chromiumDeflate(browser) {
+  for (const mode of ['shared', 'dedicated']) {
+    const label = `chromium WebSocket echo, permessage-deflate ${mode}`;
+    const server = await startEchoServer({ perMessageDeflate: { mode, threshold: 0 } });
+    const tap = await startFrameTap(server.port);
+    try {
+      const origin = `127.0.0.1:${tap.port}`;
+      const result = await websocketEcho(browser, { url: `ws://${origin}/`, page: `http://${origin}/` });
+      const problems = [...result.failures];
+      if (!/^permessage-deflate(;|$)/.test(result.extensions)) problems.push(`extensions '${result.extensions}': permessage-deflate not agreed`);
+      for (const [way, c] of [['sent', tap.sent], ['received', tap.received]]) {
+        if (c.messages !== result.messages || c.compressed !== c.messages) problems.push(`${way}: ${c.compressed} of ${c.messages} messages compressed, expected all ${result.messages}`);
+      }
+      rows.push({ label, ok: problems.length === 0, detail: `${result.messages} messages, '${result.extensions}', compressed both ways (${tap.sent.payloadBytes} B sent, ${tap.received.payloadBytes} B received on the wire)`, problems });
+    } catch (error) {
+      rows.push({ label, ok: false, detail: 'did not run', problems: [String(error)] });
+    } finally {
+      await tap.close();
+      await server.close();
+    }
   }
 }
 
