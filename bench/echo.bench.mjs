@@ -4,13 +4,23 @@
 // other. Three payload kinds (ASCII text, mixed UTF-8 text, binary) at 16 B,
 // 1 KiB and 64 KiB.
 // 1. Throughput: 16 connections each keep 32 masked messages in flight;
-//    messages/s, MB/s, round-trip p50/p99 and the server's CPU time. The
-//    servers run back to back for each payload, so drift on this shared
-//    machine hits them alike.
+//    messages/s, MB/s, round-trip p50/p99, the server's and the load
+//    generator's CPU time. Every configuration runs ROUNDS times, the rounds
+//    interleaved over the whole run (round 1 of every payload, then round 2,
+//    …) and the servers of a payload back to back in an order that turns
+//    each round, so a burst of other work on this shared machine hits one
+//    sample of each, not all of one: the report gives the median and the
+//    spread, and ratios are medians of the ratios within each round.
 // 2. Latency at a fixed offered rate (half of what ws + native add-ons reached
-//    for that payload in step 1), open loop: p50/p99 round trip.
+//    for that payload in step 1), open loop: p50/p99 round trip, and the
+//    server's CPU time per message at that rate (the same work for every
+//    server, so the cheapest server costs least whatever else runs).
 // 3. Memory: RSS (and JS heap) per idle connection with 10,000 connections.
 // Usage: node bench/echo.bench.mjs   (BENCH_QUICK=1 for a smoke run)
+// A partial run for development, which prints its table and writes no results:
+//   ECHO_SIZES=16,1024 ECHO_KINDS=ascii ECHO_SERVERS=wsframe,Bun.serve ECHO_ROUNDS=5 node bench/echo.bench.mjs
+// ECHO_BUILD=/path/to/other/build adds "wsframe (ECHO_BUILD)", another build
+// of wsframe, beside this one (an A/B in the same run).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,25 +29,39 @@ import { QUICK, fixed, machine, machineLine, progress, saveResults, size, table 
 import { KINDS } from './support/payloads.mjs';
 
 const support = new URL('./support/', import.meta.url);
-const SECONDS = QUICK ? 1 : 3;
-const LATENCY_SECONDS = QUICK ? 1 : 3;
+const env = process.env;
+const list = (name) => env[name]?.split(',').map((v) => v.trim()).filter(Boolean);
+/** A development run (some sizes, kinds or servers only): throughput only, no results written. */
+const PARTIAL = ['ECHO_SIZES', 'ECHO_KINDS', 'ECHO_SERVERS', 'ECHO_BUILD'].some((name) => env[name] !== undefined);
+const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 3));
+const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
+const LATENCY_SECONDS = QUICK ? 1 : 2;
 const CONNECTIONS = 16;
 const WINDOW = 32;
-const SIZES = [16, 1024, 65536];
+const SIZES = list('ECHO_SIZES')?.map(Number) ?? [16, 1024, 65536];
+const PAYLOADS = list('ECHO_KINDS') ?? KINDS;
 const IDLE = QUICK ? 2000 : 10_000;
 /** Server on core 0, load generator on core 1 (where taskset and two cores exist). */
 const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** A run whose server used less CPU than this while the load generator used more is bound by the load generator. */
+const BUSY = 0.9;
 
 const WS = 'ws + native add-ons';
 const WS_JS = 'ws pure JS';
 const BUN = 'Bun.serve';
-const SERVERS = [
+const ALL_SERVERS = [
   { name: 'wsframe', kind: 'wsframe', env: {} },
+  ...(env.ECHO_BUILD ? [{ name: `wsframe (${env.ECHO_BUILD})`, kind: 'wsframe', env: { WSFRAME_BUILD: env.ECHO_BUILD } }] : []),
   { name: WS, kind: 'ws', env: {} },
   { name: WS_JS, kind: 'ws', env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } },
   { name: BUN, kind: 'bun', env: {} },
 ];
+const SERVERS = list('ECHO_SERVERS')?.map((name) => ALL_SERVERS.find((s) => s.name === name) ?? fail(`no server ${name}`)) ?? ALL_SERVERS;
+
+function fail(message) {
+  throw new Error(message);
+}
 
 /** `command args` on `core` (when pinning), with an IPC channel for Node children. */
 function launch(core, command, args, { env = {}, ipc = true } = {}) {
@@ -100,34 +124,92 @@ async function run(server, kind, bytes, rate = 0) {
   const load = wrap(launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, seconds, kind, Math.round(rate)].map(String)));
   await load.next(); // warm
   const before = cpuSeconds(s.proc.pid);
+  const loadBefore = cpuSeconds(load.proc.pid);
   load.proc.send('go');
   const result = await load.next();
   const after = cpuSeconds(s.proc.pid);
+  const loadAfter = cpuSeconds(load.proc.pid);
   await load.exited;
   await stop(s);
   return {
     server: server.name, kind, size: bytes, addons: s.addons,
     messagesPerSecond: result.messages / result.seconds,
     megabytesPerSecond: result.bytes / result.seconds / 1e6,
-    p50ms: result.p50, p99ms: result.p99, serverCpu: (after - before) / result.seconds,
+    p50ms: result.p50, p99ms: result.p99,
+    serverCpu: (after - before) / result.seconds, loadCpu: (loadAfter - loadBefore) / result.seconds,
+    serverCpuPerMessage: (after - before) / result.messages,
   };
 }
 
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
 const loadBefore = os.loadavg()[0];
-const cells = SIZES.flatMap((bytes) => KINDS.map((kind) => ({ bytes, kind })));
-const total = cells.length * SERVERS.length + SIZES.length * (SERVERS.length - 1) + 2;
-const step = progress(total, 'echo');
-const echo = [];
+const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
+const rest = PARTIAL ? 0 : SIZES.length * (SERVERS.length - 1) + 2;
+const step = progress(ROUNDS * cells.length * SERVERS.length + rest, 'echo');
+/** Every throughput run, in the order run. */
+const runs = [];
 const addons = {};
-for (const { bytes, kind } of cells) {
-  for (const server of SERVERS) {
-    const row = await run(server, kind, bytes);
-    addons[server.name] = row.addons;
-    echo.push(row);
-    step(`${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, server CPU ${fixed(row.serverCpu * 100, 0)}%`);
+// One run first, not counted: start-up effects (this process's JIT, caches) stay out of the figures; the first
+// run of earlier reports (wsframe ascii 16 B, server at 50% CPU) was their least consistent figure.
+await run(SERVERS[0], PAYLOADS[0], SIZES[0]);
+for (let round = 0; round < ROUNDS; round++) {
+  const loadAverage = os.loadavg()[0];
+  for (const { bytes, kind } of cells) {
+    // Each round starts the payload's servers one further along: no server always runs first or after the same one.
+    for (let i = 0; i < SERVERS.length; i++) {
+      const server = SERVERS[(i + round) % SERVERS.length];
+      const row = { ...(await run(server, kind, bytes)), round, loadAverage };
+      addons[server.name] = row.addons;
+      runs.push(row);
+      const bound = row.serverCpu < BUSY && row.loadCpu >= BUSY ? ' (bound by the load generator)' : '';
+      step(`round ${round + 1}: ${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, CPU server ${fixed(row.serverCpu * 100, 0)}% load ${fixed(row.loadCpu * 100, 0)}%${bound}`);
+    }
   }
 }
+const samples = (name, kind, bytes) => runs.filter((r) => r.server === name && r.kind === kind && r.size === bytes);
+const spread = (values) => (Math.max(...values) - Math.min(...values)) / median(values);
+/** One row per server and payload: medians over the rounds, and the spread of messages/s ((max − min) ÷ median). */
+const echo = SERVERS.flatMap((server) => cells.map(({ bytes, kind }) => {
+  const all = samples(server.name, kind, bytes);
+  const of = (key) => median(all.map((r) => r[key]));
+  return {
+    server: server.name, kind, size: bytes, addons: all[0].addons, rounds: all.length,
+    messagesPerSecond: of('messagesPerSecond'), megabytesPerSecond: of('megabytesPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'),
+    serverCpu: of('serverCpu'), loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
+    loadBound: all.filter((r) => r.serverCpu < BUSY && r.loadCpu >= BUSY).length,
+  };
+}));
 const find = (rows, name, kind, bytes) => rows.find((r) => r.server === name && r.kind === kind && r.size === bytes);
+/** wsframe ÷ `anchor`: the median of the ratios within each round (runs close in time), and their range. */
+function paired(kind, bytes, anchor, key = 'messagesPerSecond', name = 'wsframe') {
+  const ours = samples(name, kind, bytes);
+  const theirs = samples(anchor, kind, bytes);
+  const ratios = ours.map((r, i) => r[key] / theirs[i][key]);
+  return { ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
+}
+const ratio = (kind, bytes, anchor, key) => paired(kind, bytes, anchor, key).ratio;
+const ratioCell = ({ ratio: r, low, high }) => (ROUNDS > 1 ? `${fixed(r)}× (${fixed(low)}–${fixed(high)})` : `${fixed(r)}×`);
+const others = SERVERS.filter((s) => s.name !== 'wsframe');
+const byPayload = cells.map(({ kind, bytes }) => [size(bytes), kind,
+  ...SERVERS.map((s) => `${fixed(find(echo, s.name, kind, bytes).messagesPerSecond / 1000, 1)}${ROUNDS > 1 ? ` ±${fixed((find(echo, s.name, kind, bytes).spread * 100) / 2, 0)}%` : ''}`),
+  ...others.map((s) => ratioCell(paired(kind, bytes, s.name)))]);
+const throughput = `${table(['size', 'payload', ...SERVERS.map((s) => s.name), ...others.map((s) => `wsframe ÷ ${s.name}`)], byPayload)}
+
+### All figures (medians over the rounds)
+
+${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'load generator CPU', 'runs bound by the load generator'],
+  echo.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
+    `${fixed(r.serverCpu * 100, 0)}%`, `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}`;
+
+if (PARTIAL) {
+  console.log(`\n${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
+  process.exit(0);
+}
 
 // Latency at a fixed offered rate: half of ws + native add-ons' maximum (ASCII text, each size).
 const latency = [];
@@ -136,12 +218,12 @@ for (const bytes of SIZES) {
   for (const server of SERVERS.filter((s) => s.name !== WS_JS)) {
     const row = { ...(await run(server, 'ascii', bytes, rate)), offered: rate };
     latency.push(row);
-    step(`latency ${server.name} ${size(bytes)} at ${fixed(rate / 1000, 1)} k msg/s: p50 ${fixed(row.p50ms)} ms, p99 ${fixed(row.p99ms)} ms`);
+    step(`latency ${server.name} ${size(bytes)} at ${fixed(rate / 1000, 1)} k msg/s: p50 ${fixed(row.p50ms)} ms, p99 ${fixed(row.p99ms)} ms, server CPU ${fixed(row.serverCpuPerMessage * 1e6)} µs per message`);
   }
 }
 
 const memory = [];
-for (const server of SERVERS.slice(0, 2)) {
+for (const server of [SERVERS[0], SERVERS.find((s) => s.name === WS)]) {
   const s = await startServer(server);
   const before = await s.ask('usage');
   const clients = wrap(launch(1, process.execPath, [new URL('idle-connect.mjs', support).pathname, s.port, IDLE].map(String)));
@@ -161,7 +243,6 @@ for (const server of SERVERS.slice(0, 2)) {
   step(`${server.name}: ${open} idle connections, ${fixed(row.rssPerConnection / 1024)} KiB RSS per connection`);
 }
 
-const ratio = (kind, bytes, anchor, key = 'messagesPerSecond') => find(echo, 'wsframe', kind, bytes)[key] / find(echo, anchor, kind, bytes)[key];
 const targets = [
   ...KINDS.map((kind) => ({ name: `echo 16 B ${kind}: msgs/s vs Bun.serve`, ratio: ratio(kind, 16, BUN), goal: 1 })),
   ...KINDS.map((kind) => ({ name: `echo 1 KiB ${kind}: msgs/s vs Bun.serve`, ratio: ratio(kind, 1024, BUN), goal: 1.2 })),
@@ -175,37 +256,35 @@ const targets = [
 const m = machine();
 const loadAverage = [loadBefore, os.loadavg()[0]];
 const load = `load average ${loadBefore.toFixed(1)} at the start, ${loadAverage[1].toFixed(1)} at the end (${m.cores} cores; other work on the machine skews absolute figures, ratios less)`;
-const byPayload = cells.map(({ kind, bytes }) => {
-  const get = (name) => find(echo, name, kind, bytes);
-  return [size(bytes), kind, ...SERVERS.map((s) => fixed(get(s.name).messagesPerSecond / 1000, 1)),
-    `${fixed(ratio(kind, bytes, BUN))}×`, `${fixed(ratio(kind, bytes, WS))}×`, `${fixed(ratio(kind, bytes, WS_JS))}×`];
-});
 const md = `# Echo server over loopback
 
 ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 
 Each server runs in its own process${PIN ? ' pinned to core 0 (`taskset`); the load generator is pinned to core 1' : ' (no taskset here: not pinned)'}.
 ${CONNECTIONS} connections each keep ${WINDOW} masked messages in flight and answer every echo with a new one; ${SECONDS} s
-measured after a 0.5 s warm-up, a fresh server per row, the four servers back to back for each payload. Payloads:
+measured after a 0.5 s warm-up, a fresh server per run. ${ROUNDS} rounds: each round runs every payload, the servers of a payload
+back to back (each round in a turned order); the rounds follow each other, so other work on the machine at one moment
+touches one sample of each figure. Figures are medians over the rounds, ± half their spread; a ratio is the median of the
+ratios within each round, with their range. Payloads:
 \`ascii\` (all 'x'), \`mixed\` (valid UTF-8 cycling 1-, 2-, 3- and 4-byte characters), \`binary\` (random bytes,
-binary frames). Server CPU is the server process's user + system time per second of wall time.
+binary frames). CPU is a process's user + system time per second of wall time: a run whose server stayed under
+${BUSY * 100}% while the load generator was over it measured the load generator, not the server.
 ${load}.
 Servers: ${Object.entries(addons).map(([k, v]) => `${k}: ${v}`).join('; ')}.
 
 ## Throughput (k msgs/s)
 
-${table(['size', 'payload', ...SERVERS.map((s) => s.name), 'wsframe ÷ Bun', 'wsframe ÷ ws + add-ons', 'wsframe ÷ ws JS'], byPayload)}
-
-### All figures
-
-${table(['server', 'payload', 'size', 'k msgs/s', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU'], echo.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms), `${fixed(r.serverCpu * 100, 0)}%`]))}
+${throughput}
 
 ## Latency at a fixed offered rate
 
 Open loop: messages leave on a 1 ms schedule at half the rate ws + native add-ons reached for that size above
 (ASCII text), spread over the ${CONNECTIONS} connections; each round trip is timed from the moment its message was due.
+Server CPU per message: what each message cost the server at that rate (one run each).
 
-${table(['size', 'offered k msgs/s', ...latency.filter((r) => r.size === 16).map((r) => `${r.server} p50 / p99 (ms)`)], SIZES.map((bytes) => [size(bytes), fixed(latency.find((r) => r.size === bytes).offered / 1000, 1), ...latency.filter((r) => r.size === bytes).map((r) => `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}`)]))}
+${table(['size', 'offered k msgs/s', ...latency.filter((r) => r.size === SIZES[0]).map((r) => `${r.server} p50 / p99 (ms)`), ...latency.filter((r) => r.size === SIZES[0]).map((r) => `${r.server} server CPU per message (µs)`)],
+  SIZES.map((bytes) => [size(bytes), fixed(latency.find((r) => r.size === bytes).offered / 1000, 1), ...latency.filter((r) => r.size === bytes).map((r) => `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}`),
+    ...latency.filter((r) => r.size === bytes).map((r) => fixed(r.serverCpuPerMessage * 1e6))]))}
 
 ## Idle memory
 
@@ -215,5 +294,5 @@ ${table(['server', 'idle connections', 'RSS per connection', 'JS heap per connec
 
 ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
 `;
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, connections: CONNECTIONS, window: WINDOW, addons, echo, latency, memory, targets }, md);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, runs, latency, memory, targets }, md);
 console.log(md);

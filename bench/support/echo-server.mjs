@@ -1,6 +1,7 @@
 // An echo server child for bench/echo.bench.mjs: `node echo-server.mjs <kind>`
 // with kind wsframe | ws (ws picks native add-ons or pure JS from the env the
-// parent sets). Every kind echoes text as text and binary as binary, with no
+// parent sets; wsframe comes from this checkout's build/, or from the build
+// directory WSFRAME_BUILD names, for an A/B of two builds). Every kind echoes text as text and binary as binary, with no
 // compression. Talks to the parent over IPC: sends { port, addons } once
 // listening; answers 'usage' with CPU time and memory (after a GC).
 import { createRequire } from 'node:module';
@@ -24,7 +25,8 @@ function addons() {
 let server;
 let port;
 if (kind === 'wsframe') {
-  const { createEchoServer } = await import('../../build/esm/server/index.js');
+  const build = process.env.WSFRAME_BUILD ? new URL(`file://${process.env.WSFRAME_BUILD}/`) : new URL('../../build/', import.meta.url);
+  const { createEchoServer } = await import(new URL('esm/server/index.js', build).href);
   server = createEchoServer({ port: 0, host: '127.0.0.1', maxPayload });
   await new Promise((resolve) => server.once('listening', resolve));
   port = server.address().port;

@@ -60,12 +60,22 @@ export interface FrameDecoderOptions {
   /** Advanced: the kernels to decode with (`frameCore(kernels)`). Default: this realm's kernels. */
   core?: FrameCore;
   /**
+   * Advanced: the class of the `data` given to onMessage, onPing and onPong, a Uint8Array
+   * subclass constructed as `new viewType(arrayBuffer, byteOffset, length)` over the
+   * decoder's memory. Default Uint8Array. wsframe's server passes a Buffer view class
+   * (server/memory.ts): its listeners get Buffers for the cost of one object per message.
+   */
+  viewType?: ViewType;
+  /**
    * permessage-deflate, when the handshake agreed it (RFC 7692): RSV1 then
    * marks a compressed message, which is inflated (never past `maxPayload`)
    * and, if text, UTF-8-validated as it inflates. Without it RSV1 is an error (1002).
    */
   deflate?: MessageDeflate;
 }
+
+/** A Uint8Array class whose instances view `length` bytes of `buffer` from `byteOffset` (FrameDecoderOptions.viewType). */
+export type ViewType = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
 
 /** Default `maxPayload`: 100 MiB, as ws. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -108,6 +118,7 @@ export class FrameDecoder {
   private readonly onClose: (code: number, reason: string) => void;
   private readonly onError: (error: FrameError) => void;
   private readonly transient: boolean;
+  private readonly View: ViewType;
   private readonly reasonDecoder: TextDecoder;
 
   // Events decoded but not yet delivered, in stream order.
@@ -170,6 +181,7 @@ export class FrameDecoder {
     this.onClose = options.onClose ?? noop;
     this.onError = options.onError ?? noop;
     this.transient = options.transient === true;
+    this.View = options.viewType ?? Uint8Array;
     this.deflate = options.deflate;
     this.maxPayload = maxPayload;
     this.reasonDecoder = options.skipUTF8Validation === true ? lossyReasonDecoder : closeReasonDecoder;
@@ -292,7 +304,7 @@ export class FrameDecoder {
         break;
       }
       kinds[i] = opcode;
-      datas[i] = result;
+      datas[i] = this.asView(result);
     }
     this.inflateFrom = -1;
   }
@@ -330,7 +342,7 @@ export class FrameDecoder {
       const flags = table[i];
       if ((flags & D_VIEW) !== 0) {
         const opcode = flags & OPCODE_BITS;
-        const data = new Uint8Array(copy, table[i + 1] - copyStart, table[i + 2]);
+        const data = new this.View(copy, table[i + 1] - copyStart, table[i + 2]);
         if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;
@@ -357,7 +369,7 @@ export class FrameDecoder {
       this.control.set(bytes, this.controlLength);
       this.controlLength += bytes.length;
       if ((flags & D_END) === 0) return;
-      const data = new Uint8Array(this.control.buffer, this.control.byteOffset, this.controlLength);
+      const data = new this.View(this.control.buffer, this.control.byteOffset, this.controlLength);
       this.control = EMPTY;
       if (opcode === OPCODE_CLOSE) this.closeFrame(data);
       else {
@@ -377,7 +389,7 @@ export class FrameDecoder {
     this.append(bytes, (flags & D_FIN) !== 0);
     if ((flags & (D_END | D_FIN)) === (D_END | D_FIN)) {
       if ((flags & D_COMPRESSED) !== 0 && this.inflateFrom < 0) this.inflateFrom = this.count;
-      this.emit(this.messageOpcode, this.join());
+      this.emit(this.messageOpcode, this.asView(this.join()));
     }
   }
 
@@ -466,6 +478,11 @@ export class FrameDecoder {
     this.count = n + 1;
   }
 
+  /** `bytes` as an instance of the delivered view class (the same memory). */
+  private asView(bytes: Uint8Array): Uint8Array {
+    return this.View === Uint8Array ? bytes : new this.View(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
   /** Moves undelivered events out of scratch memory, which is about to be reused. */
   private evacuate(): void {
     const datas = this.datas;
@@ -473,7 +490,7 @@ export class FrameDecoder {
       if (datas[j].buffer === scratch.bytes.buffer) {
         const copy = slab.take(datas[j].length);
         copy.set(datas[j]);
-        datas[j] = copy;
+        datas[j] = this.asView(copy);
       }
     }
   }

@@ -6,7 +6,7 @@
 export { mask, unmask, maskIO, MASK_WASM_THRESHOLD } from './mask.js';
 export { io, IO_SIZE } from './wasm.js';
 export { implementation, type Implementation } from './wasm.js';
-export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions } from './frame-decoder.js';
+export { FrameDecoder, DEFAULT_MAX_PAYLOAD, type FrameDecoderOptions, type ViewType } from './frame-decoder.js';
 export { FrameError } from './errors.js';
 export { isValidCloseCode } from './protocol.js';
 export type { FrameCore } from './frame-core.js';

@@ -44,7 +44,7 @@ import {
 import {
   ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
 } from './frames.js';
-import { readBuffer } from './memory.js';
+import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 
 /** The ready states (the values of ws's `WebSocket.CONNECTING` …). */
@@ -338,6 +338,7 @@ export class Connection {
         deflate: this.extension?.deflate,
         maxFragments: this.maxFragments,
         skipUTF8Validation: this.skipUTF8Validation,
+        viewType: BufferView,
         ...(this.synchronousEvents
           ? {
               onMessage: (data, isBinary) => events._onMessage(data, isBinary),

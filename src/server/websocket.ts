@@ -374,7 +374,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
 
   /** A binary message in the form `binaryType` asks for. */
   private binary(data: Uint8Array): ArrayBuffer | Buffer[] | Blob {
-    if (this.type === 'arraybuffer') return data.slice().buffer as ArrayBuffer;
+    if (this.type === 'arraybuffer') return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
     if (this.type === 'fragments') return [asBuffer(data)];
     return new Blob([data as Uint8Array<ArrayBuffer>]);
   }
