@@ -32,7 +32,11 @@
  *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
  *   connections together, kept in a shared `WriteBudget`) a connection stops
  *   reading and its `sendTimeout` clock runs: still over when it fires, the
- *   connection is closed with 1008 and its socket destroyed soon after.
+ *   connection is closed with 1008 and its socket destroyed soon after. Over
+ *   the server's limit and its own at once (sends keep coming: a broadcast),
+ *   it is closed at once.
+ * - Read budget: a turn's reads get READ_TURN_MS; past it, each connection
+ *   yields after its read until the turn's check phase.
  */
 import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
