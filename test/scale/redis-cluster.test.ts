@@ -10,8 +10,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
-import { WS, closeServer, listen, next } from '../server/helpers.js';
-import { until } from './support.js';
+import { closeServer, listen } from '../server/helpers.js';
+import { openInbox, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -60,14 +60,7 @@ it('carries publishes between two servers through sharded pub/sub, each channel 
       });
       made.push({ server, url, adapter });
     }
-    const join = async (url: string) => {
-      const client = new WS(url);
-      clients.push(client);
-      const inbox: Array<[string, boolean]> = [];
-      client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
-      await next(client, 'open');
-      return { client, inbox };
-    };
+    const join = (url: string) => openInbox(url, clients);
     const senders = await Promise.all(topics.map((topic) => join(`${made[0].url}/${topic}`)));
     const receivers = await Promise.all(topics.map((topic) => join(`${made[1].url}/${topic}`)));
 
