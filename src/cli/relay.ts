@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Adapter } from '../scale/adapter.js';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
-import { WorkerAdapter, reportListening, startWorkerPool } from '../scale/workers.js';
+import { WorkerAdapter, reportListening, startWorkerPool, workerListenOptions } from '../scale/workers.js';
 import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
 import type { ServerOptions } from '../server/server.js';
 
@@ -61,7 +61,7 @@ async function serve(port: number, host: string, redis: string | undefined, perM
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();
   }
-  const server = createRelayServer({ port, host, adapter, perMessageDeflate }, () => {
+  const server = createRelayServer({ ...workerListenOptions(port), host, adapter, perMessageDeflate }, () => {
     const address = server.address() as AddressInfo;
     if (cluster.isWorker) reportListening(address.address, address.port);
     else process.stdout.write(`wsframe relay listening on ${listeningUrl(address)}${redis ? ` (redis ${redis})` : ''}\n`);
@@ -95,10 +95,11 @@ export const relay: Command = {
       serve(port, host, redis, perMessageDeflate).catch((error: Error) => fatal(error.message));
       return;
     }
-    const pool = startWorkerPool({ workers });
+    const pool = startWorkerPool({ workers, port, host });
+    pool.on('error', (error: Error) => fatal(error.message));
     pool.on('listening', (address: string, listeningPort: number) => {
       const family = address.includes(':') ? 'IPv6' : 'IPv4';
-      process.stdout.write(`wsframe relay listening on ${listeningUrl({ address, port: listeningPort, family })} (${workers} workers${redis ? `, redis ${redis}` : ''})\n`);
+      process.stdout.write(`wsframe relay listening on ${listeningUrl({ address, port: listeningPort, family })} (${workers} workers, ${pool.balance}${redis ? `, redis ${redis}` : ''})\n`);
     });
     pool.on('exit', (worker, code, signal, replaced) => {
       if (replaced) process.stderr.write(`wsframe relay: worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);

@@ -2,10 +2,10 @@
  * Batching frames for one socket write: the FrameWriter (frame-writer.ts) of
  * a role, plus a growing batch buffer and the fragmentation of the message in
  * progress (a message's first frame, then continuations, the last with FIN),
- * checked here once for every batching method.
+ * checked by one `MessageSequence` for every batching method.
  */
 import { assertBytes } from './bytes.js';
-import { FrameWriter, type FrameWriterOptions, checkFrame, firstByte, headerSize, writeHeader } from './frame-writer.js';
+import { FrameWriter, type FrameWriterOptions, MessageSequence, checkFrame, firstByte, headerSize, writeHeader } from './frame-writer.js';
 import {
   FIN, LENGTH_16, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
@@ -30,8 +30,8 @@ export class FrameEncoder extends FrameWriter {
   private length = 0;
   /** Size of a new batch buffer: the size of the last one handed over, so batching regrows no more. */
   private batchSize = FIRST_BATCH_SIZE;
-  /** Opcode of the fragmented message being batched, or 0. */
-  private fragmenting = 0;
+  /** Whether a fragmented message is being batched. */
+  private readonly messages = new MessageSequence();
   private readonly deflate: MessageDeflate | undefined;
 
   /** @throws {TypeError} when `options` is missing or its role is not 'server' or 'client' */
@@ -58,21 +58,11 @@ export class FrameEncoder extends FrameWriter {
     this.length = this.put(this.buffer, this.length, firstByte(opcode, fin), payload);
   }
 
-  /** Checks and tracks fragmentation: a message's first frame, then continuations, the last with FIN. */
-  private sequence(opcode: number, fin: boolean): void {
-    if (opcode === OPCODE_CONTINUATION) {
-      if (this.fragmenting === 0) throw new Error('no fragmented message to continue');
-    } else if (this.fragmenting !== 0) {
-      throw new Error('a fragmented message is in progress: finish it with continuation(data, true)');
-    }
-    this.fragmenting = fin ? 0 : opcode === OPCODE_CONTINUATION ? this.fragmenting : opcode;
-  }
-
   /** Batches a text frame: a string (encoded as UTF-8) or UTF-8 bytes. `fin: false` starts a fragmented message. */
   text(data: string | Uint8Array, fin = true): this {
     if (typeof data !== 'string') return this.data(OPCODE_TEXT, data, fin);
-    if (fin && this.fragmenting === 0 && data.length <= ASCII_LOOP_LIMIT && this.ascii(FIN | OPCODE_TEXT, data)) return this;
-    this.sequence(OPCODE_TEXT, fin);
+    if (fin && !this.messages.inProgress && data.length <= ASCII_LOOP_LIMIT && this.ascii(FIN | OPCODE_TEXT, data)) return this;
+    this.messages.check(OPCODE_TEXT, fin);
     this.appendString(OPCODE_TEXT, data, fin);
     return this;
   }
@@ -80,7 +70,7 @@ export class FrameEncoder extends FrameWriter {
   /** Batches a binary frame. `fin: false` starts a fragmented message. */
   binary(data: Uint8Array, fin = true): this {
     // The common case, without the general path's checks: a whole frame of fewer than 126 bytes.
-    if (fin && this.fragmenting === 0 && data instanceof Uint8Array && data.length < LENGTH_16) {
+    if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < LENGTH_16) {
       this.reserve(this.frameSize(data.length));
       this.length = this.put(this.buffer, this.length, FIN | OPCODE_BINARY, data);
       return this;
@@ -134,14 +124,14 @@ export class FrameEncoder extends FrameWriter {
   /** Batches the next frame of a fragmented message; `fin: true` ends it. */
   continuation(data: string | Uint8Array, fin = true): this {
     if (typeof data !== 'string') return this.data(OPCODE_CONTINUATION, data, fin);
-    this.sequence(OPCODE_CONTINUATION, fin);
+    this.messages.check(OPCODE_CONTINUATION, fin);
     this.appendString(OPCODE_CONTINUATION, data, fin);
     return this;
   }
 
   private data(opcode: number, data: Uint8Array, fin: boolean): this {
     assertBytes(data, 'data');
-    this.sequence(opcode, fin);
+    this.messages.check(opcode, fin);
     this.append(opcode, data, fin);
     return this;
   }
@@ -188,7 +178,7 @@ export class FrameEncoder extends FrameWriter {
     const opcode = options.binary ?? typeof data !== 'string' ? OPCODE_BINARY : OPCODE_TEXT;
     const size = options.fragmentSize ?? Infinity;
     if (!(size >= 1)) throw new RangeError(`fragmentSize must be at least 1, got ${size}`);
-    if (this.fragmenting !== 0) throw new Error('a fragmented message is in progress: finish it with continuation(data, true)');
+    this.messages.check(opcode, true);
     const payload = this.deflate.compress(bytes);
     for (let at = 0; at === 0 || at < payload.length; at += size) {
       const end = Math.min(at + size, payload.length);

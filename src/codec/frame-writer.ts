@@ -3,8 +3,9 @@
  * bytes when masked), payloads masked for the client role with fresh keys from
  * `crypto.getRandomValues`. A FrameWriter knows nothing of messages (the key
  * pool is its only state), so one per role can serve every connection in a
- * realm (server/frames.ts). FrameEncoder (frame-encoder.ts) batches frames and
- * tracks fragmentation on top of it.
+ * realm (server/frames.ts). FrameEncoder (frame-encoder.ts) batches frames on
+ * top of it; `MessageSequence` (below) is where a sender's fragmentation is
+ * tracked, for the encoder and the server's connections alike.
  *
  * Headers are written here in JavaScript rather than by a WASM kernel: the
  * payload bytes live in JavaScript memory, a header is 2–14 byte stores, and a
@@ -14,7 +15,8 @@
 import { assertBytes, assertIndex, assertOptions, assertRole } from './bytes.js';
 import { maskBytes } from './mask.js';
 import {
-  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_PONG, OPCODE_TEXT, RSV1, isControlOpcode,
+  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CONTINUATION, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  isControlOpcode,
 } from './protocol.js';
 
 export interface FrameWriterOptions {
@@ -102,6 +104,41 @@ export function checkFrame(opcode: number, length: number, fin: boolean): void {
     if (length > MAX_CONTROL_PAYLOAD) throw new RangeError(`control frame payload is ${length} bytes; at most ${MAX_CONTROL_PAYLOAD} allowed`);
   } else if (opcode > OPCODE_BINARY || !Number.isInteger(opcode) || opcode < 0) {
     throw new RangeError(`invalid opcode ${opcode}`);
+  }
+}
+
+/**
+ * The fragmentation of one sender's data messages (RFC 6455 §5.4): a message's
+ * first frame has its opcode, the frames after it up to the one with FIN are
+ * continuations. The server's connections take the opcodes it gives; the
+ * encoder checks the ones it is given against it.
+ */
+export class MessageSequence {
+  /** A message's first frame was sent without FIN: the next data frame continues it. */
+  inProgress = false;
+
+  /**
+   * The opcode of the next frame of a message of `opcode` (text or binary):
+   * `opcode` for its first frame, continuation after it. `fin` ends the message.
+   */
+  next(opcode: number, fin: boolean): number {
+    const frame = this.inProgress ? OPCODE_CONTINUATION : opcode;
+    this.inProgress = !fin;
+    return frame;
+  }
+
+  /**
+   * Checks that a frame of `opcode` (continuation, text or binary) may come
+   * next, and records it.
+   * @throws {Error} for a continuation with no message in progress, or a new message before the last one's FIN
+   */
+  check(opcode: number, fin: boolean): void {
+    if (opcode === OPCODE_CONTINUATION) {
+      if (!this.inProgress) throw new Error('no fragmented message to continue');
+    } else if (this.inProgress) {
+      throw new Error('a fragmented message is in progress: finish it with continuation(data, true)');
+    }
+    this.inProgress = !fin;
   }
 }
 

@@ -16,3 +16,4 @@ export {
 } from './protocol.js';
 export { isValidUTF8, isValidUTF8IO, Utf8Validator, UTF8_WASM_THRESHOLD } from './utf8.js';
 export type { Utf8Input } from './utf8.js';
+export type { MessageDeflate } from './deflate/types.js';

@@ -7,5 +7,7 @@
  */
 export type { Adapter, AdapterHost } from './adapter.js';
 export { createRedisAdapter, RedisAdapter, PublishError, DEFAULT_MAX_PENDING, type RedisAdapterOptions } from './redis.js';
-export { runWorkers, startWorkerPool, reportListening, WorkerAdapter, WorkerPool, type WorkersOptions } from './workers.js';
+export {
+  runWorkers, startWorkerPool, reportListening, workerListenOptions, hasReusePort, WorkerAdapter, WorkerPool, type WorkersOptions, type Balance,
+} from './workers.js';
 export { createRelayServer, topicOf } from './relay.js';

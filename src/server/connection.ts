@@ -38,8 +38,9 @@ import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
+import { MessageSequence } from '../codec/frame-writer.js';
 import {
-  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
   ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
@@ -128,10 +129,11 @@ export interface Extension {
   /** The agreed `Sec-WebSocket-Extensions` value, as ws's `extensions` property shows it. */
   readonly header: string;
   /**
-   * Transforms one outgoing data frame's payload; `rsv1` says whether it is marked as transformed.
+   * Transforms one outgoing data frame's payload; `first` and `fin` say where the frame is in its message
+   * (the connection's `MessageSequence` keeps that), `rsv1` whether it is marked as transformed.
    * `compress: false` (send's option) asks to leave the message as it is.
    */
-  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
+  encode(payload: Uint8Array, first: boolean, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
   /** The decoder's permessage-deflate: received messages whose first frame had RSV1 are inflated by the decoder. */
   readonly deflate: MessageDeflate;
   /** Frees what it holds: the connection has closed. */
@@ -252,7 +254,7 @@ export class Connection {
   private queue: SendQueue | null = null;
   private flushPending = false;
   /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
-  private fragmenting = false;
+  private readonly messages = new MessageSequence();
   /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
@@ -500,8 +502,7 @@ export class Connection {
    * has checked that the connection is open.
    */
   sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined, compress?: boolean): void {
-    const opcode = this.fragmenting ? OPCODE_CONTINUATION : binary ? OPCODE_BINARY : OPCODE_TEXT;
-    this.fragmenting = !fin;
+    const opcode = this.messages.next(binary ? OPCODE_BINARY : OPCODE_TEXT, fin);
     const head = fin ? FIN | opcode : opcode;
     if (this.extension === null) this.enqueue(head, payload, cb);
     else this.encodeData(head, payload, cb, compress);
@@ -535,7 +536,7 @@ export class Connection {
 
   private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
     this.holdClose();
-    this.extension!.encode(payload, (head & FIN) !== 0, (error, encoded, rsv1) => {
+    this.extension!.encode(payload, (head & OPCODE_BITS) !== OPCODE_CONTINUATION, (head & FIN) !== 0, (error, encoded, rsv1) => {
       if (error !== null) {
         this.events._onError(error);
         this.destroy();

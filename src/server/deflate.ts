@@ -24,7 +24,6 @@ export class DeflateExtension implements Extension {
   readonly sharedKey: string | undefined;
   /** Whether the message being sent in fragments is compressed (decided by its first fragment). */
   private compressing = false;
-  private fragmenting = false;
 
   constructor(readonly header: string, readonly deflate: MessageDeflate, role: Role, options: ResolvedDeflateOptions) {
     const p = deflate.params;
@@ -38,10 +37,8 @@ export class DeflateExtension implements Extension {
    * compressed: `compress` (default true) and, for a message sent whole, at
    * least `threshold` bytes. A fragmented message is decided by its first fragment.
    */
-  encode(payload: Uint8Array, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress = true): void {
-    const first = !this.fragmenting;
+  encode(payload: Uint8Array, first: boolean, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress = true): void {
     if (first) this.compressing = compress && (!fin || payload.length >= this.deflate.threshold);
-    this.fragmenting = !fin;
     if (!this.compressing) {
       done(null, payload, false);
       return;

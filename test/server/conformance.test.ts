@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { createEchoServer, type WebSocketServer } from '../../src/server/index.js';
-import { Fuzzer, closePayload, frame, sleep } from './fuzzer.js';
+import { CaseTally, Fuzzer, closePayload, frame, sleep } from './fuzzer.js';
 import { bytes, closeServer } from './helpers.js';
 
 const TEXT = 1;
@@ -292,7 +292,7 @@ async function check(port: number, c: Case): Promise<string | null> {
 
 let server: WebSocketServer;
 let port: number;
-const results = new Map<string, { ok: number; failed: string[] }>();
+const results = new CaseTally();
 
 beforeAll(async () => {
   server = createEchoServer({ port: 0, host: '127.0.0.1' });
@@ -302,8 +302,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeServer(server);
-  const lines = [...results].map(([category, r]) => `  category ${category}: ${r.ok}/${r.ok + r.failed.length} OK${r.failed.length ? ` (FAILED: ${r.failed.join(', ')})` : ''}`);
-  console.log(`Autobahn-style conformance of the echo server:\n${lines.join('\n')}`);
+  console.log(results.summary('Autobahn-style conformance of the echo server'));
 });
 
 const categories = [...new Set(cases.map((c) => c.id.split('.')[0]))];
@@ -312,10 +311,7 @@ for (const category of categories) {
     for (const c of cases.filter((x) => x.id.split('.')[0] === category)) {
       test(`${c.id} ${c.title}`, async () => {
         const problem = await check(port, c);
-        const r = results.get(category) ?? { ok: 0, failed: [] };
-        if (problem === null) r.ok++;
-        else r.failed.push(c.id);
-        results.set(category, r);
+        results.record(`category ${category}`, c.id, problem);
         expect(problem).toBeNull();
       }, 60_000);
     }

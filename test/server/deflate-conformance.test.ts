@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DeflateMode } from '../../src/codec/deflate/negotiate.js';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
 import { type Agreed, RSV1, SYNC, TRAILER, agreed, compressedFrames, inflatedMessages } from './deflate-peer.js';
-import { Fuzzer, closePayload, frame } from './fuzzer.js';
+import { CaseTally, Fuzzer, closePayload, frame } from './fuzzer.js';
 import { bytes, closeServer, echoServer, next, wsServer } from './helpers.js';
 
 const TEXT = 1;
@@ -178,7 +178,7 @@ OFFERS_13.forEach((offers, o) => {
 });
 
 const servers = new Map<DeflateMode, { server: WebSocketServer; port: number }>();
-const results = new Map<string, { ok: number; failed: string[] }>();
+const results = new CaseTally();
 
 beforeAll(async () => {
   for (const mode of MODES) servers.set(mode, await echoServer({ perMessageDeflate: { mode, threshold: 0 } }));
@@ -186,8 +186,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const { server } of servers.values()) await closeServer(server);
-  const lines = [...results].map(([group, r]) => `  ${group}: ${r.ok}/${r.ok + r.failed.length} OK${r.failed.length ? ` (FAILED: ${r.failed.join(', ')})` : ''}`);
-  console.log(`Autobahn-style permessage-deflate conformance of the echo server:\n${lines.join('\n')}`);
+  console.log(results.summary('Autobahn-style permessage-deflate conformance of the echo server'));
 });
 
 for (const mode of MODES) {
@@ -196,11 +195,7 @@ for (const mode of MODES) {
       for (const c of cases.filter((x) => x.id.startsWith(`${category}.`))) {
         test(`${c.id} ${c.title}`, async () => {
           const problem = await c.run(servers.get(mode)!.port, mode);
-          const group = `${mode} ${category}`;
-          const r = results.get(group) ?? { ok: 0, failed: [] };
-          if (problem === null) r.ok++;
-          else r.failed.push(c.id);
-          results.set(group, r);
+          results.record(`${mode} ${category}`, c.id, problem);
           expect(problem).toBeNull();
         }, 30_000);
       }

@@ -191,3 +191,22 @@ export class Fuzzer {
     this.socket.destroy();
   }
 }
+
+/** Autobahn-style cases passed and failed per group, for the summary a suite prints at the end. */
+export class CaseTally {
+  private readonly groups = new Map<string, { ok: number; failed: string[] }>();
+
+  /** Records case `id` of `group`: passed when `problem` is null. */
+  record(group: string, id: string, problem: string | null): void {
+    const r = this.groups.get(group) ?? { ok: 0, failed: [] };
+    if (problem === null) r.ok++;
+    else r.failed.push(id);
+    this.groups.set(group, r);
+  }
+
+  /** `title`, then one line per group: `name: ok/total OK (FAILED: ids)`. */
+  summary(title: string): string {
+    const lines = [...this.groups].map(([group, r]) => `  ${group}: ${r.ok}/${r.ok + r.failed.length} OK${r.failed.length ? ` (FAILED: ${r.failed.join(', ')})` : ''}`);
+    return `${title}:\n${lines.join('\n')}`;
+  }
+}

@@ -1,7 +1,9 @@
 // npm run test:runtimes: the shared test vectors (test/support/vectors) inside Deno,
 // Bun, Cloudflare workerd and Chromium, under each implementation (detected
 // default, scalar WASM, pure JS), detection in engines without WASM SIMD or
-// without WebAssembly, and a real browser WebSocket against an echo server. Installs what is missing; fails if any runtime fails or is missing.
+// without WebAssembly, a real browser WebSocket against an echo server, and
+// permessage-deflate on the engine each runtime picks (and on pako) against
+// the runtime's own CompressionStream/DecompressionStream. Installs what is missing; fails if any runtime fails or is missing.
 // WSFRAME_SEED overrides the seed of the random sample.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -107,6 +109,35 @@ async function chromium() {
   }
 }
 
+/** The deflate engine each runtime must pick: node:zlib where the runtime has it, pako elsewhere. */
+const DEFLATE_ENGINES = { deno: 'node:zlib', bun: 'node:zlib', workerd: 'pako', chromium: 'pako' };
+
+/** permessage-deflate in each runtime (test/support/vectors/deflate.ts). */
+async function deflate() {
+  const cli = await bundle({ name: 'deflate-cli', entry: 'scripts/runtimes/test/deflate-cli.mjs', target: 'cli', seed: SEED });
+  for (const [name, command] of [['deno', () => [binary('deno'), 'run', '--allow-env=WSFRAME_IMPLEMENTATION']], ['bun', () => [binary('bun')]]]) {
+    await job(`${name} permessage-deflate`, DEFLATE_ENGINES[name], async () => {
+      const [file, ...args] = command();
+      const run = await exec(file, [...args, join(cli, 'deflate-cli.mjs')], { maxBuffer: 64 << 20, timeout: 120_000 }).catch((error) => error);
+      return parse(`${run.stdout ?? ''}${run.stderr ?? ''}`);
+    });
+  }
+  await job('workerd permessage-deflate', DEFLATE_ENGINES.workerd, async () => {
+    const dir = await bundle({ name: 'deflate-workerd', entry: 'scripts/runtimes/test/deflate-worker.mjs', target: 'workerd', seed: SEED });
+    const run = await workerdTest(dir, 'deflate-worker.mjs');
+    return parse(run.stdout + run.stderr);
+  });
+  await job('chromium permessage-deflate', DEFLATE_ENGINES.chromium, async () => {
+    const browser = await launchChromium();
+    try {
+      const dir = await bundle({ name: 'deflate-browser', entry: 'scripts/runtimes/test/deflate-browser.mjs', target: 'browser', seed: SEED });
+      return await inPage(browser, join(dir, 'deflate-browser.js'), undefined, (page) => page.evaluate(() => globalThis.wsframeDeflate.run()));
+    } finally {
+      await browser.close();
+    }
+  });
+}
+
 /**
  * Chromium's WebSocket, which offers `permessage-deflate; client_max_window_bits`,
  * against the server with deflate on (threshold 0), in both modes, through a
@@ -175,6 +206,7 @@ await workerd();
 await workerdLazy();
 await chromium();
 await detection();
+await deflate();
 
 for (const row of rows) {
   console.log(`${row.ok ? 'PASS' : 'FAIL'}  ${row.label}: ${row.detail}`);

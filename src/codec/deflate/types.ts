@@ -1,7 +1,8 @@
 /**
  * What the frame codec needs from a permessage-deflate engine: one side of one
  * connection's agreed extension. Runtime-agnostic: engines live beside this
- * (zlib.ts for runtimes with `node:zlib`), the codec only calls them.
+ * (node-zlib.ts and pako.ts, chosen once per runtime by load.ts), the codec
+ * only calls them.
  */
 import type { FrameError } from '../errors.js';
 import type { DeflateParams } from './negotiate.js';
@@ -30,4 +31,42 @@ export interface MessageDeflate {
   decompress(data: Uint8Array, maxLength: number, check?: (piece: Uint8Array) => boolean): Uint8Array | FrameError;
   /** Frees the connection's compression state, if it has any. Safe to call twice. */
   close(): void;
+}
+
+/** The compressor settings an engine takes from the options (`ResolvedDeflateOptions` has them). */
+export interface DeflateSettings {
+  level: number;
+  memLevel: number;
+  threshold: number;
+}
+
+/**
+ * One raw DEFLATE or INFLATE stream of a zlib implementation, driven
+ * synchronously one zlib call at a time. Everything else (sync-flush
+ * framing, limits, shared and dedicated state) is engine-independent
+ * (message.ts), so each engine only says how to make and step its streams.
+ */
+export interface RawStream {
+  /**
+   * One zlib call with Z_SYNC_FLUSH on `input[at, …)`, writing into `output`
+   * from its start. Sets `produced` (bytes written) and `consumed` (the index
+   * in `input` reached). Returns false when the input is not valid DEFLATE.
+   */
+  step(input: Uint8Array, at: number, output: Uint8Array): boolean;
+  readonly produced: number;
+  readonly consumed: number;
+  /** Forgets the stream's history (and any error): the next message starts afresh. */
+  reset(): void;
+  /** Frees the stream. */
+  close(): void;
+}
+
+/** A zlib implementation (`node:zlib`, pako): makes raw DEFLATE streams. */
+export interface DeflateEngine {
+  /** 'node:zlib' or 'pako'. */
+  readonly name: string;
+  /** A raw DEFLATE compressor; `windowBits` 9–15 (message.ts maps an agreed 8 to 9). */
+  deflater(level: number, memLevel: number, windowBits: number): RawStream;
+  /** A raw DEFLATE decompressor with a window of 2^`windowBits` bytes (8–15). */
+  inflater(windowBits: number): RawStream;
 }

@@ -5,9 +5,10 @@
 // masked with fresh keys, so decoded back).
 import { Random } from '../random.js';
 import { referenceMask } from '../reference.js';
+import type { MessageDeflate } from '../../../src/codec/index.js';
 import { type Case, type Codec, type Options, check, checkBytes, hex } from './case.js';
 
-type Event =
+export type Event =
   | { kind: 'message'; data: Uint8Array; isBinary: boolean }
   | { kind: 'ping' | 'pong'; data: Uint8Array }
   | { kind: 'close'; code: number; reason: string }
@@ -29,19 +30,20 @@ function referenceFrame(opcode: number, fin: boolean, payload: Uint8Array, key?:
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) (out.set(part, at), (at += part.length));
   return out;
 }
 
-/** Decodes `chunks` and records every callback. */
-function decode(codec: Codec, chunks: Uint8Array[], role: 'server' | 'client', maxPayload = 0): Event[] {
+/** Decodes `chunks` (with permessage-deflate when `deflate` is given) and records every callback. */
+export function decode(codec: Codec, chunks: Uint8Array[], role: 'server' | 'client', maxPayload = 0, deflate?: MessageDeflate): Event[] {
   const events: Event[] = [];
   const decoder = new codec.FrameDecoder({
     role,
     maxPayload,
+    deflate,
     onMessage: (data, isBinary) => events.push({ kind: 'message', data: data.slice(), isBinary }),
     onPing: (data) => events.push({ kind: 'ping', data: data.slice() }),
     onPong: (data) => events.push({ kind: 'pong', data: data.slice() }),
@@ -52,7 +54,7 @@ function decode(codec: Codec, chunks: Uint8Array[], role: 'server' | 'client', m
   return events;
 }
 
-function checkEvents(actual: Event[], expected: Event[], what: string): void {
+export function checkEvents(actual: Event[], expected: Event[], what: string): void {
   check(actual.length === expected.length, () => `${what}: ${actual.length} events, want ${expected.length} (${JSON.stringify(actual.map((e) => e.kind))})`);
   expected.forEach((want, i) => {
     const got = actual[i];
@@ -65,7 +67,7 @@ function checkEvents(actual: Event[], expected: Event[], what: string): void {
 }
 
 /** Random cut points: mostly small pieces, sometimes one byte at a time, sometimes whole. */
-function chunks(random: Random, bytes: Uint8Array): Uint8Array[] {
+export function chunks(random: Random, bytes: Uint8Array): Uint8Array[] {
   // Byte by byte only for short streams: a push per byte is slow in pure JS.
   const style = bytes.length > 4096 ? random.int(2) * 3 : random.int(4);
   if (style === 0) return [bytes];
@@ -78,7 +80,7 @@ function chunks(random: Random, bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
-function randomText(random: Random, length: number): Uint8Array {
+export function randomText(random: Random, length: number): Uint8Array {
   const chars = ['a', 'Z', ' ', 'é', 'ż', '✓', '€', '😀'];
   let text = '';
   while (text.length < length) text += chars[random.int(chars.length)];

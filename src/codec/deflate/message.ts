@@ -1,0 +1,162 @@
+/**
+ * permessage-deflate on any zlib engine (types.ts `DeflateEngine`), driven
+ * synchronously: a message is compressed or inflated inside the call that
+ * needs it, with no thread-pool round trip and no per-message stream object.
+ * One long-lived stream serves many messages: reset between messages (no
+ * context takeover) or not (context takeover).
+ *
+ * - Shared state (no context takeover on a side): one compressor per engine
+ *   and configuration and one decompressor per engine, reset after every
+ *   message. A connection holds none.
+ * - Dedicated state (context takeover): a compressor and/or a decompressor per
+ *   connection, created at its first message, freed by `close()`.
+ *
+ * zlib (and pako, its port) cannot make a raw DEFLATE stream with an 8-bit
+ * window: as ws (through Node) does, the compressor uses 9 bits when 8 were
+ * agreed. That is safe on the wire: zlib never emits a distance beyond its
+ * window minus 262 bytes (250 with 9 bits), inside the 256 bytes a peer with
+ * an 8-bit window keeps.
+ *
+ * Memory: every engine writes into its own 64 KiB output buffer, one zlib call
+ * at a time (everything here is synchronous); pieces are copied out at once,
+ * and results are caller-owned JavaScript memory.
+ */
+import { type FrameError, frameError } from '../errors.js';
+import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
+import type { DeflateParams } from './negotiate.js';
+import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
+
+/** The end of a flushed DEFLATE stream: stripped by the sender, put back by the receiver (RFC 7692 §7.2). */
+const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+
+/** An empty message, compressed (RFC 7692 §7.2.3.6). */
+const EMPTY_MESSAGE = new Uint8Array([0x00]);
+
+/** Size of the output buffer each engine's streams write into. */
+export const OUTPUT_BYTES = 64 * 1024;
+
+/** The output buffer of each engine (streams of one engine take turns: everything is synchronous). */
+const outputs = new WeakMap<DeflateEngine, Uint8Array>();
+
+/**
+ * Writes `input` through `stream` with a sync flush, handing each piece of
+ * output (a view of the engine's output buffer, valid until the next write)
+ * to `sink`; stops when `sink` returns false. Returns false if the stream
+ * found the input invalid.
+ */
+function write(engine: DeflateEngine, stream: RawStream, input: Uint8Array, sink: (piece: Uint8Array) => boolean): boolean {
+  let out = outputs.get(engine);
+  if (out === undefined) outputs.set(engine, (out = new Uint8Array(OUTPUT_BYTES)));
+  let at = 0;
+  for (;;) {
+    if (!stream.step(input, at, out)) return false;
+    at = stream.consumed;
+    const produced = stream.produced;
+    if (produced > 0 && !sink(out.subarray(0, produced))) return true;
+    // A full output buffer means zlib may have more to give.
+    if (produced < out.length) return true;
+  }
+}
+
+/** Pieces gathered into one caller-owned array. */
+class Gather {
+  pieces: Uint8Array[] = [];
+  length = 0;
+
+  add(piece: Uint8Array): void {
+    this.pieces.push(piece.slice());
+    this.length += piece.length;
+  }
+
+  /** The first `length` bytes gathered, as one array. */
+  take(length = this.length): Uint8Array {
+    if (this.pieces.length === 1) return this.pieces[0].subarray(0, length);
+    const result = new Uint8Array(length);
+    let at = 0;
+    for (const piece of this.pieces) {
+      const n = Math.min(piece.length, length - at);
+      result.set(piece.subarray(0, n), at);
+      at += n;
+      if (at === length) break;
+    }
+    return result;
+  }
+}
+
+/** Per engine: the shared compressors, one per (level, memLevel, window bits), and the shared decompressor. */
+const sharedStreams = new WeakMap<DeflateEngine, Map<string, RawStream>>();
+
+/** zlib's raw deflate takes 9–15 bits (see the module comment for 8). */
+function deflateBits(bits: number): number {
+  return Math.max(bits, 9);
+}
+
+function shared(engine: DeflateEngine, key: string, make: () => RawStream): RawStream {
+  let streams = sharedStreams.get(engine);
+  if (streams === undefined) sharedStreams.set(engine, (streams = new Map()));
+  let stream = streams.get(key);
+  if (stream === undefined) streams.set(key, (stream = make()));
+  return stream;
+}
+
+/**
+ * One endpoint's permessage-deflate for one connection on `engine`
+ * (`await deflateEngine()`), for `new FrameDecoder({ deflate })` and
+ * `new FrameEncoder({ deflate })`: compresses with the window the agreement
+ * gives this `role`, inflates the peer's messages. `params` is what the
+ * handshake agreed (`acceptOffer(...).params` on a server, `checkResponse(...)`
+ * on a client); `settings` the compressor's (`resolveDeflateOptions(...)` has
+ * them). State is shared for each direction without context takeover; call
+ * `close()` when the connection ends.
+ */
+export function messageDeflate(engine: DeflateEngine, params: DeflateParams, role: 'server' | 'client', settings: DeflateSettings): MessageDeflate {
+  const server = role === 'server';
+  const ownBits = deflateBits(server ? params.serverMaxWindowBits : params.clientMaxWindowBits);
+  const peerBits = server ? params.clientMaxWindowBits : params.serverMaxWindowBits;
+  const ownTakeover = !(server ? params.serverNoContextTakeover : params.clientNoContextTakeover);
+  const peerTakeover = !(server ? params.clientNoContextTakeover : params.serverNoContextTakeover);
+  const newDeflater = (): RawStream => engine.deflater(settings.level, settings.memLevel, ownBits);
+  let deflater: RawStream | undefined;
+  let inflater: RawStream | undefined;
+  return {
+    params,
+    threshold: settings.threshold,
+    compress(data, fin = true) {
+      const stream = ownTakeover ? (deflater ??= newDeflater()) : shared(engine, `${settings.level}/${settings.memLevel}/${ownBits}`, newDeflater);
+      const gather = new Gather();
+      write(engine, stream, data, (piece) => {
+        gather.add(piece);
+        return true;
+      });
+      // Without context takeover every call is a stream of its own: the receiver inflates the
+      // fragments of one message as one stream, and a sync-flushed stream may be followed by another.
+      if (!ownTakeover) stream.reset();
+      if (!fin) return gather.take();
+      // A sync flush ends with the empty stored block 00 00 ff ff, which is not sent. An empty message
+      // (for which zlib may write nothing at all under context takeover) is the one byte 0x00 (§7.2.3.6).
+      return gather.length > TRAILER.length ? gather.take(gather.length - TRAILER.length) : EMPTY_MESSAGE.slice();
+    },
+    decompress(data, maxLength, check) {
+      // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.
+      const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
+      const gather = new Gather();
+      let error: FrameError | undefined;
+      const sink = (piece: Uint8Array): boolean => {
+        if (maxLength !== 0 && gather.length + piece.length > maxLength) error = frameError(E_MAX_PAYLOAD);
+        else if (check !== undefined && !check(piece)) error = frameError(E_UTF8);
+        else gather.add(piece);
+        return error === undefined;
+      };
+      const ok = write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
+      // After an error the stream is mid-message: a shared one starts afresh, a dedicated one is done (the connection fails).
+      if (!peerTakeover || !ok || error !== undefined) stream.reset();
+      if (!ok) return frameError(E_DEFLATE_DATA);
+      return error ?? gather.take();
+    },
+    close() {
+      deflater?.close();
+      inflater?.close();
+      deflater = inflater = undefined;
+    },
+  };
+}
