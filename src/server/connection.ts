@@ -32,7 +32,11 @@
  *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
  *   connections together, kept in a shared `WriteBudget`) a connection stops
  *   reading and its `sendTimeout` clock runs: still over when it fires, the
- *   connection is closed with 1008 and its socket destroyed soon after.
+ *   connection is closed with 1008 and its socket destroyed soon after. Over
+ *   the server's limit and its own at once (sends keep coming: a broadcast),
+ *   it is closed at once.
+ * - Read budget: a turn's reads get READ_TURN_MS; past it, each connection
+ *   yields after its read until the turn's check phase.
  */
 import type { Socket } from 'node:net';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
@@ -598,6 +602,12 @@ export class Connection {
     }
     if (!this.overLimit(backlog)) return;
     if (!socket.isPaused()) socket.pause();
+    // Sends (a broadcast, say) keep coming to a peer that does not read: past the server-wide cap, one that is
+    // also over its own limit is closed now, not at the send timeout, so the cap bounds what is held.
+    if (this.budget !== null && this.budget.queued > this.budget.limit && backlog > this.highWaterMark && this.readyState === OPEN) {
+      this.closeUnread('Write budget exceeded: the peer read too little of what was sent while the server was over maxBufferedBytes', 'WS_ERR_WRITE_BUDGET');
+      return;
+    }
     if (this.sendTimer === null && this.sendTimeout > 0 && this.readyState === OPEN) {
       this.sendTimer = setTimeout(sendTimedOut, this.sendTimeout, this);
       this.sendTimer.unref();
@@ -636,9 +646,13 @@ export class Connection {
     this.sendTimer = null;
     const socket = this.socket;
     if (socket === null || this.readyState !== OPEN || !this.overLimit(socket.writableLength)) return;
-    const error = Object.assign(new Error(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`), {
-      code: 'WS_ERR_SEND_TIMEOUT', closeCode: CLOSE_POLICY_VIOLATION,
-    });
+    this.closeUnread(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`, 'WS_ERR_SEND_TIMEOUT');
+  }
+
+  /** Closes a connection whose peer does not read with 1008 and `error`, destroying the socket shortly after. */
+  private closeUnread(message: string, code: string): void {
+    const socket = this.socket!;
+    const error = Object.assign(new Error(message), { code, closeCode: CLOSE_POLICY_VIOLATION });
     this.sendClose(CLOSE_POLICY_VIOLATION, EMPTY);
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.closeTimer = setTimeout(() => socket.destroy(), Math.min(this.closeTimeout, SEND_TIMEOUT_LINGER));

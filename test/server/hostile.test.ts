@@ -141,6 +141,64 @@ describe('clients that do not read', () => {
   });
 });
 
+describe('broadcast to clients that do not read', () => {
+  test('at the defaults, a never-reader of broadcasts is stopped and closed at the send timeout (1008)', async () => {
+    const { server: s, port, url } = await server({ sendTimeout: 500 });
+    const codes: string[] = [];
+    const closed = new Promise<void>((resolve) => s.on('connection', (ws: WebSocket) => ws.on('error', (e: Error & { code?: string }) => {
+      codes.push(e.code!);
+      resolve();
+    })));
+    const reader = new WS(url);
+    await next(reader, 'open');
+    let heard = 0;
+    reader.on('message', () => heard++);
+    const silent = await open(port);
+    silent.pause(); // never reads
+    const message = Buffer.alloc(64 * 1024, 4);
+    const timer = setInterval(() => {
+      for (let i = 0; i < 16; i++) s.broadcast(message);
+    }, 5);
+    await closed;
+    clearInterval(timer);
+    expect(codes).toEqual(['WS_ERR_SEND_TIMEOUT']);
+    expect(heard).toBeGreaterThan(0);
+    reader.terminate();
+  }, 20_000);
+
+  test('maxBufferedBytes bounds what broadcasts hold for never-readers: one over its own limit is closed at once (1008)', async () => {
+    const cap = 4 << 20;
+    const { server: s, port, url } = await server({ maxBufferedBytes: cap, highWaterMark: 256 * 1024, sendTimeout: 60_000 });
+    const codes: string[] = [];
+    const closed = new Promise<void>((resolve) => s.on('connection', (ws: WebSocket) => ws.on('error', (e: Error & { code?: string }) => {
+      if (codes.push(e.code!) === 2) resolve();
+    })));
+    const reader = new WS(url);
+    await next(reader, 'open');
+    let heard = 0;
+    reader.on('message', () => heard++);
+    const silent = await Promise.all([open(port), open(port)]);
+    for (const socket of silent) socket.pause();
+    const message = Buffer.alloc(64 * 1024, 4);
+    let most = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 16; i++) s.broadcast(message);
+      let total = 0;
+      for (const ws of s.clients) total += ws.bufferedAmount;
+      most = Math.max(most, total);
+    }, 5);
+    await closed; // long before the 60 s send timeout
+    clearInterval(timer);
+    expect(codes).toEqual(['WS_ERR_WRITE_BUDGET', 'WS_ERR_WRITE_BUDGET']);
+    // What waits in user space: the cap, plus the tick's 16 broadcasts to each connection that was still open.
+    expect(most).toBeLessThan(cap + 3 * 16 * message.length);
+    reader.send('still here');
+    await new Promise<void>((resolve) => reader.on('message', (data: Buffer) => String(data) === 'still here' && resolve()));
+    expect(heard).toBeGreaterThan(0);
+    reader.terminate();
+  }, 20_000);
+});
+
 describe('partial large messages', () => {
   test('four clients holding partial 32 MB messages: a bystander keeps its echoes; the server is fine after they go', async () => {
     const { port, url } = await server();
@@ -215,5 +273,26 @@ describe('one connection cannot hold the event loop', () => {
     await done;
     counting = false;
     expect(mostInTurn).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('peers that do not close', () => {
+  test('closeTimeout: a peer that never answers our close frame is destroyed after it', async () => {
+    const { server: s, port } = await server({ closeTimeout: 300 });
+    const closedAt = new Promise<[number, number]>((resolve) => s.on('connection', (ws: WebSocket) => {
+      ws.on('message', () => {
+        const started = performance.now();
+        ws.on('close', (code: number) => resolve([code, performance.now() - started]));
+        ws.close(1000);
+      });
+    }));
+    const socket = await open(port);
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d)); // reads, never answers
+    socket.write(frame(0x81, Buffer.from('close, please')));
+    const [code, after] = await closedAt;
+    expect(closeCode(Buffer.concat(received))).toBe(1000);
+    expect(code).toBe(1006);
+    expect(after).toBeGreaterThanOrEqual(290);
   });
 });
