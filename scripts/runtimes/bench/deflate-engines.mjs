@@ -16,7 +16,7 @@ import { measureAll } from './deflate-core.mjs';
 
 const exec = promisify(execFile);
 const QUICK = process.env.BENCH_QUICK === '1';
-const BUDGET_MS = QUICK ? 30 : 300;
+const BUDGET_MS = QUICK ? 30 : 500;
 
 function parse(stdout) {
   const line = stdout.split('\n').find((l) => l.startsWith('@@wsframe-bench '));
