@@ -6,6 +6,7 @@
  * event per connection, ws's error fields, the ready states of a failed
  * handshake, and `_socket` after the close.
  */
+import assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { openAsBlob, unlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -210,4 +211,16 @@ test('_socket stays set once the connection closed, as in ws (wrappers written f
   await next(ws, 'close');
   expect(ws._socket).toBe(socket);
   expect(ws._socket!.destroyed).toBe(true);
+});
+
+test('a received message is a plain Buffer: Buffer.prototype is its prototype, so deepStrictEqual finds it equal to an equal Buffer', async () => {
+  const { server, url } = await wsServer();
+  cleanups.push(() => closeServer(server));
+  server.on('connection', (peer: { send(data: string): void }) => peer.send('hi'));
+  const ws = new WebSocket(url);
+  cleanups.push(() => ws.terminate());
+  const [message] = await next(ws, 'message');
+  expect(Object.getPrototypeOf(message)).toBe(Buffer.prototype);
+  expect(message.constructor).toBe(Buffer);
+  expect(() => assert.deepStrictEqual(message, Buffer.from('hi'))).not.toThrow();
 });
