@@ -10,6 +10,12 @@ import {
 /** 2^53 - 1: longer payloads cannot be counted exactly in JavaScript. */
 const MAX_SAFE_LENGTH: u64 = (<u64>MAX_SAFE_LENGTH_HIGH << 32) | 0xffff_ffff;
 
+/** An opcode error: the frame's first byte goes to S_HEAD, so that the error can name the opcode (as ws's does). */
+function opcodeError(head: i32, error: i32): i32 {
+  setWord(S_HEAD, head);
+  return -error;
+}
+
 /**
  * Parses the header of the frame at `p`, of which `available` bytes are present,
  * and checks it against the decoder state. Returns the header's length once it
@@ -30,13 +36,13 @@ export function parseHeader(p: usize, available: usize): i32 {
   if (opcode == 0) {
     if (!message) return -E_CONTINUATION;
   } else if (opcode <= 2) {
-    if (message) return -E_DATA_IN_MESSAGE;
+    if (message) return opcodeError(head, E_DATA_IN_MESSAGE);
   } else if (opcode >= 8 && opcode <= 10) {
     if (!(head & 0x80)) return -E_CONTROL_FIN;
     // A close body is empty or starts with a 2-byte code.
     if (length > 125 || (opcode == 8 && length == 1)) return -E_CONTROL_LENGTH;
   } else {
-    return -E_OPCODE;
+    return opcodeError(head, E_OPCODE);
   }
   const masked = second >> 7;
   if (word(S_FLAGS) & FLAG_SERVER) {

@@ -1,7 +1,7 @@
 // The one place the frame decoder touches text payloads: unmask (when masked)
 // and validate UTF-8 in the same pass, carrying the validator state.
 import { mask } from './mask';
-import { unmaskValidateUtf8, validateUtf8 } from './utf8';
+import { asciiPrefix, unmaskValidateUtf8, validateUtf8 } from './utf8';
 
 /**
  * Pieces up to this long (most chat and JSON messages) skip the streaming
@@ -22,23 +22,10 @@ const SHORT: usize = 128;
   return (bits & 0x8080808080808080) == 0;
 }
 
-/**
- * Whether the `length` bytes at `ptr` are ASCII, stopping at the first
- * 64-byte stretch (8 bytes without SIMD) that is not: cheap on text that is
- * not, at most one more pass over L1 on text that is.
- */
-export function isAsciiRun(ptr: usize, length: usize): bool {
-  let p = ptr;
-  const end = ptr + length;
-  if (ASC_FEATURE_SIMD) {
-    for (; p + 64 <= end; p += 64) {
-      const x = v128.or(v128.or(v128.load(p), v128.load(p, 16)), v128.or(v128.load(p, 32), v128.load(p, 48)));
-      if (i8x16.bitmask(x) != 0) return false;
-    }
-  }
-  for (; p + 8 <= end; p += 8) if ((load<u64>(p) & 0x8080808080808080) != 0) return false;
-  for (; p < end; p++) if (load<u8>(p) >= 0x80) return false;
-  return true;
+/** Whether the `length` bytes at `ptr` are ASCII (stopping early on text that is not). */
+// @ts-ignore: decorator
+@inline export function isAsciiRun(ptr: usize, length: usize): bool {
+  return asciiPrefix(ptr, length) == length;
 }
 
 /**

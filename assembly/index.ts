@@ -3,4 +3,4 @@ export { ioPtr, ioSize } from './io';
 export { mask } from './mask';
 export { frameStatePtr, frameTablePtr, frameTableEntries } from './frame-state';
 export { decodeFrames } from './frame-decode';
-export { validateUtf8, unmaskValidateUtf8 } from './utf8';
+export { asciiPrefix, validateUtf8, unmaskValidateUtf8 } from './utf8';

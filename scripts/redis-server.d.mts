@@ -10,5 +10,15 @@ export interface RedisProcess {
 }
 export function redisServerBinary(): string;
 export function freePort(): Promise<number>;
-export function startRedis(port?: number): Promise<RedisProcess>;
+export function startRedis(port?: number, extraArgs?: string[]): Promise<RedisProcess>;
+export interface RedisCluster {
+  nodes: RedisProcess[];
+  /** `redis://127.0.0.1:PORT` of every node. */
+  urls: string[];
+  /** The URL of the node that owns `key`'s hash slot. */
+  nodeOf(key: string): string;
+  /** Ends every node and removes the cluster's directory. */
+  stop(): Promise<void>;
+}
+export function startRedisCluster(size?: number): Promise<RedisCluster>;
 export function redisVersion(): string;

@@ -2,7 +2,10 @@
 // installed with apt-get when missing (CI runs as root), started on a free
 // loopback port without persistence, and stopped by whoever started it.
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 function which(name) {
   try {
@@ -38,14 +41,14 @@ export function freePort() {
 
 /**
  * Starts redis-server on 127.0.0.1 (a free port unless `port` is given), no
- * RDB snapshots, no AOF. Resolves once it accepts connections with
+ * RDB snapshots, no AOF, with `extraArgs` after those. Resolves once it accepts connections with
  * `{ port, url, pid, stop(), kill() }`: `stop()` ends it (SIGTERM) and waits,
  * `kill()` kills it at once (SIGKILL), as a crash would.
  */
-export async function startRedis(port) {
+export async function startRedis(port, extraArgs = []) {
   const binary = redisServerBinary();
   port ??= await freePort();
-  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
+  const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -91,4 +94,63 @@ function answersPing(port) {
 /** `redis-server --version`, for reports. */
 export function redisVersion() {
   return execFileSync(redisServerBinary(), ['--version'], { encoding: 'utf8' }).trim();
+}
+
+/** A free loopback port whose cluster bus port (port + 10000) is free too. */
+async function freeClusterPort() {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10000 <= 65535 && (await isFree(port + 10000))) return port;
+  }
+}
+
+function isFree(port) {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Starts a Redis Cluster of `size` masters (no replicas) on free loopback
+ * ports: `size` redis-servers with `cluster-enabled yes`, no persistence, their
+ * nodes.conf files in a temporary directory, joined by
+ * `redis-cli --cluster create`. Resolves once every node reports
+ * `cluster_state:ok`, with `{ nodes: [{ port, url }], urls, slotOf(key) → url, stop() }`;
+ * `stop()` ends every node and removes the directory.
+ */
+export async function startRedisCluster(size = 3) {
+  const binary = redisServerBinary();
+  const cli = join(dirname(binary), 'redis-cli');
+  const dir = mkdtempSync(join(tmpdir(), 'wsframe-redis-cluster-'));
+  const nodes = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < size; i++) {
+      const port = await freeClusterPort();
+      nodes.push(await startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--cluster-node-timeout', '5000']));
+    }
+    execFileSync(cli, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 30_000 });
+    const deadline = Date.now() + 20_000;
+    const ok = (node) => execFileSync(cli, ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok');
+    while (!nodes.every(ok)) {
+      if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  /** The URL of the node that owns `key`'s hash slot. */
+  const nodeOf = (key) => {
+    const slot = Number(execFileSync(cli, ['-p', String(nodes[0].port), 'cluster', 'keyslot', key], { encoding: 'utf8' }).trim());
+    const slots = execFileSync(cli, ['-p', String(nodes[0].port), '--json', 'cluster', 'slots'], { encoding: 'utf8' });
+    const owner = JSON.parse(slots).find(([from, to]) => slot >= from && slot <= to);
+    return `redis://127.0.0.1:${owner[2][1]}`;
+  };
+  return { nodes, urls: nodes.map((node) => node.url), nodeOf, stop };
 }

@@ -20,9 +20,10 @@ export class FrameError extends Error {
 const ERRORS: Record<number, [message: string, closeCode: number, code: string]> = {
   [L.E_RSV_2_3]: ['RSV2 and RSV3 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_2_3'],
   [L.E_RSV_1]: ['RSV1 must be clear', 1002, 'WS_ERR_UNEXPECTED_RSV_1'],
-  [L.E_OPCODE]: ['invalid opcode (reserved)', 1002, 'WS_ERR_INVALID_OPCODE'],
+  // A reserved opcode, and a new data frame inside a fragmented message: the message names the frame's opcode (ws's words).
+  [L.E_OPCODE]: ['invalid opcode', 1002, 'WS_ERR_INVALID_OPCODE'],
   [L.E_CONTINUATION]: ['invalid opcode 0', 1002, 'WS_ERR_INVALID_OPCODE'],
-  [L.E_DATA_IN_MESSAGE]: ['invalid opcode: new data frame inside a fragmented message', 1002, 'WS_ERR_INVALID_OPCODE'],
+  [L.E_DATA_IN_MESSAGE]: ['invalid opcode', 1002, 'WS_ERR_INVALID_OPCODE'],
   [L.E_CONTROL_FIN]: ['FIN must be set', 1002, 'WS_ERR_EXPECTED_FIN'],
   [L.E_CONTROL_LENGTH]: ['invalid control frame payload length', 1002, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
   [L.E_EXPECTED_MASK]: ['MASK must be set', 1002, 'WS_ERR_EXPECTED_MASK'],
@@ -36,12 +37,20 @@ const ERRORS: Record<number, [message: string, closeCode: number, code: string]>
   [L.E_FRAGMENTS]: ['Too many message fragments', 1008, 'WS_ERR_TOO_MANY_BUFFERED_PARTS'],
 };
 
-/** The error for an E_* id from the decoder state. */
-export function frameError(id: number): FrameError {
+/**
+ * The error for an E_* id from the decoder state. `head`, the offending
+ * frame's first byte (the kernels leave it in S_HEAD for an opcode error),
+ * names the opcode in the message of E_OPCODE and E_DATA_IN_MESSAGE.
+ */
+export function frameError(id: number, head = 0): FrameError {
   const [message, closeCode, code] = ERRORS[id];
-  return new FrameError(message, closeCode, code);
+  const named = id === L.E_OPCODE || id === L.E_DATA_IN_MESSAGE ? `${message} ${head & 0x0f}` : message;
+  return new FrameError(named, closeCode, code);
 }
 
+
+/** zlib's status code for invalid compressed data (`zlib.constants.Z_DATA_ERROR`; no `node:` import here). */
+const Z_DATA_ERROR = -3;
 
 /**
  * `error` as ws's receiver reports it (what wsframe/server emits): a
@@ -52,5 +61,7 @@ export function frameError(id: number): FrameError {
 export function wsShapedError(error: FrameError): Error {
   const Class = error.code.startsWith('WS_ERR_') && error.code !== 'WS_ERR_INVALID_UTF8' ? RangeError : Error;
   const shaped = new Class(error.closeCode === 1009 ? error.message : `Invalid WebSocket frame: ${error.message}`);
+  // ws hands over zlib's own error for invalid compressed data, whose errno is zlib's Z_DATA_ERROR.
+  if (error.code === 'Z_DATA_ERROR') Object.assign(shaped, { errno: Z_DATA_ERROR });
   return Object.assign(shaped, { code: error.code, closeCode: error.closeCode });
 }

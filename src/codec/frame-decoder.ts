@@ -20,7 +20,7 @@ import { Utf8Validator, nativeIsUtf8, validateUtf8Native } from './utf8.js';
 import type { MessageDeflate } from './deflate/types.js';
 import {
   DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8,
-  FLAG_DEFLATE, FLAG_SERVER, FLAG_SKIP_UTF8, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE,
+  FLAG_DEFLATE, FLAG_SERVER, FLAG_SKIP_UTF8, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_HEAD, S_MAX_PAYLOAD, S_PHASE,
   S_UTF8, S_VIEW_END, S_VIEW_START, UTF8_INVALID, setState64,
 } from './layout.js';
 
@@ -251,7 +251,7 @@ export class FrameDecoder {
       offset += consumed;
     }
     if (this.inflateFrom >= 0) this.inflate();
-    if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR]));
+    if (state[S_ERROR] !== 0 && this.failure === null) this.fail(frameError(state[S_ERROR], state[S_HEAD]));
   }
 
   /**

@@ -29,6 +29,8 @@ export interface Kernels {
    * bytes cannot be a prefix of valid UTF-8, anything else inside a character.
    */
   validateUtf8(ptr: number, length: number, state: number): number;
+  /** How many of the `length` bytes at `ptr` are ASCII before the first that is not (`length` when all are). */
+  asciiPrefix(ptr: number, length: number): number;
   /** `mask(ptr, ptr, length, key, phase)` and `validateUtf8(ptr, length, state)` in one pass; returns the state. */
   unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
 }

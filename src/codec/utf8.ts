@@ -49,6 +49,9 @@ export const UTF8_NATIVE_THRESHOLD = 4096;
  */
 export function validateUtf8Native(bytes: Uint8Array, state: number, isUtf8: (bytes: Uint8Array) => boolean): number {
   const end = bytes.length;
+  // From a character boundary to the end of a whole character (pure ASCII, and most chunks): bytes that are
+  // a prefix of valid UTF-8 would end at that boundary, so the native verdict on the whole is exact.
+  if (state === 0 && endsWholeCharacter(bytes)) return isUtf8(bytes) ? 0 : UTF8_INVALID;
   let start = 0;
   if (state !== 0) {
     if ((state | 0) === UTF8_INVALID) return UTF8_INVALID;
@@ -59,6 +62,20 @@ export function validateUtf8Native(bytes: Uint8Array, state: number, isUtf8: (by
   const last = bytes[end - 1] >= 0xc0 ? end - 1 : bytes[end - 2] >= 0xe0 ? end - 2 : bytes[end - 3] >= 0xf0 ? end - 3 : end;
   if (!isUtf8(bytes.subarray(start, last))) return UTF8_INVALID;
   return validateUtf8Bytes(bytes, last, end, 0);
+}
+
+/**
+ * Whether the last lead byte of `bytes` (or an ASCII byte) is followed by
+ * exactly the continuation bytes its character needs: then the bytes can be a
+ * prefix of valid UTF-8 only if they are valid UTF-8 as a whole.
+ */
+function endsWholeCharacter(bytes: Uint8Array): boolean {
+  const end = bytes.length;
+  let at = end - 1;
+  while (at > end - 4 && at > 0 && (bytes[at] & 0xc0) === 0x80) at--;
+  const b = bytes[at];
+  const size = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+  return at + size === end;
 }
 
 /** What every entry point accepts, checked before anything runs. */
@@ -90,7 +107,10 @@ function validate(bytes: Uint8Array, state: number): number {
  * @throws {TypeError} if `bytes` is not a Buffer, Uint8Array or ArrayBuffer
  */
 export function isValidUTF8(bytes: Utf8Input): boolean {
-  return validate(toBytes(bytes, 'bytes'), 0) === 0;
+  const input = toBytes(bytes, 'bytes');
+  // One text from its start: the native verdict is the answer, with no view and no automaton around it.
+  if (nativeIsUtf8 && input.length >= UTF8_NATIVE_THRESHOLD) return nativeIsUtf8(input);
+  return validate(input, 0) === 0;
 }
 
 /**
@@ -142,6 +162,14 @@ export function isValidUTF8IO(start: number, length: number): boolean {
   if (start + length > IO_SIZE) {
     throw new RangeError(`start ${start} + length ${length} is past the end of the I/O region (${IO_SIZE} bytes)`);
   }
-  if (nativeIsUtf8 && length >= UTF8_NATIVE_THRESHOLD) return nativeIsUtf8(io.subarray(start, start + length));
-  return kernels.validateUtf8(IO_PTR + start, length, 0) === 0;
+  const ptr = IO_PTR + start;
+  if (nativeIsUtf8 && length >= UTF8_NATIVE_THRESHOLD) {
+    // The kernel settles ASCII (most JSON) in place, faster than a view and the native call on it; from the
+    // first other byte (a character boundary: all before it are ASCII) the native validator takes the rest.
+    const ascii = kernels.asciiPrefix(ptr, length);
+    if (ascii === length) return true;
+    if (length - ascii >= UTF8_NATIVE_THRESHOLD) return nativeIsUtf8(io.subarray(start + ascii, start + length));
+    return kernels.validateUtf8(ptr + ascii, length - ascii, 0) === 0;
+  }
+  return kernels.validateUtf8(ptr, length, 0) === 0;
 }

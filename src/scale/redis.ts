@@ -25,12 +25,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { RedisClientType } from 'redis';
 import type { Adapter, AdapterHost } from './adapter.js';
 
 export interface RedisAdapterOptions {
   /** Redis URL, `redis://[user:password@]host:port[/db]`. Default `redis://127.0.0.1:6379`. */
   url?: string;
+  /**
+   * A Redis Cluster instead: URLs of some of its nodes (node-redis's cluster client finds the rest and routes
+   * each channel to the shard owning its slot). Use with `sharded: true`. Replaces `url`.
+   */
+  cluster?: string[];
   /** Channel name prefix: topic `t` is channel `prefix + t`. Default `'wsframe:'`. */
   prefix?: string;
   /**
@@ -60,7 +64,23 @@ export class PublishError extends Error {
   }
 }
 
-type Client = RedisClientType;
+/**
+ * What the adapter uses of a node-redis client, the same for one server (`createClient`) and a cluster
+ * (`createCluster`, which keeps a pub/sub connection per shard itself).
+ */
+interface Client {
+  readonly isReady: boolean;
+  readonly isOpen: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  publish(channel: string, message: Buffer): Promise<number>;
+  sPublish(channel: string, message: Buffer): Promise<number>;
+  subscribe(channel: string, listener: (message: Buffer) => void, bufferMode: true): Promise<void>;
+  sSubscribe(channel: string, listener: (message: Buffer) => void, bufferMode: true): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  sUnsubscribe(channel: string): Promise<void>;
+  close(): Promise<void>;
+  destroy(): void;
+}
 
 /**
  * The Redis adapter. Events: `'error'` (a Redis connection error, or a
@@ -85,12 +105,16 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     this.prefix = options.prefix ?? 'wsframe:';
     this.sharded = options.sharded === true;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
-    for (const client of [pub, sub]) {
+    const onReady = (): void => {
+      if (pub.isReady && sub.isReady) this.emit('ready');
+    };
+    // A cluster is one client for both: its events once. Its nodes report as 'node-…'.
+    for (const client of new Set([pub, sub])) {
       client.on('error', (error: Error) => this.report(error));
       client.on('reconnecting', () => this.emit('down'));
-      client.on('ready', () => {
-        if (pub.isReady && sub.isReady) this.emit('ready');
-      });
+      client.on('node-reconnecting', () => this.emit('down'));
+      client.on('ready', onReady);
+      client.on('node-ready', onReady);
     }
   }
 
@@ -169,7 +193,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const client of [this.sub, this.pub]) {
+    for (const client of new Set([this.sub, this.pub])) {
       // A connected client quits politely; one waiting to reconnect is dropped at once.
       if (client.isReady) await client.close().catch(() => client.destroy());
       else if (client.isOpen) client.destroy();
@@ -194,15 +218,30 @@ export async function createRedisAdapter(options: RedisAdapterOptions = {}): Pro
   // Before the first connection, give up (connect() rejects); after it, retry forever.
   let connected = false;
   const reconnectStrategy = (_retries: number, cause: Error): number | Error => (connected ? delay : cause);
+  if (options.cluster !== undefined) {
+    const cluster = redis.createCluster({
+      rootNodes: options.cluster.map((url) => ({ url })),
+      defaults: { disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 5000 } },
+    }) as unknown as Client & { connect(): Promise<unknown> };
+    const adapter = new RedisAdapter(cluster, cluster, options);
+    try {
+      await cluster.connect();
+      connected = true;
+    } catch (error) {
+      cluster.destroy();
+      throw error;
+    }
+    return adapter;
+  }
   const pub = redis.createClient({
     url: options.url ?? 'redis://127.0.0.1:6379',
     // Publishes while disconnected fail at once instead of queuing without bound.
     disableOfflineQueue: true,
     socket: { reconnectStrategy, connectTimeout: 5000 },
-  }) as Client;
+  });
   // The subscriber keeps its offline queue: (un)subscribes made during an outage go out on reconnect.
-  const sub = pub.duplicate({ disableOfflineQueue: false }) as Client;
-  const adapter = new RedisAdapter(pub, sub, options);
+  const sub = pub.duplicate({ disableOfflineQueue: false });
+  const adapter = new RedisAdapter(pub as unknown as Client, sub as unknown as Client, options);
   try {
     await Promise.all([pub.connect(), sub.connect()]);
     connected = true;

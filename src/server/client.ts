@@ -309,13 +309,13 @@ export class ClientHandshake {
     this.reject(error);
   }
 
-  /** 'error' then 'close' (1006), on the next tick as ws does, once; thrown at the first request's start. */
+  /** CLOSING now, 'error' then 'close' (1006) on the next tick as ws does, once; thrown at the first request's start. */
   private reject(error: Error): void {
     if (this.redirects === 0 && this.req === null && !this.started) throw error;
     if (this.done) return;
     this.done = true;
     this.clearTimer();
-    process.nextTick(() => this.face._connection.handshakeFailed(error));
+    this.face._connection.handshakeFailed(error);
   }
 
   private clearTimer(): void {

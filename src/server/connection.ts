@@ -211,6 +211,8 @@ export class Connection {
   extension: Extension | null = null;
   /** The socket, from `attach()` until it closes. */
   socket: Socket | null = null;
+  /** The socket once it has closed: ws's `_socket` stays set, and code written for ws (its stream wrapper) reads it. */
+  closedSocket: Socket | null = null;
   /** Heartbeat: whether anything arrived from the peer since the last `beat()`. */
   private alive = true;
   private autoPong = true;
@@ -280,12 +282,15 @@ export class Connection {
     this.abortHandshake = abort;
   }
 
-  /** The client handshake failed: 'error', then 'close' with 1006. */
+  /** The client handshake failed: CLOSING now, and on the next tick 'error', then CLOSED and 'close' with 1006 (as ws). */
   handshakeFailed(error: Error): void {
     this.abortHandshake = null;
-    this.readyState = CLOSED;
-    this.events._onError(error);
-    this.events._onClose(CLOSE_ABNORMAL, EMPTY);
+    this.readyState = CLOSING;
+    process.nextTick(() => {
+      this.events._onError(error);
+      this.readyState = CLOSED;
+      this.events._onClose(CLOSE_ABNORMAL, EMPTY);
+    });
   }
 
   /** Takes over `socket` once its handshake is done (the 101 is written or read). */
@@ -673,6 +678,8 @@ export class Connection {
       this.abort();
       return;
     }
+    // A client handshake failing: its 'error' and 'close' are on the way, there is no socket to close.
+    if (this.socket === null) return;
     if (this.closeSent) {
       // Called again once both close frames (or our close after an error) are out: end TCP now.
       if (this.closeReceived || this.failed) this.socket?.end();
@@ -798,6 +805,7 @@ export class Connection {
     this.closeTimer = null;
     this.readyState = CLOSED;
     this.decoder = null;
+    this.closedSocket = this.socket;
     this.socket = null;
     const queue = this.queue;
     if (queue !== null) {

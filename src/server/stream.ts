@@ -49,7 +49,9 @@ export function createWebSocketStream(ws: WebSocket, options: DuplexOptions = {}
   duplex._final = (callback) => {
     whenOpen(ws, () => {
       const socket = ws._socket;
-      if (socket === null || socket.writableFinished) {
+      // The handshake failed: nothing to finish, and its 'error' destroys the stream.
+      if (socket === null) return;
+      if (socket.writableFinished || socket.destroyed) {
         callback();
         if (duplex.readableEnded) duplex.destroy();
         return;

@@ -195,9 +195,9 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
     return this._connection.isPaused;
   }
 
-  /** The underlying socket while the connection is open (as ws's `_socket`). */
+  /** The underlying socket once the handshake is done, also after it closed (as ws's `_socket`); null before. */
   get _socket(): Socket | null {
-    return this._connection.socket;
+    return this._connection.socket ?? this._connection.closedSocket;
   }
 
   /** @internal Close frames went both ways (`CloseEvent.wasClean`). */

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { frameCore } from '../../src/codec/internal.js';
 import { fallbackKernels } from '../../src/codec/fallback/index.js';
 import { UTF8_INVALID } from '../../src/codec/layout.js';
-import { UTF8_NATIVE_THRESHOLD, Utf8Validator, nativeIsUtf8, validateUtf8Native } from '../../src/codec/utf8.js';
+import { UTF8_NATIVE_THRESHOLD, Utf8Validator, isValidUTF8, isValidUTF8IO, nativeIsUtf8, validateUtf8Native } from '../../src/codec/utf8.js';
+import { io } from '../../src/codec/wasm.js';
 import { digest, wsframeDecode } from '../support/decode.js';
 import { Random } from '../support/random.js';
 import { utf8Bytes } from '../support/streams.js';
@@ -62,6 +63,60 @@ describe('validateUtf8Native', () => {
         start = end;
       }
       expect(validator.end()).toBe(isUtf8(data));
+    }
+  });
+});
+
+describe('whole-character chunks and ASCII: the native verdict on the whole input, exact', () => {
+  /** Byte strings that end a chunk: whole characters, and sequences that no valid text has. */
+  const ENDINGS = [
+    [0x61], [0xc3, 0xa9], [0xe2, 0x82, 0xac], [0xf0, 0x9f, 0x98, 0x80], // whole characters
+    [0xc0, 0x80], [0xc1, 0xbf], [0xed, 0xa0, 0x80], [0xe0, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], [0xff], // never valid
+    [0x61, 0x80], [0xe2, 0x82, 0xac, 0x80], [0xf0, 0x9f, 0x98, 0x80, 0x80], // a continuation byte too many
+    [0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x98], // an open character (the other path)
+  ];
+
+  it('gives the exact streaming state for chunks ending on every kind of sequence, ASCII or not before it', () => {
+    const random = new Random(0xa5c11);
+    for (let c = 0; c < CASES; c++) {
+      const ascii = random.int(2) === 0;
+      const chunks: Uint8Array[] = [];
+      for (let n = 1 + random.int(4); n > 0; n--) {
+        const body = ascii ? new Uint8Array(random.int(9000)).fill(0x20 + random.int(0x5f)) : utf8Bytes(random.int(9000), random.next());
+        const ending = random.int(3) === 0 ? ENDINGS[random.int(ENDINGS.length)] : [0x7a];
+        chunks.push(Uint8Array.from([...body, ...ending, ...(random.int(2) ? [] : new Array(7).fill(0x41))]));
+      }
+      const data = Buffer.concat(chunks);
+      let state = 0;
+      let end = 0;
+      for (const chunk of chunks) {
+        if (chunk.length <= 6) continue; // the function's contract
+        const next = validateUtf8Native(chunk, state, isUtf8);
+        end += chunk.length;
+        if ((state | 0) !== UTF8_INVALID) {
+          expect([c, end, (next | 0) === UTF8_INVALID]).toEqual([c, end, !isValidPrefix(data.subarray(0, end), end)]);
+          expect([c, end, next === 0]).toEqual([c, end, isUtf8(data.subarray(0, end))]);
+        }
+        state = next;
+      }
+    }
+  });
+
+  it('isValidUTF8 and isValidUTF8IO on long ASCII text with one other byte or sequence anywhere, or none', () => {
+    const random = new Random(0xa5c12);
+    for (let c = 0; c < CASES; c++) {
+      const size = UTF8_NATIVE_THRESHOLD - 200 + random.int(io.length - UTF8_NATIVE_THRESHOLD + 200);
+      const data = new Uint8Array(size).fill(0x20 + random.int(0x5f));
+      if (random.int(4) !== 0) {
+        const ending = ENDINGS[random.int(ENDINGS.length)];
+        data.set(ending, random.int(size - ending.length + 1));
+      }
+      const start = random.int(io.length - size + 1);
+      io.set(data, start);
+      expect([c, isValidUTF8(data)]).toEqual([c, isUtf8(data)]);
+      expect([c, isValidUTF8IO(start, size)]).toEqual([c, isUtf8(data)]);
+      const validator = new Utf8Validator();
+      expect([c, validator.push(data) && validator.end()]).toEqual([c, isUtf8(data)]);
     }
   });
 });

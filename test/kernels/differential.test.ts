@@ -117,6 +117,26 @@ describe('kernels: UTF-8 validation, WASM SIMD = WASM scalar = JS twin', () => {
   });
 });
 
+describe('kernels: asciiPrefix, WASM SIMD = WASM scalar = JS twin', () => {
+  it(`ASCII runs of random lengths at random addresses, ending at a byte ≥ 0x80 or not (seed ${SEED})`, () => {
+    const random = new Random(SEED + 2);
+    for (let round = 0; round < 2000; round++) {
+      const length = random.int(2) ? random.int(300) : random.int(65536);
+      const at = random.int(65536 - length + 1);
+      const data = new Uint8Array(length).map(() => random.int(0x80));
+      // One byte ≥ 0x80 (sometimes a second one later), or none.
+      const first = random.int(3) ? random.int(length + 1) : length;
+      if (first < length) data[first] = 0x80 + random.int(0x80);
+      if (first + 1 < length && random.int(2)) data[first + 1 + random.int(length - first - 1)] = 0x80 + random.int(0x80);
+      const prefixes = implementations.map(([, kernels]) => {
+        region(kernels).set(data, at);
+        return kernels.asciiPrefix(kernels.ioPtr() + at, length);
+      });
+      expect([round, ...prefixes]).toEqual([round, first, first, first]);
+    }
+  });
+});
+
 describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_SEED})`, () => {
   const IO_SIZE = Math.min(...implementations.map(([, kernels]) => kernels.ioSize()));
 

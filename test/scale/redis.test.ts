@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
-import { WS, closeServer, listen, next } from '../server/helpers.js';
-import { until } from './support.js';
+import { closeServer, listen, next } from '../server/helpers.js';
+import { openInbox, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -36,14 +36,7 @@ async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
     made.push({ server, url, adapter });
   }
   const clients: Client[] = [];
-  const join = async (url: string) => {
-    const client = new WS(url);
-    clients.push(client);
-    const inbox: Array<[string, boolean]> = [];
-    client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
-    await next(client, 'open');
-    return { client, inbox };
-  };
+  const join = (url: string) => openInbox(url, clients);
   const close = async () => {
     for (const c of clients) c.terminate();
     for (const { server, adapter } of made) {

@@ -3,7 +3,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import { bin } from '../cli/run.js';
-import { closeServer } from '../server/helpers.js';
+import { WS, closeServer, next } from '../server/helpers.js';
 
 /** Servers and clients a test pushes here are closed (clients terminated) after each test. */
 export function closedAfterEach<S extends { close(cb: () => void): void }, C extends { terminate(): void }>(): { servers: S[]; clients: C[] } {
@@ -84,4 +84,15 @@ export async function until(condition: () => boolean, ms = 10_000): Promise<void
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A ws client of `url` (pushed to `clients`, for the caller to terminate) recording what it receives; resolves once open. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function openInbox(url: string, clients: unknown[]): Promise<{ client: any; inbox: Array<[string, boolean]> }> {
+  const client = new WS(url);
+  clients.push(client);
+  const inbox: Array<[string, boolean]> = [];
+  client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
+  await next(client, 'open');
+  return { client, inbox };
 }

@@ -128,3 +128,27 @@ test('an error on the connection destroys the stream with it', async () => {
   await closed;
   expect(duplex.destroyed).toBe(true);
 });
+
+test("after the peer closed: 'end' comes, and end() then finishes and closes the stream (ours, and ws's wrapper, which reads _socket)", async () => {
+  const s = await listen();
+  cleanups.push(() => closeServer(s.server));
+  s.server.on('connection', (ws) => {
+    ws.send('last words');
+    ws.close(1000);
+  });
+  for (const wrap of [createWebSocketStream, WS.createWebSocketStream as typeof createWebSocketStream]) {
+    const client = new WebSocket(s.url);
+    cleanups.push(() => client.terminate());
+    const duplex = wrap(client, { readableObjectMode: true });
+    const events: string[] = [];
+    duplex.on('data', (piece) => events.push(`data ${typeof piece} ${piece}`));
+    duplex.on('end', () => {
+      events.push('end');
+      duplex.end();
+    });
+    duplex.on('finish', () => events.push('finish'));
+    await new Promise((resolve) => duplex.on('close', resolve));
+    expect(events).toEqual(['data string last words', 'end', 'finish']);
+    expect(duplex.destroyed).toBe(true);
+  }
+});

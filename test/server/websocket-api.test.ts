@@ -309,6 +309,10 @@ test("protocol errors reach 'error' shaped as ws's: RangeError or Error, ws's me
     { bytes: frame(1, 'x', { mask: false }), Class: RangeError, message: 'Invalid WebSocket frame: MASK must be set', code: 'WS_ERR_EXPECTED_MASK', closeCode: 1002 },
     { bytes: frame(1, Buffer.from([0xc3, 0x28])), Class: Error, message: 'Invalid WebSocket frame: invalid UTF-8 sequence', code: 'WS_ERR_INVALID_UTF8', closeCode: 1007 },
     { bytes: frame(0, 'x'), Class: RangeError, message: 'Invalid WebSocket frame: invalid opcode 0', code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002 },
+    // The reserved opcode is named, also when the frame's header arrives in two reads (the split-header path).
+    { bytes: frame(5, 'x'), Class: RangeError, message: 'Invalid WebSocket frame: invalid opcode 5', code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002 },
+    { bytes: frame(0xb, ''), split: 1, Class: RangeError, message: 'Invalid WebSocket frame: invalid opcode 11', code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002 },
+    { bytes: Buffer.concat([frame(1, 'a', { fin: false }), frame(2, 'b')]), Class: RangeError, message: 'Invalid WebSocket frame: invalid opcode 2', code: 'WS_ERR_INVALID_OPCODE', closeCode: 1002 },
     { bytes: frame(9, 'x', { fin: false }), Class: RangeError, message: 'Invalid WebSocket frame: FIN must be set', code: 'WS_ERR_EXPECTED_FIN', closeCode: 1002 },
     { bytes: frame(2, Buffer.alloc(200)), Class: RangeError, message: 'Max payload size exceeded', code: 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', closeCode: 1009 },
   ];
@@ -320,7 +324,12 @@ test("protocol errors reach 'error' shaped as ws's: RangeError or Error, ws's me
     cleanups.push(() => peer.destroy());
     const [ws] = (await accepted) as [WebSocket];
     const failed = next(ws, 'error');
-    peer.send(c.bytes);
+    if (c.split === undefined) peer.send(c.bytes);
+    else {
+      peer.send(c.bytes.subarray(0, c.split));
+      await sleep(20);
+      peer.send(c.bytes.subarray(c.split));
+    }
     const [error] = await failed;
     expect(error).toBeInstanceOf(c.Class);
     if (c.Class === Error) expect(error).not.toBeInstanceOf(RangeError);

@@ -2,15 +2,18 @@
  * Details of ws's public API that a drop-in must match (ws's doc/ws.md and
  * its behaviour), checked over loopback against the real ws package: the
  * shape of the class (constants, attribute accessors), sending Blobs (read
- * asynchronously, in send order, counted in bufferedAmount), and one 'error'
- * event per connection.
+ * asynchronously, in send order, counted in bufferedAmount), one 'error'
+ * event per connection, ws's error fields, the ready states of a failed
+ * handshake, and `_socket` after the close.
  */
 import { randomBytes } from 'node:crypto';
 import { openAsBlob, unlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { WebSocket } from '../../src/server/index.js';
+import { WebSocket, createWebSocketStream } from '../../src/server/index.js';
 import { cleanupsAfterEach, closeServer, listen, next, wsServer } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
@@ -148,4 +151,63 @@ test("one 'error' event per connection: a protocol error and a Blob that fails t
   // Whichever comes first (the bad frame or the failed read) is the one reported.
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(/^Invalid WebSocket frame: invalid opcode|^The blob could not be read$/);
+});
+
+test('invalid compressed data is reported as ws reports zlib\'s error: code Z_DATA_ERROR, errno -3, close code 1007', async () => {
+  const { server, url } = await wsServer({ perMessageDeflate: true });
+  cleanups.push(() => closeServer(server));
+  // A binary frame marked compressed (RSV1) whose payload is not DEFLATE data.
+  server.on('connection', (peer: { _socket: { write(b: Buffer): void } }) => peer._socket.write(Buffer.from([0xc2, 0x04, 0x22, 0xfa, 0xec, 0x78])));
+  const ws = new WebSocket(url);
+  cleanups.push(() => ws.terminate());
+  const [error] = await next(ws, 'error');
+  expect([error.code, error.errno, error.closeCode]).toEqual(['Z_DATA_ERROR', -3, 1007]);
+});
+
+describe('a failed client handshake, as ws', () => {
+  /** A server that answers the upgrade with a wrong Sec-WebSocket-Accept. */
+  async function badAccept(): Promise<string> {
+    const server = http.createServer();
+    server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => closeServer(server));
+    return `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  test("is CLOSING from the failure on and during 'error', CLOSED at 'close'; sends meanwhile are counted, close() is a no-op", async () => {
+    const ws = new WebSocket(await badAccept());
+    const seen: string[] = [];
+    ws.on('upgrade', () => process.nextTick(() => seen.push(`after upgrade ${ws.readyState}`)));
+    ws.on('error', (error: Error) => {
+      seen.push(`error ${ws.readyState} ${error.message}`);
+      ws.send('hi');
+      ws.close();
+    });
+    await next(ws, 'close');
+    seen.push(`close ${ws.readyState}`);
+    expect(seen).toEqual([`after upgrade ${WebSocket.CLOSING}`, `error ${WebSocket.CLOSING} Invalid Sec-WebSocket-Accept header`, `close ${WebSocket.CLOSED}`]);
+    expect(ws.bufferedAmount).toBe(2);
+    expect(ws._socket).toBe(null);
+  });
+
+  test("createWebSocketStream: ending the stream of a failed handshake finishes nothing; the handshake's error destroys it", async () => {
+    const ws = new WebSocket(await badAccept());
+    const duplex = createWebSocketStream(ws);
+    const events: string[] = [];
+    duplex.on('finish', () => events.push('finish'));
+    duplex.on('error', (error) => events.push(`error ${error.message}`));
+    ws.on('upgrade', () => process.nextTick(() => duplex.end()));
+    await new Promise((resolve) => duplex.on('close', resolve));
+    expect(events).toEqual(['error Invalid Sec-WebSocket-Accept header']);
+  });
+});
+
+test('_socket stays set once the connection closed, as in ws (wrappers written for ws read it)', async () => {
+  const { ws } = await clientToRecorder();
+  const socket = ws._socket;
+  expect(socket).not.toBe(null);
+  ws.close();
+  await next(ws, 'close');
+  expect(ws._socket).toBe(socket);
+  expect(ws._socket!.destroyed).toBe(true);
 });

@@ -41,6 +41,12 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
   const get64 = (at: number): number => L.getState64(state, at);
   const set64 = (at: number, value: number): void => L.setState64(state, at, value);
 
+  /** An opcode error: the frame's first byte goes to S_HEAD, so that the error can name the opcode (as ws's does). */
+  function opcodeError(head: number, error: number): number {
+    setWord(L.S_HEAD, head);
+    return -error;
+  }
+
   function parseHeader(p: number, available: number): number {
     if (available < 2) return 0;
     const head = memory[p];
@@ -54,12 +60,12 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     if (opcode === OPCODE_CONTINUATION) {
       if (!message) return -L.E_CONTINUATION;
     } else if (isDataOpcode(opcode)) {
-      if (message) return -L.E_DATA_IN_MESSAGE;
+      if (message) return opcodeError(head, L.E_DATA_IN_MESSAGE);
     } else if (opcode >= OPCODE_CLOSE && opcode <= OPCODE_PONG) {
       if (!(head & FIN)) return -L.E_CONTROL_FIN;
       if (length > MAX_CONTROL_PAYLOAD || (opcode === OPCODE_CLOSE && length === 1)) return -L.E_CONTROL_LENGTH;
     } else {
-      return -L.E_OPCODE;
+      return opcodeError(head, L.E_OPCODE);
     }
     const masked = second & MASK_BIT;
     if (word(L.S_FLAGS) & L.FLAG_SERVER) {

@@ -52,15 +52,21 @@ export function validateUtf8Bytes(bytes: Uint8Array, start: number, end: number,
 }
 
 /**
- * The twins of the WASM exports `validateUtf8` and `unmaskValidateUtf8`, with
+ * The twins of the WASM exports `asciiPrefix`, `validateUtf8` and `unmaskValidateUtf8`, with
  * the same signatures, over `memory` (the fallback's linear memory, addressed
  * as the WASM module's is).
  */
 export function utf8Kernels(memory: Uint8Array): {
+  asciiPrefix(ptr: number, length: number): number;
   validateUtf8(ptr: number, length: number, state: number): number;
   unmaskValidateUtf8(ptr: number, length: number, key: number, phase: number, state: number): number;
 } {
   return {
+    asciiPrefix(ptr, length) {
+      let i = ptr;
+      while (i < ptr + length && memory[i] < 0x80) i++;
+      return i - ptr;
+    },
     validateUtf8(ptr, length, state) {
       return validateUtf8Bytes(memory, ptr, ptr + length, state);
     },
