@@ -2,14 +2,20 @@
 // (b) two `wsframe relay --redis` processes joined by a real redis-server: the
 //     publisher on one, the subscribers on the other. Deliveries/s, and
 //     publish→receive latency p50/p99 at a fixed rate (open loop).
-// (c) `wsframe relay --workers 2` against `--workers 1`: deliveries/s with the
-//     subscribers spread over the workers (IPC through the cluster primary).
-//     On a 2-core machine shared with the load generator this shows only the
-//     trend; more cores are where workers pay.
+// (c) Workers, 2 against 1: fan-out (`wsframe relay --workers N`: deliveries/s
+//     with the subscribers spread over the workers, IPC through the cluster
+//     primary) and echo (wsframe's echo server under runWorkers: messages/s,
+//     with the load of bench/echo.bench.mjs). On a 2-core machine shared with
+//     the load generator this shows only the trend; more cores are where
+//     workers pay.
+// (d) How evenly 2 workers share 1,000 connections: cluster's round-robin
+//     against reusePort, on Node 22 and 24 (binaries from npm, installed on
+//     demand; support/worker-spread.mjs).
 // Usage: node bench/scale.bench.mjs   (BENCH_QUICK=1 for a smoke run)
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { redisVersion, startRedis } from '../scripts/redis-server.mjs';
+import { nodeBinary } from '../scripts/runtimes/node.mjs';
 import { QUICK, fixed, machine, machineLine, saveResults, table } from './support/harness.mjs';
 import { launch } from './support/fanout-processes.mjs';
 
@@ -65,6 +71,48 @@ for (const n of [1, 2]) {
   await r.stop();
   console.log(`workers ${n}`, workers[n]);
 }
+
+/** Echo, 16 connections × 32 messages in flight (bench/echo.bench.mjs's load), on `n` workers. */
+async function echoOn(n) {
+  // Not pinned, as the relays above: the workers share both cores (with the load generator on core 1).
+  const server = spawn(process.execPath, [new URL('support/echo-workers.mjs', import.meta.url).pathname, String(n)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  try {
+    const { port, balance } = await new Promise((resolve, reject) => {
+      server.once('message', resolve);
+      server.once('exit', (code) => reject(new Error(`echo-workers exited (${code})`)));
+    });
+    const load = launch(1, process.execPath, [new URL('support/echo-load.mjs', import.meta.url).pathname, port, 16, 32, SIZE, SECONDS, 'binary'].map(String));
+    await load.next(); // warm
+    load.proc.send('go');
+    const result = await load.next();
+    await load.exited;
+    return { messagesPerSecond: result.messages / result.seconds, balance };
+  } finally {
+    server.kill('SIGTERM');
+    await exited;
+  }
+}
+const echo = {};
+for (const n of [1, 2]) {
+  echo[n] = await echoOn(n);
+  console.log(`echo, workers ${n}`, echo[n]);
+}
+
+// (d) Spread of connections over 2 workers.
+const SPREAD_ROUNDS = QUICK ? 2 : 5;
+const spread = [];
+for (const major of [22, 24]) {
+  for (const mode of ['round-robin', 'reusePort']) {
+    const child = launch(0, nodeBinary(major), [new URL('support/worker-spread.mjs', import.meta.url).pathname, JSON.stringify({ mode, workers: 2, connections: 1000, rounds: SPREAD_ROUNDS })], { ipc: false });
+    const result = await child.next();
+    await child.exited;
+    const imbalance = result.rounds.map((r) => Math.abs(r.counts[0] - 500));
+    spread.push({ ...result, meanImbalance: imbalance.reduce((a, b) => a + b, 0) / imbalance.length, worst: Math.max(...imbalance) });
+    console.log('spread', result.node, mode, result.rounds.map((r) => r.counts.join('/')).join(' '));
+  }
+}
+
 const loadAfter = os.loadavg()[0];
 const m = machine();
 
@@ -85,13 +133,29 @@ ${table(['measure', 'value'], [
 
 ## Workers
 
-\`wsframe relay --workers N\`, one publisher and 500 subscribers on one topic (spread over the workers by cluster's
-round-robin; a publish crosses to the other worker over IPC through the primary), ${SIZE} B messages. This machine has
+\`wsframe relay --workers N\`, one publisher and 500 subscribers on one topic (spread over the workers: cluster's
+round-robin on ${m.node}${m.node.startsWith('v20') ? '' : ' where reusePort is missing, else reusePort'}; a publish crosses to the other worker over IPC through the
+primary), ${SIZE} B messages. This machine has
 ${m.cores} cores shared by the relay's processes and the load generator: it shows the trend only.
 
 ${table(['workers', 'deliveries/s', 'lost'], [1, 2].map((n) => [String(n), `${(workers[n].deliveries / 1e6).toFixed(2)} M`, String(workers[n].lost)]))}
 
 Ratio 2 workers / 1: ${fixed(workers[2].deliveries / workers[1].deliveries)}×.
+
+Echo (wsframe's echo server under \`runWorkers\`, connections spread by ${echo[2].balance}), 16 connections × 32
+messages in flight, ${SIZE} B binary messages, the load generator of bench/echo.bench.mjs on core 1:
+
+${table(['workers', 'messages/s'], [1, 2].map((n) => [String(n), `${(echo[n].messagesPerSecond / 1e6).toFixed(2)} M`]))}
+
+Ratio 2 workers / 1: ${fixed(echo[2].messagesPerSecond / echo[1].messagesPerSecond)}×.
+
+## Spreading connections over workers
+
+2 workers, 1,000 TCP connections from 127.0.0.1 (at most 64 opening at once), ${SPREAD_ROUNDS} rounds. Imbalance:
+|connections of worker 0 − 500|. Round-robin: node:cluster's primary accepts and hands connections to the workers in
+turn; reusePort: each worker has its own SO_REUSEPORT socket, the kernel picks one by a hash of the client's address.
+
+${table(['Node', 'mode', 'splits', 'mean imbalance', 'worst'], spread.map((r) => [r.node, r.mode, r.rounds.map((x) => x.counts.join('/')).join(', '), fixed(r.meanImbalance, 1), String(r.worst)]))}
 `;
-saveResults('scale', { machine: m, quick: QUICK, load: [loadBefore, loadAfter], redis: { throughput: viaRedis, latency, local, dropped }, workers }, markdown);
+saveResults('scale', { machine: m, quick: QUICK, load: [loadBefore, loadAfter], redis: { throughput: viaRedis, latency, local, dropped }, workers, echo, spread }, markdown);
 console.log(markdown);

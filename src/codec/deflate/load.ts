@@ -15,8 +15,14 @@ export type DeflateEngineName = 'auto' | 'node:zlib' | 'pako';
 
 const loaded = new Map<DeflateEngineName, Promise<DeflateEngine>>();
 
-/** The runtime's `node:zlib`, if it has one usable synchronously. */
+/**
+ * The runtime's `node:zlib`, if it has one usable synchronously. Not
+ * workerd's (nodejs_compat): its handle has `writeSync`, but the zip-bomb case
+ * of the runtime vectors (16 MiB of zeros) failed there with a TypeError for a
+ * negative length inside `writeSync`, so workerd gets pako.
+ */
 function builtinZlib(): DeflateEngine | undefined {
+  if ((globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers') return undefined;
   const process = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const zlib = process?.getBuiltinModule?.('node:zlib') as typeof NodeZlib | undefined;
   if (zlib === undefined) return undefined;
