@@ -111,7 +111,10 @@ ${legend.join('\n')}
 `;
 }
 
-/** A horizontal bar chart of ratio ÷ goal on a log scale: bars past the line meet their target. */
+/**
+ * A horizontal bar chart of ratio ÷ goal (goal ÷ ratio for an at-most target) on a log scale: bars past the
+ * line meet their target.
+ */
 export function targetsChart(rows) {
   const rowHeight = 18;
   const labels = rows.map((t) => `${t.area}: ${t.name}`);
@@ -122,10 +125,10 @@ export function targetsChart(rows) {
   const scale = (v) => ((Math.log10(Math.max(v, 0.1)) + 1) / 3) * width; // 0.1× … 100× of goal
   const bars = rows.map((t, i) => {
     const y = top + i * rowHeight;
-    const w = Math.max(1, scale(t.ratio / t.goal));
+    const w = Math.max(1, scale(t.atMost ? t.goal / t.ratio : t.ratio / t.goal));
     return `<text x="${left - 6}" y="${y + 13}" text-anchor="end">${escape(labels[i])}</text>` +
       `<rect x="${left}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowHeight - 6}" fill="${t.pass ? '#2e7d32' : '#c62828'}"/>` +
-      `<text x="${(left + w + 4).toFixed(1)}" y="${y + 13}">${fixed(t.ratio)}× (goal ${t.goal}×)</text>`;
+      `<text x="${(left + w + 4).toFixed(1)}" y="${y + 13}">${fixed(t.ratio)}× (goal ${t.atMost ? '≤' : '≥'} ${t.goal}×)</text>`;
   });
   const goal = left + scale(1);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + width + 140}" height="${height}" font-family="sans-serif" font-size="11">
