@@ -4,9 +4,10 @@
 // A, B, A, B, … for several rounds; the result is the median of the per-round
 // ratios B ÷ A, with their spread.
 //
-// Usage: node bench/compare-builds.mjs DIR_A DIR_B [--label NAME] [--rounds N]
+// Usage: node bench/compare-builds.mjs DIR_A DIR_B [--label NAME] [--rounds N] [--only REGEX]
 //   DIR_A, DIR_B: checkouts with a built `build/esm/codec/index.js` (npm ci did it).
-//   With --label, writes bench/results/NAME.json and NAME.md.
+//   With --label, writes bench/results/NAME.json and NAME.md. --only keeps the workloads whose name matches
+//   (measured in a fresh process, so other workloads' type feedback does not reach the ones kept).
 // Not part of `npm run bench`: it compares two versions of wsframe, not wsframe
 // with its anchors.
 import { createRequire } from 'node:module';
@@ -25,6 +26,7 @@ const option = (name, fallback) => {
 };
 const label = option('--label');
 const rounds = Number(option('--rounds', '5'));
+const only = new RegExp(option('--only', ''));
 const [dirA, dirB] = args;
 if (!dirA || !dirB) throw new Error('usage: node bench/compare-builds.mjs DIR_A DIR_B [--label NAME] [--rounds N]');
 
@@ -89,10 +91,11 @@ for (const [kind, bytes] of [['ascii', 1024], ['ascii', 16384], ['mixed', 16384]
   workloads.push({ name: `isValidUTF8 ${size(bytes)} ${kind}`, make: (codec) => [() => { if (!codec.isValidUTF8(data)) throw new Error('invalid'); }, 1] });
 }
 
+const chosen = workloads.filter((w) => only.test(w.name));
 const loadBefore = os.loadavg()[0];
-const tick = progress(workloads.length * rounds, 'compare-builds');
+const tick = progress(chosen.length * rounds, 'compare-builds');
 const rows = [];
-for (const { name, make } of workloads) {
+for (const { name, make } of chosen) {
   const ratios = [];
   const ops = { a: [], b: [] };
   const fns = { a: make(builds.a), b: make(builds.b) };
