@@ -33,7 +33,7 @@ async function run(server, bytes) {
   try {
     const { port, version } = await relay.next();
     const url = `ws://127.0.0.1:${port}/bench`;
-    const load = launch(1, process.execPath, [new URL('support/fanout-load.mjs', import.meta.url).pathname, JSON.stringify({ pub: url, sub: url, subscribers: SUBSCRIBERS, size: bytes, seconds: SECONDS, mode: 'throughput' })]);
+    const load = launch(1, process.execPath, [new URL('support/fanout-load.mjs', import.meta.url).pathname, JSON.stringify({ pub: url, sub: url, subscribers: SUBSCRIBERS, size: bytes, seconds: SECONDS, mode: 'throughput', serverPid: relay.proc.pid })]);
     await load.next(); // ready
     const result = await load.next();
     await load.exited;
@@ -50,7 +50,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   for (const bytes of SIZES) {
     for (const server of SERVERS) {
       const r = await run(server, bytes);
-      console.log(`round ${round}, ${server} ${size(bytes)}: ${(r.deliveries / 1e6).toFixed(2)} M deliveries/s, lost ${r.lost} and ${r.outOfOrder} out of order of ${r.sent * r.subscribers}; load generator at ${fixed(r.loadCpu)} of a core`);
+      console.log(`round ${round}, ${server} ${size(bytes)}: ${(r.deliveries / 1e6).toFixed(2)} M deliveries/s, lost ${r.lost} and ${r.outOfOrder} out of order of ${r.sent * r.subscribers}; relay at ${fixed(r.serverCpu ?? NaN)} of a core, load generator at ${fixed(r.loadCpu)}`);
       rows.push({ round, server, size: bytes, ...r });
     }
   }
@@ -72,9 +72,17 @@ const targets = [
 ].map((t) => ({ ...t, ratio: median(t.ratios), pass: median(t.ratios) >= t.goal }));
 const lossless = rows.filter((r) => r.server === 'wsframe').every((r) => r.lost === 0);
 const ordered = rows.every((r) => r.outOfOrder === 0);
-const range = (values, format) => (values.length === 1 ? format(values[0]) : `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`);
+/** The median of `values` and, over several rounds, their range; '–' where none is known. */
+const range = (values, format) => {
+  const known = values.filter((v) => v !== null);
+  if (known.length === 0) return '–';
+  return known.length === 1 ? format(known[0]) : `${format(median(known))} (${format(Math.min(...known))}–${format(Math.max(...known))})`;
+};
 const millions = (v) => `${(v / 1e6).toFixed(2)} M`;
 const times = (v) => `${fixed(v)}×`;
+const share = (v) => v.toFixed(2);
+/** Deliveries per CPU second of the relay: what it does with the core it gets (on a busy machine it waits for one). */
+const perCpu = (r) => (r.serverCpu ? r.deliveries / r.serverCpu : null);
 const m = machine();
 const bun = get('Bun.serve', 16, 1).version;
 
@@ -85,17 +93,21 @@ other; bursts of 64 messages, the next once the slowest subscriber is less than 
 in flight per subscriber). Deliveries/s: messages received by all subscribers per second (${SECONDS} s measured after
 1 s of warm-up). ws: \`wss.clients\` loop with \`send\`; Bun ${bun}: \`ws.publish\`; wsframe: \`ws.publish\` with its
 default limits (\`maxBackpressure\` 1 MiB). ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, the relays of one size back to back in each: the median
-round, and the range of all rounds in brackets. Load generator: its CPU share over the window (near 1.00 it, not
-the relay, may limit the figure).
+round, and the range of all rounds in brackets. CPU: each process's share of a core over the window (from /proc);
+a relay near 1.00 is what limits the figure; one well below 1.00 waited (for its core, on a busy machine, or for the
+load generator: near 1.00 that one limits the figure).
 
 ${machineLine(m)} · load average ${fixed(loadBefore, 1)} → ${fixed(loadAfter, 1)}
 
-${table(['relay', ...SIZES.map((b) => `${size(b)} deliveries/s`), ...SIZES.map((b) => `${size(b)} lost / out of order`), ...SIZES.map((b) => `${size(b)} load generator`)], SERVERS.map((s) => [
+${table(['relay', 'message', 'deliveries/s', 'per relay CPU second', 'relay CPU', 'load generator CPU', 'lost / out of order'], SIZES.flatMap((b) => SERVERS.map((s) => [
   s,
-  ...SIZES.map((b) => range(across(s, b, 'deliveries'), millions)),
-  ...SIZES.map((b) => `${across(s, b, 'lost').reduce((x, y) => x + y, 0)} / ${across(s, b, 'outOfOrder').reduce((x, y) => x + y, 0)}`),
-  ...SIZES.map((b) => range(across(s, b, 'loadCpu'), (v) => v.toFixed(2))),
-]))}
+  size(b),
+  range(across(s, b, 'deliveries'), millions),
+  range(rounds.map((round) => perCpu(get(s, b, round))), millions),
+  range(across(s, b, 'serverCpu'), share),
+  range(across(s, b, 'loadCpu'), share),
+  `${across(s, b, 'lost').reduce((x, y) => x + y, 0)} / ${across(s, b, 'outOfOrder').reduce((x, y) => x + y, 0)}`,
+])))}
 
 Targets (ratios within each round; the median round, all rounds in brackets):
 

@@ -1,6 +1,6 @@
 // The load generator for the fan-out benchmarks (bench/fanout.bench.mjs, bench/scale.bench.mjs):
 //   node fanout-load.mjs <json options>
-// options: { pub: 'ws://host:port/topic', sub: 'ws://host:port/topic', subscribers, size, seconds, mode, rate }
+// options: { pub: 'ws://host:port/topic', sub: 'ws://host:port/topic', subscribers, size, seconds, mode, rate, serverPid }
 // Opens `subscribers` raw WebSocket connections to `sub` and one publisher
 // connection to `pub` (both on the same topic). Every message carries an
 // 8-byte stamp (float64) first: its sequence number (1, 2, …) in throughput
@@ -17,7 +17,10 @@
 // - 'latency': the publisher sends one message every 1/rate s, each stamped
 //   with its send time; subscribers record publish→receive times (p50/p99).
 // Reports JSON lines over IPC: { ready } once every subscriber is connected and
-// subscribed, then the result.
+// subscribed, then the result. With `serverPid` (Linux), the throughput result
+// also has the server's CPU share over the window ('serverCpu', from /proc):
+// near 1, the server is what limits the figure; far below 1 on a busy machine,
+// the server waited for a core (compare the deliveries per server CPU second).
 //
 // Reads: every socket reads into one preallocated buffer (net's `onread`),
 // walked synchronously in the read callback. With a stream's 'data' events
@@ -28,6 +31,7 @@
 // the generator, not the server, the bottleneck, at a cost per byte that
 // varied up to 15× between runs (see docs/scaling.md).
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 const options = JSON.parse(process.argv[2]);
@@ -37,6 +41,18 @@ const WARMUP_MS = 1000;
 /** Bytes per read: one buffer for all sockets (see the module comment). */
 const READ_SIZE = 256 * 1024;
 if (SIZE < 8) throw new Error('messages carry an 8-byte stamp: size >= 8');
+
+/** CPU seconds the server process (`serverPid`) has used, or null where /proc cannot tell. */
+function serverSeconds() {
+  if (options.serverPid === undefined) return null;
+  try {
+    // Fields after the command's closing parenthesis: utime and stime (all threads) are the 12th and 13th, in 1/100 s.
+    const fields = readFileSync(`/proc/${options.serverPid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 /** Every socket's reads land here; each read is walked before the next one starts. Zero-filled: its pages are mapped once. */
 const readBuffer = Buffer.alloc(READ_SIZE);
@@ -280,14 +296,16 @@ if (MODE === 'throughput') {
   measuring = true;
   const start = performance.now();
   const cpu = process.cpuUsage();
+  const server = serverSeconds();
   await new Promise((resolve) => setTimeout(resolve, SECONDS * 1000));
   measuring = false;
   const elapsed = (performance.now() - start) / 1000;
   const { user, system } = process.cpuUsage(cpu);
+  const serverCpu = server === null ? null : (serverSeconds() - server) / elapsed;
   stopped = true;
   // The generator's CPU share over the window: near 1, it (not the server) may be what limits the figure.
   const loadCpu = (user + system) / 1e6 / elapsed;
-  process.send({ deliveries: measured / elapsed, sent, lost: await lost(), outOfOrder, subscribers: SUBSCRIBERS, loadCpu });
+  process.send({ deliveries: measured / elapsed, sent, lost: await lost(), outOfOrder, subscribers: SUBSCRIBERS, loadCpu, serverCpu });
 } else {
   const interval = 1000 / RATE;
   let next = performance.now();
