@@ -92,10 +92,10 @@ One publisher and ${SUBSCRIBERS} subscribers on one topic; the relay pinned to o
 other; bursts of 64 messages, the next once the slowest subscriber is less than two bursts behind (about 128 messages
 in flight per subscriber). Deliveries/s: messages received by all subscribers per second (${SECONDS} s measured after
 1 s of warm-up). ws: \`wss.clients\` loop with \`send\`; Bun ${bun}: \`ws.publish\`; wsframe: \`ws.publish\` with its
-default limits (\`maxBackpressure\` 1 MiB). ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, the relays of one size back to back in each: the median
-round, and the range of all rounds in brackets. CPU: each process's share of a core over the window (from /proc);
-a relay near 1.00 is what limits the figure; one well below 1.00 waited (for its core, on a busy machine, or for the
-load generator: near 1.00 that one limits the figure).
+default limits (\`maxBackpressure\` 1 MiB). ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}, the relays of one size back
+to back in each: the median round, and the range of all rounds in brackets. CPU: each process's share of a core over
+the window (from /proc); a relay near 1.00 is what limits the figure; one well below 1.00 waited (for its core, on a
+busy machine, or for the load generator: near 1.00 that one limits the figure).
 
 ${machineLine(m)} · load average ${fixed(loadBefore, 1)} → ${fixed(loadAfter, 1)}
 
