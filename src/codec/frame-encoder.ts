@@ -5,7 +5,9 @@
  * checked by one `MessageSequence` for every batching method.
  */
 import { assertBytes } from './bytes.js';
-import { FrameWriter, type FrameWriterOptions, MessageSequence, checkFrame, firstByte, headerSize, writeHeader } from './frame-writer.js';
+import {
+  FrameWriter, type FrameWriterOptions, MAX_SHORT_HEADER, MessageSequence, checkFrame, firstByte, headerSize, writeHeader,
+} from './frame-writer.js';
 import {
   FIN, LENGTH_16, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
@@ -52,8 +54,14 @@ export class FrameEncoder extends FrameWriter {
     this.buffer = grown;
   }
 
+  /** Checks a frame (control frames, compressed ones) and batches it. */
   private append(opcode: number, payload: Uint8Array, fin: boolean): void {
     checkFrame(opcode, payload.length, fin);
+    this.appendFrame(opcode, payload, fin);
+  }
+
+  /** Batches a frame whose opcode needs no check (a data opcode of this class's own). */
+  private appendFrame(opcode: number, payload: Uint8Array, fin: boolean): void {
     this.reserve(this.frameSize(payload.length));
     this.length = this.put(this.buffer, this.length, firstByte(opcode, fin), payload);
   }
@@ -71,8 +79,9 @@ export class FrameEncoder extends FrameWriter {
   binary(data: Uint8Array, fin = true): this {
     // The common case, without the general path's checks: a whole frame of fewer than 126 bytes.
     if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < LENGTH_16) {
-      this.reserve(this.frameSize(data.length));
-      this.length = this.put(this.buffer, this.length, FIN | OPCODE_BINARY, data);
+      const at = this.length;
+      if (at + data.length + MAX_SHORT_HEADER > this.buffer.length) this.reserve(data.length + MAX_SHORT_HEADER);
+      this.length = this.put(this.buffer, at, FIN | OPCODE_BINARY, data);
       return this;
     }
     return this.data(OPCODE_BINARY, data, fin);
@@ -132,7 +141,7 @@ export class FrameEncoder extends FrameWriter {
   private data(opcode: number, data: Uint8Array, fin: boolean): this {
     assertBytes(data, 'data');
     this.messages.check(opcode, fin);
-    this.append(opcode, data, fin);
+    this.appendFrame(opcode, data, fin);
     return this;
   }
 

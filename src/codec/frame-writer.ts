@@ -31,6 +31,9 @@ const MIN_LENGTH_64 = 65536;
 /** Up to this many bytes, a loop copies a payload faster than TypedArray.prototype.set. */
 const COPY_LOOP_LIMIT = 64;
 
+/** The most header bytes a frame of fewer than LENGTH_16 payload bytes takes (masked: 2 + a 4-byte key). */
+export const MAX_SHORT_HEADER = 6;
+
 /** Header bytes for a payload of `length` bytes. */
 export function headerSize(length: number, masked: boolean): number {
   return (length < LENGTH_16 ? 2 : length < MIN_LENGTH_64 ? 4 : 10) + (masked ? 4 : 0);

@@ -67,7 +67,7 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
 
   it('overlapping views of one buffer behave as if the source were read first', () => {
     const random = new Random(SEED + 3);
-    for (const size of [10, 200, 40_000, 70_000]) {
+    for (const size of [10, 47, 48, 200, 16_384, 16_385, 40_000, 70_000]) {
       for (const shift of [-9, -1, 1, 5, 16_385]) {
         const whole = random.bytes(size + 40_000);
         const base = 20_000;

@@ -18,11 +18,13 @@
  * an 8-bit window keeps.
  *
  * Memory: every engine writes into its own 64 KiB output buffer, one zlib call
- * at a time (everything here is synchronous); pieces are copied out at once,
- * and results are caller-owned JavaScript memory.
+ * at a time (everything here is synchronous); pieces are copied out at once
+ * into the codec's shared slabs (slab.ts), and results are caller-owned views
+ * of them, valid for as long as the caller keeps them.
  */
 import { type FrameError, frameError } from '../errors.js';
 import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
+import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
 
@@ -58,20 +60,26 @@ function write(engine: DeflateEngine, stream: RawStream, input: Uint8Array, sink
   }
 }
 
-/** Pieces gathered into one caller-owned array. */
+/**
+ * Pieces gathered into one caller-owned array, in slab memory (slab.ts): an
+ * ArrayBuffer per message would cost about 1 µs, as much as inflating a
+ * small one.
+ */
 class Gather {
   pieces: Uint8Array[] = [];
   length = 0;
 
   add(piece: Uint8Array): void {
-    this.pieces.push(piece.slice());
+    const copy = slab.take(piece.length);
+    copy.set(piece);
+    this.pieces.push(copy);
     this.length += piece.length;
   }
 
   /** The first `length` bytes gathered, as one array. */
   take(length = this.length): Uint8Array {
     if (this.pieces.length === 1) return this.pieces[0].subarray(0, length);
-    const result = new Uint8Array(length);
+    const result = slab.take(length);
     let at = 0;
     for (const piece of this.pieces) {
       const n = Math.min(piece.length, length - at);
@@ -137,6 +145,10 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       return gather.length > TRAILER.length ? gather.take(gather.length - TRAILER.length) : EMPTY_MESSAGE.slice();
     },
     decompress(data, maxLength, check) {
+      // An empty payload is an empty message, as the byte 0x00 says it (§7.2.3.6): both carry no data. The
+      // trailer alone would open a stored block of 65,280 bytes, leaving a kept inflater mid-block for the next
+      // message. ws sends it for an empty message under context takeover (its flush has nothing to write).
+      if (data.length === 0) data = EMPTY_MESSAGE;
       // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.
       const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
       const gather = new Gather();

@@ -1,0 +1,72 @@
+// The workloads of bench/compare-builds.mjs. That script imports this module once
+// per build (as compare-workloads.mjs?build=a and ?build=b): two module instances,
+// so each build's workload functions have type feedback of their own. With one
+// shared instance, a call site such as `encoder.binary(data)` sees both builds'
+// classes, turns polymorphic and inlines differently from a program using one build.
+import { createRequire } from 'node:module';
+import { size } from './harness.mjs';
+import { payload } from './payloads.mjs';
+
+const { Sender } = createRequire(import.meta.url)('ws');
+/** Calls per timed run of the short API calls (mask, isValidUTF8): the timer's resolution is ~10 ns, a call 50-500 ns. */
+const BATCH = 64;
+
+/** Masked frames of `count` messages (as a server reads them), split into 64 KiB chunks. */
+function stream(kind, bytes) {
+  const count = Math.max(2, Math.floor((bytes >= 16384 ? 8 << 20 : 1 << 20) / bytes));
+  const frames = [];
+  for (let i = 0; i < count; i++) {
+    frames.push(...Sender.frame(payload(kind, bytes), { fin: true, opcode: kind === 'binary' ? 2 : 1, mask: true, readOnly: true, rsv1: false }));
+  }
+  const all = Buffer.concat(frames);
+  const chunks = [];
+  for (let at = 0; at < all.length; at += 65536) chunks.push(all.subarray(at, at + 65536));
+  return { count, chunks };
+}
+
+/** Each workload: a name and, per build, a function returning [fn, inner] to time. */
+export const workloads = [];
+for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['ascii', 1024], ['mixed', 16384], ['binary', 16384]]) {
+  const { count, chunks } = stream(kind, bytes);
+  workloads.push({
+    name: `decode ${size(bytes)} ${kind} (server role, owned delivery)`,
+    make: (codec) => {
+      let received = 0;
+      const decoder = new codec.FrameDecoder({ role: 'server', maxPayload: 0, onMessage: () => { received++; }, onError: (e) => { throw e; } });
+      return [() => {
+        for (const chunk of chunks) decoder.push(chunk);
+        if (received === 0) throw new Error('decoded nothing');
+      }, count];
+    },
+  });
+}
+for (const role of ['server', 'client']) {
+  for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['binary', 1024], ['ascii', 1024], ['binary', 16384]]) {
+    const data = kind === 'ascii' ? payload('ascii', bytes).toString() : payload('binary', bytes);
+    const n = bytes > 1024 ? 16 : 1024;
+    workloads.push({
+      name: `encode ${size(bytes)} ${kind} (${role} role${role === 'client' ? ', masked' : ''})`,
+      make: (codec) => {
+        const encoder = new codec.FrameEncoder({ role });
+        const add = kind === 'ascii' ? () => encoder.text(data) : () => encoder.binary(data);
+        return [() => {
+          for (let i = 0; i < n; i++) add();
+          encoder.flush();
+        }, n];
+      },
+    });
+  }
+}
+for (const bytes of [64, 1024, 16384]) {
+  const data = payload('binary', bytes);
+  const key = Buffer.from([1, 2, 3, 4]);
+  const out = Buffer.alloc(bytes);
+  workloads.push({ name: `mask ${size(bytes)} (copy)`, make: (codec) => [() => { for (let i = 0; i < BATCH; i++) codec.mask(data, key, out, 0, bytes); }, BATCH] });
+}
+for (const [kind, bytes] of [['ascii', 1024], ['ascii', 16384], ['mixed', 16384]]) {
+  const data = payload(kind, bytes);
+  workloads.push({
+    name: `isValidUTF8 ${size(bytes)} ${kind}`,
+    make: (codec) => [() => { for (let i = 0; i < BATCH; i++) if (!codec.isValidUTF8(data)) throw new Error('invalid'); }, BATCH],
+  });
+}
