@@ -34,7 +34,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 /**
  * Messages: compressible text, random bytes, runs; sizes across the stored/fixed/dynamic block boundaries;
- * and often empty (under context takeover ws sends an empty message as an empty payload).
+ * and often empty (first, or after others: then a kept compressor has nothing left to flush).
  */
 const message = fc.oneof(
   fc.constant(new Uint8Array(0)),
