@@ -17,6 +17,10 @@ export interface RedisCluster {
   urls: string[];
   /** The URL of the node that owns `key`'s hash slot. */
   nodeOf(key: string): string;
+  /** `cluster_state` as node `index` reports it ('ok', 'fail'), or 'down' when it does not answer. */
+  state(index: number): Promise<string>;
+  /** Starts node `index` again (after its `kill()`) on its port with its nodes.conf; resolves once the cluster is ok. */
+  restart(index: number): Promise<void>;
   /** Ends every node and removes the cluster's directory. */
   stop(): Promise<void>;
 }

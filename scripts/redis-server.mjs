@@ -1,11 +1,14 @@
 // A real redis-server for the scale tests and benchmarks: Debian's package,
 // installed with apt-get when missing (CI runs as root), started on a free
 // loopback port without persistence, and stopped by whoever started it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
 
 function which(name) {
   try {
@@ -117,8 +120,9 @@ function isFree(port) {
  * ports: `size` redis-servers with `cluster-enabled yes`, no persistence, their
  * nodes.conf files in a temporary directory, joined by
  * `redis-cli --cluster create`. Resolves once every node reports
- * `cluster_state:ok`, with `{ nodes: [{ port, url }], urls, slotOf(key) → url, stop() }`;
- * `stop()` ends every node and removes the directory.
+ * `cluster_state:ok`, with `{ nodes: [{ port, url, kill() … }], urls, nodeOf(key) → url, state(index), restart(index), stop() }`;
+ * `restart(index)` starts a killed node again with its nodes.conf (it rejoins with its slots), `stop()` ends
+ * every node and removes the directory.
  */
 export async function startRedisCluster(size = 3) {
   const binary = redisServerBinary();
@@ -129,18 +133,28 @@ export async function startRedisCluster(size = 3) {
     await Promise.all(nodes.map((node) => node.stop()));
     rmSync(dir, { recursive: true, force: true });
   };
-  try {
-    for (let i = 0; i < size; i++) {
-      const port = await freeClusterPort();
-      nodes.push(await startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--cluster-node-timeout', '5000']));
+  // A node's nodes.conf outlives it: started again with it, a node rejoins with its id and its slots.
+  const startNode = (port) => startRedis(port, ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--dir', dir, '--cluster-node-timeout', '5000']);
+  /** `cluster_state` as node `index` reports it ('ok', 'fail'), 'down' if it does not answer. Asynchronous: the caller's event loop keeps running. */
+  const state = async (index) => {
+    try {
+      const { stdout } = await execFileAsync(cli, ['-p', String(nodes[index].port), 'cluster', 'info'], { encoding: 'utf8' });
+      return /cluster_state:(\w+)/.exec(stdout)?.[1] ?? 'unknown';
+    } catch {
+      return 'down';
     }
-    execFileSync(cli, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 30_000 });
+  };
+  const settled = async () => {
     const deadline = Date.now() + 20_000;
-    const ok = (node) => execFileSync(cli, ['-p', String(node.port), 'cluster', 'info'], { encoding: 'utf8' }).includes('cluster_state:ok');
-    while (!nodes.every(ok)) {
+    while (!(await Promise.all(nodes.map((_, i) => state(i)))).every((s) => s === 'ok')) {
       if (Date.now() > deadline) throw new Error('the Redis Cluster did not reach cluster_state:ok');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  };
+  try {
+    for (let i = 0; i < size; i++) nodes.push(await startNode(await freeClusterPort()));
+    execFileSync(cli, ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'pipe', timeout: 30_000 });
+    await settled();
   } catch (error) {
     await stop();
     throw error;
@@ -152,5 +166,10 @@ export async function startRedisCluster(size = 3) {
     const owner = JSON.parse(slots).find(([from, to]) => slot >= from && slot <= to);
     return `redis://127.0.0.1:${owner[2][1]}`;
   };
-  return { nodes, urls: nodes.map((node) => node.url), nodeOf, stop };
+  /** Starts node `index` again (after its `kill()` or `stop()`) on its port; resolves once the cluster is ok again. */
+  const restart = async (index) => {
+    nodes[index] = await startNode(nodes[index].port);
+    await settled();
+  };
+  return { nodes, urls: nodes.map((node) => node.url), nodeOf, state, restart, stop };
 }

@@ -1,5 +1,6 @@
 // A compressed-echo server for bench/deflate.bench.mjs, run by Node:
-//   node deflate-server.mjs wsframe <mode> [level]   wsframe, `perMessageDeflate: { mode, level }`
+//   node deflate-server.mjs wsframe <mode> [level]   wsframe, `perMessageDeflate: { mode, level }` (this checkout's
+//                                                    build/, or the build directory WSFRAME_BUILD names, for an A/B)
 //   node deflate-server.mjs ws                       ws, `perMessageDeflate: true` (its defaults)
 // Echoes text as text, binary as binary. Reports {port} over IPC once listening, then
 // answers 'gc' after a garbage collection (the parent reads RSS from /proc), exits on 'exit'.
@@ -8,7 +9,8 @@ import { createRequire } from 'node:module';
 const [kind, mode, level] = process.argv.slice(2);
 let server;
 if (kind === 'wsframe') {
-  const { createEchoServer } = await import('../../build/esm/server/index.js');
+  const build = process.env.WSFRAME_BUILD ? new URL(`file://${process.env.WSFRAME_BUILD}/`) : new URL('../../build/', import.meta.url);
+  const { createEchoServer } = await import(new URL('esm/server/index.js', build).href);
   server = createEchoServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { mode, ...(level ? { level: Number(level) } : {}) } });
 } else {
   const { WebSocketServer } = createRequire(import.meta.url)('ws');

@@ -106,7 +106,7 @@ export function listeningUrl(address: AddressInfo): string {
 
 /**
  * The `--deflate [shared|dedicated]` option of every command that runs a
- * server: negotiate permessage-deflate, in the given mode (shared when none).
+ * server: negotiate permessage-deflate, in the given mode (the default mode, dedicated, when none).
  */
 export function deflateOption(description: string): OptionSpec {
   return { type: 'string', value: 'shared|dedicated', optionalValue: true, description };

@@ -11,7 +11,7 @@ export const echo: Command = {
   options: {
     ...listenOptions,
     'max-payload': { type: 'string', value: 'N', description: `largest message in bytes (default ${DEFAULT_MAX_PAYLOAD} = 100 MiB)` },
-    deflate: deflateOption('negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: shared)'),
+    deflate: deflateOption('negotiate permessage-deflate and compress echoes of 1 KiB or more (mode default: dedicated)'),
   },
   run(values) {
     const { port, host } = listenAddress(values);

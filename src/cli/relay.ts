@@ -84,7 +84,7 @@ export const relay: Command = {
     ...listenOptions,
     workers: { type: 'string', value: 'N|auto', description: 'worker processes serving the port (default 1; auto: one per CPU)' },
     redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT)' },
-    deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: shared)'),
+    deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: dedicated)'),
   },
   run(values) {
     const { port, host } = listenAddress(values);

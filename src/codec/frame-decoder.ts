@@ -197,6 +197,11 @@ export class FrameDecoder {
     return this.failure;
   }
 
+  /** Bytes of the data message being assembled from pieces (it spans inputs or fragments) so far; 0 when there is none. */
+  get partialLength(): number {
+    return this.block === EMPTY ? 0 : this.messageLength;
+  }
+
   /** Whether the decoder has stopped (after a close frame or a protocol error) and ignores further input. */
   get stopped(): boolean {
     return this.state[S_PHASE] === PHASE_STOPPED;

@@ -35,7 +35,7 @@
  *   connection is closed with 1008 and its socket destroyed soon after. Over
  *   the server's limit and its own at once (sends keep coming: a broadcast),
  *   it is closed at once.
- * - Read budget: a turn's reads get READ_TURN_MS; past it, each connection
+ * - Read budget: a turn's reads get READ_TURN_MS; past it, each slow connection
  *   yields after its read until the turn's check phase.
  */
 import type { Socket } from 'node:net';
@@ -100,17 +100,39 @@ const DEFAULTS = {
 };
 
 /**
- * How long the reads of one event-loop turn may take, in ms, before each
- * further read ends its connection's turn. libuv reads a ready socket up to 32
- * times (2 MiB with our 64 KiB region) before it serves the next one. When
- * those reads are slow (writing a large partial message into fresh pages runs
- * at ~150 MB/s on a VM, or the handlers are slow), a few such connections
- * would hold everyone else's reads for tens of ms. Past this budget a
- * connection pauses after its read until the turn's check phase
- * (`setImmediate`), so a turn takes about this long plus one read per ready
- * connection, and every ready connection still gets a read in each turn.
+ * How long the reads of one event-loop turn may take, in ms, before slow
+ * connections yield. libuv reads a ready socket up to 32 times (2 MiB with our
+ * 64 KiB region) before it serves the next one. When those reads are slow
+ * (writing a large partial message into fresh pages runs at ~150 MB/s on a VM,
+ * or the handlers are slow), a few such connections would hold everyone
+ * else's reads for tens of ms. Past this budget a connection whose reads are
+ * slow pauses after its read until the turn's check phase (`setImmediate`),
+ * so a turn takes about this long plus a read or two per slow ready connection, and
+ * every ready connection still gets a read in each turn.
+ *
+ * Only slow connections yield: one assembling a message past LARGE_PARTIAL
+ * bytes (each of its reads fills fresh pages), or one whose last SLOW_READS
+ * reads in this turn each took SLOW_READ_MS (its handlers are slow). Wall
+ * time is all a read can measure cheaply, and on a shared machine one read in
+ * 20 or so takes a millisecond because the process was descheduled or a GC
+ * ran, so one slow read alone says little about the connection. Fast
+ * connections keep libuv's batch of reads: yielding every connection after
+ * each read once the budget was spent (as before) gave 64 KiB echo, whose
+ * turns always pass 2 ms, one read per connection per turn, at 1.5-3x the CPU
+ * per message; yielding after two slow reads in a turn still cost ~1.5x
+ * (bench/results/round3.md). A connection whose reads are fast but many is
+ * bounded by libuv's 32 reads per turn.
  */
 const READ_TURN_MS = 2;
+
+/** A read (decode and handlers) this long, in ms, is slow. */
+const SLOW_READ_MS = 2;
+
+/** Consecutive slow reads of one connection in one turn that make it yield. */
+const SLOW_READS = 2;
+
+/** A message being assembled past this many bytes makes its connection's reads slow (fresh pages: see READ_TURN_MS). */
+const LARGE_PARTIAL = 1024 * 1024;
 
 /** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
 const SEND_TIMEOUT_LINGER = 1_000;
@@ -246,6 +268,9 @@ export class Connection {
   private failed = false;
   /** Read past the turn's budget: reading is off until the turn ends (`endReadTurn`). */
   private yielding = false;
+  /** The turn (`readTurn`) of this connection's latest read, and how many of its last reads in that turn were slow. */
+  private turn = -1;
+  private slowReads = 0;
   /**
    * Without synchronous events: the events waiting for their macrotask, in
    * stream order (reading stops while any wait); null when none do, and always
@@ -409,7 +434,7 @@ export class Connection {
 
   /** A socket read landed in the read buffer (the codec's I/O region): decode it where it is. */
   onRead(length: number): void {
-    startReadTurn();
+    const start = startRead();
     if (this.head !== null) {
       // Rare: a read before the handshake's extra bytes were decoded. Decoding those
       // reuses the region, so take this read out of it first.
@@ -419,20 +444,27 @@ export class Connection {
     } else {
       this.decode(null, length);
     }
-    this.endRead();
+    this.endRead(start);
   }
 
   /** A socket 'data' chunk (no reads into the region: TLS, a Duplex): decoded within the turn's budget too. */
   onData(chunk: Uint8Array): void {
-    startReadTurn();
+    const start = startRead();
     this.feed(chunk);
-    this.endRead();
+    this.endRead(start);
   }
 
-  /** After a read: past the turn's read budget, stop reading until the turn ends. */
-  private endRead(): void {
+  /** After a read that began at `start`: past the turn's read budget, a slow connection stops reading until the turn ends. */
+  private endRead(start: number): void {
+    const now = performance.now();
+    if (this.turn !== readTurn) {
+      this.turn = readTurn;
+      this.slowReads = 0;
+    }
+    this.slowReads = now - start >= SLOW_READ_MS ? this.slowReads + 1 : 0;
     const socket = this.socket;
-    if (socket === null || this.yielding || performance.now() - readTurnStart <= READ_TURN_MS || socket.isPaused()) return;
+    if (socket === null || this.yielding || now - readTurnStart <= READ_TURN_MS || socket.isPaused()) return;
+    if (this.slowReads < SLOW_READS && (this.decoder?.partialLength ?? 0) <= LARGE_PARTIAL) return;
     this.yielding = true;
     socket.pause();
     yielded.push(this);
@@ -820,22 +852,27 @@ export class Connection {
   }
 }
 
-/** The read budget (READ_TURN_MS): when this turn's first read began, and the connections that yielded in it. */
+/** The read budget (READ_TURN_MS): the turn's number, when its first read began, and the connections that yielded in it. */
+let readTurn = 0;
 let readTurnStart = 0;
 let turnEnding = false;
 let yielded: Connection[] = [];
 
-/** A read is starting: the first one in this turn starts the turn's budget. */
-function startReadTurn(): void {
-  if (turnEnding) return;
-  turnEnding = true;
-  readTurnStart = performance.now();
-  setImmediate(endReadTurn);
+/** A read is starting: returns the time; the first read in a turn starts the turn's budget. */
+function startRead(): number {
+  const now = performance.now();
+  if (!turnEnding) {
+    turnEnding = true;
+    readTurnStart = now;
+    setImmediate(endReadTurn);
+  }
+  return now;
 }
 
 /** The check phase after a turn's reads: the connections that yielded read again. */
 function endReadTurn(): void {
   turnEnding = false;
+  readTurn++;
   const resumed = yielded;
   yielded = [];
   for (const connection of resumed) connection.endYield();

@@ -84,9 +84,10 @@ export interface ServerOptions extends ConnectionOptions, TopicOptions {
   /** The class of the server's connections: `WebSocket` or a subclass of it. */
   WebSocket?: typeof WebSocket;
   /**
-   * permessage-deflate (RFC 7692): `true` for the defaults, or options (mode
-   * 'shared' | 'dedicated', threshold, level, memLevel, window bits, context
-   * takeover; see docs/server.md). Off by default, as in ws.
+   * permessage-deflate (RFC 7692): `true` for the defaults (dedicated mode,
+   * as ws's), or options (mode 'shared' | 'dedicated', threshold, level,
+   * memLevel, window bits, context takeover; see docs/server.md). Off by
+   * default, as in ws.
    */
   perMessageDeflate?: boolean | DeflateOptions;
 }

@@ -32,8 +32,12 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
-/** Messages: compressible text, random bytes, runs; sizes across the stored/fixed/dynamic block boundaries. */
+/**
+ * Messages: compressible text, random bytes, runs; sizes across the stored/fixed/dynamic block boundaries;
+ * and often empty (first, or after others: then a kept compressor has nothing left to flush).
+ */
 const message = fc.oneof(
+  fc.constant(new Uint8Array(0)),
   fc.integer({ min: 0, max: 70_000 }).map((n) => new TextEncoder().encode('{"id":1,"name":"wsframe","tags":["a","b"]},'.repeat(Math.ceil(n / 44)).slice(0, n))),
   fc.uint8Array({ maxLength: 3000 }),
   fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 100_000 })).map(([b, n]) => new Uint8Array(n).fill(b)),
@@ -139,11 +143,18 @@ describe.each(ENGINES)('limits and bad data on $name', (engine) => {
     expect(pieces).toBe(2);
   });
 
-  test('an empty message compresses to an empty payload and back (RFC 7692 §7.2.3.6)', () => {
-    const engine = shared();
-    const compressed = engine.compress(new Uint8Array(0));
-    expect(engine.decompress(compressed, 0)).toEqual(new Uint8Array(0));
-    expect(engine.decompress(new Uint8Array([0x00]), 0)).toEqual(new Uint8Array(0));
+  test('an empty message is sent as the byte 0x00 and both it and an empty payload inflate to it, in step (RFC 7692 §7.2.3.6)', () => {
+    const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+    for (const [sender, receiver] of [[shared(), shared()], [dedicated(), dedicated()]]) {
+      // Empty first, and empty after a message (a kept compressor then has nothing to flush).
+      const sent = [text(''), text('hello hello'), text(''), text('hello world')].map((m) => sender.compress(m));
+      expect(sent[0]).toEqual(new Uint8Array([0x00]));
+      expect(sent[2]).toEqual(new Uint8Array([0x00]));
+      const received = [...sent.slice(0, 2), new Uint8Array(0), sent[2], new Uint8Array(0), sent[3]];
+      expect(received.map((m) => new TextDecoder().decode(receiver.decompress(m, 0) as Uint8Array))).toEqual(['', 'hello hello', '', '', '', 'hello world']);
+      sender.close();
+      receiver.close();
+    }
   });
 });
 

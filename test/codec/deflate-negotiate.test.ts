@@ -177,12 +177,13 @@ describe('the server chooses among offers', () => {
   });
 
   test('a server window larger than the offer is answered with the offer, not declined (ws declines)', () => {
-    const accepted = acceptOffer('permessage-deflate; server_max_window_bits=10', resolveDeflateOptions({ serverMaxWindowBits: 12 })!);
+    const accepted = acceptOffer('permessage-deflate; server_max_window_bits=10', resolveDeflateOptions({ mode: 'shared', serverMaxWindowBits: 12 })!);
     expect(accepted?.header).toBe('permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10');
+    expect(acceptOffer('permessage-deflate; server_max_window_bits=10', resolveDeflateOptions({ serverMaxWindowBits: 12 })!)?.header).toBe('permessage-deflate; server_max_window_bits=10');
   });
 
   test('several headers are one list; an unknown extension first is skipped', () => {
-    const accepted = acceptOffer(['x-foo; a=1', 'permessage-deflate; server_max_window_bits=16', 'permessage-deflate; client_max_window_bits'], resolveDeflateOptions(true)!);
+    const accepted = acceptOffer(['x-foo; a=1', 'permessage-deflate; server_max_window_bits=16', 'permessage-deflate; client_max_window_bits'], resolveDeflateOptions({ mode: 'shared' })!);
     expect(accepted?.header).toBe('permessage-deflate; server_no_context_takeover; client_no_context_takeover');
   });
 
@@ -195,7 +196,9 @@ describe('the server chooses among offers', () => {
   test('options are checked', () => {
     expect(resolveDeflateOptions(false)).toBeUndefined();
     expect(resolveDeflateOptions(undefined)).toBeUndefined();
-    expect(resolveDeflateOptions(true)).toMatchObject({ mode: 'shared', threshold: 1024 });
+    // The default is dedicated mode at level 6: what ws does with `perMessageDeflate: true` (docs/server.md says why).
+    expect(resolveDeflateOptions(true)).toMatchObject({ mode: 'dedicated', threshold: 1024, level: 6, serverNoContextTakeover: false, clientNoContextTakeover: false });
+    expect(resolveDeflateOptions({ mode: 'shared' })).toMatchObject({ mode: 'shared', threshold: 1024, level: 1, serverNoContextTakeover: true, clientNoContextTakeover: true });
     expect(() => resolveDeflateOptions({ mode: 'x' as 'shared' })).toThrow(TypeError);
     expect(() => resolveDeflateOptions({ serverMaxWindowBits: 16 })).toThrow(RangeError);
     expect(() => resolveDeflateOptions({ level: 10 })).toThrow(RangeError);

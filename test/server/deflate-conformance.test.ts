@@ -248,6 +248,27 @@ describe.each(MODES)('violations over the wire, %s mode', (mode) => {
     }
   });
 
+  test('an empty compressed payload is an empty message, and a kept inflater stays in step (RFC 7692 §7.2.3.6)', async () => {
+    // The browser's offer: in dedicated mode the server keeps the client's context, so the message after the
+    // empty ones refers back to the one before them. 0x00 is how RFC 7692 writes an empty message, no bytes how
+    // some senders do; the trailer alone is an unfinished stored block, which must not reach the inflater.
+    const f = await Fuzzer.open(port(), `Sec-WebSocket-Extensions: ${BROWSER_OFFER}\r\n`);
+    try {
+      const a = agreed(f.response)!;
+      const messages = [Buffer.from('hello hello hello'), Buffer.from(''), Buffer.from(''), Buffer.from('hello again, hello hello')];
+      const both = compressedFrames([messages[0], messages[3]], TEXT, a, 0);
+      const firstLength = compressedFrames([messages[0]], TEXT, a, 0).length;
+      f.send(Buffer.concat([both.subarray(0, firstLength), frame(TEXT, Buffer.alloc(0), { rsv: RSV1 }), frame(TEXT, Buffer.from([0x00]), { rsv: RSV1 }), both.subarray(firstLength)]));
+      expect(await f.until(() => f.frames.filter((fr) => fr.fin && fr.opcode < CLOSE).length >= messages.length || f.closed)).toBe(true);
+      expect(f.closeFrames()).toEqual([]);
+      // The server's empty echoes are compressed too (threshold 0), as the one byte 0x00.
+      expect(f.frames.filter((fr) => fr.opcode < CLOSE).map((fr) => fr.payload.toString('hex'))[1]).toBe('00');
+      expect(inflatedMessages(f, a).map(([op, compressed, data]) => [op, compressed, data.toString()])).toEqual(messages.map((m) => [TEXT, true, m.toString()]));
+    } finally {
+      f.destroy();
+    }
+  });
+
   test('compressed invalid UTF-8 text: 1007; the same bytes as binary are echoed', async () => {
     const invalid = Buffer.concat([Buffer.from('κόσμε'.repeat(200)), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('tail')]);
     expect(await violation(port(), [frame(BINARY, deflated(invalid), { rsv: RSV1 }), frame(TEXT, deflated(invalid), { rsv: RSV1 })], 1007, [invalid])).toBeNull();

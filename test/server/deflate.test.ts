@@ -10,10 +10,11 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
 import { agreed, inflatedMessages } from './deflate-peer.js';
 import { Fuzzer } from './fuzzer.js';
-import { WS, closeServer, echoServer, next, wsServer } from './helpers.js';
+import { WS, bytes, closeServer, echoServer, next, wsServer } from './helpers.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const SIZES = [0, 1, 125, 1023, 1024, 4096, 65_535, 70_000, 1 << 20];
+/** Empty messages first and between others (a kept compressor then has nothing left to flush). */
+const SIZES = [0, 1, 0, 125, 1023, 1024, 4096, 65_535, 70_000, 1 << 20];
 const json = (n: number): Buffer => Buffer.from('{"id":12,"user":"ada","tags":["x","y"],"ok":true},'.repeat(Math.ceil(n / 48) + 1).slice(0, n));
 
 /** Sends every size as text and binary, fragmented for the larger ones, and expects exact echoes. */
@@ -84,9 +85,29 @@ describe('wsframe server, ws client', () => {
     client.close();
   });
 
-  /** A server with deflate on and three ws clients: two offering it (shared mode agreed), one not. */
-  async function threeClients() {
+  test('perMessageDeflate: true is dedicated mode: the answer ws gives, and a repeated message costs a few bytes (context takeover)', async () => {
     const { server, url } = await echoServer({ perMessageDeflate: true });
+    servers.push(server);
+    const client = new WS(url, { perMessageDeflate: true });
+    await next(client, 'open');
+    expect([...server.clients][0].extensions).toBe('permessage-deflate');
+    const wire: number[] = [];
+    client._socket.prependListener('data', (chunk: Buffer) => wire.push(chunk.length));
+    const data = Buffer.from(bytes(3072, 7).toString('base64')); // 4 KiB of text that only compresses against itself once sent
+    for (let i = 0; i < 2; i++) {
+      client.send(data);
+      const [echo] = await next(client, 'message');
+      expect(Buffer.compare(echo, data)).toBe(0);
+    }
+    // The second echo refers back to the first (matches of at most 258 bytes: 16 of them), not to itself.
+    expect(wire).toHaveLength(2);
+    expect(wire[1]).toBeLessThan(wire[0] / 2);
+    client.close();
+  });
+
+  /** A server with deflate on in shared mode and three ws clients: two offering it, one not. */
+  async function threeClients() {
+    const { server, url } = await echoServer({ perMessageDeflate: { mode: 'shared' } });
     servers.push(server);
     const a = new WS(url, { perMessageDeflate: true });
     const b = new WS(url, { perMessageDeflate: true });

@@ -246,7 +246,7 @@ describe('answers', () => {
   test('perMessageDeflate is offered through http.request and the agreed answer is used', async () => {
     const { url, upgrades } = await wsBehindHttp({ perMessageDeflate: true });
     let answer: string | undefined;
-    const ws = new WebSocket(url, { perMessageDeflate: true });
+    const ws = new WebSocket(url, { perMessageDeflate: { mode: 'shared' } });
     ws.on('upgrade', (res: http.IncomingMessage) => (answer = res.headers['sec-websocket-extensions']));
     cleanups.push(() => ws.terminate());
     await next(ws, 'open');

@@ -18,11 +18,13 @@
  * an 8-bit window keeps.
  *
  * Memory: every engine writes into its own 64 KiB output buffer, one zlib call
- * at a time (everything here is synchronous); pieces are copied out at once,
- * and results are caller-owned JavaScript memory.
+ * at a time (everything here is synchronous); pieces are copied out at once
+ * into the codec's shared slabs (slab.ts), and results are caller-owned views
+ * of them, valid for as long as the caller keeps them.
  */
 import { type FrameError, frameError } from '../errors.js';
 import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
+import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
 
@@ -32,6 +34,17 @@ const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
 /** An empty message, compressed (RFC 7692 §7.2.3.6). */
 const EMPTY_MESSAGE = new Uint8Array([0x00]);
 
+/** Payloads up to this size (with the trailer) are inflated in one zlib call, from `joined`. */
+const JOINED_BYTES = 16 * 1024;
+const joined = new Uint8Array(JOINED_BYTES);
+
+/** `data` with the trailer after it, in `joined` (valid until the next call; everything here is synchronous). */
+function withTrailer(data: Uint8Array): Uint8Array {
+  joined.set(data);
+  joined.set(TRAILER, data.length);
+  return joined.subarray(0, data.length + TRAILER.length);
+}
+
 /** Size of the output buffer each engine's streams write into. */
 export const OUTPUT_BYTES = 64 * 1024;
 
@@ -39,17 +52,17 @@ export const OUTPUT_BYTES = 64 * 1024;
 const outputs = new WeakMap<DeflateEngine, Uint8Array>();
 
 /**
- * Writes `input` through `stream` with a sync flush, handing each piece of
- * output (a view of the engine's output buffer, valid until the next write)
- * to `sink`; stops when `sink` returns false. Returns false if the stream
- * found the input invalid.
+ * Writes `input` through `stream` with a sync flush (a full flush with
+ * `forget`: see RawStream.step), handing each piece of output (a view of the
+ * engine's output buffer, valid until the next write) to `sink`; stops when
+ * `sink` returns false. Returns false if the stream found the input invalid.
  */
-function write(engine: DeflateEngine, stream: RawStream, input: Uint8Array, sink: (piece: Uint8Array) => boolean): boolean {
+function write(engine: DeflateEngine, stream: RawStream, input: Uint8Array, sink: (piece: Uint8Array) => boolean, forget = false): boolean {
   let out = outputs.get(engine);
   if (out === undefined) outputs.set(engine, (out = new Uint8Array(OUTPUT_BYTES)));
   let at = 0;
   for (;;) {
-    if (!stream.step(input, at, out)) return false;
+    if (!stream.step(input, at, out, forget)) return false;
     at = stream.consumed;
     const produced = stream.produced;
     if (produced > 0 && !sink(out.subarray(0, produced))) return true;
@@ -58,20 +71,26 @@ function write(engine: DeflateEngine, stream: RawStream, input: Uint8Array, sink
   }
 }
 
-/** Pieces gathered into one caller-owned array. */
+/**
+ * Pieces gathered into one caller-owned array, in slab memory (slab.ts): an
+ * ArrayBuffer per message would cost about 1 µs, as much as inflating a
+ * small one.
+ */
 class Gather {
   pieces: Uint8Array[] = [];
   length = 0;
 
   add(piece: Uint8Array): void {
-    this.pieces.push(piece.slice());
+    const copy = slab.take(piece.length);
+    copy.set(piece);
+    this.pieces.push(copy);
     this.length += piece.length;
   }
 
   /** The first `length` bytes gathered, as one array. */
   take(length = this.length): Uint8Array {
     if (this.pieces.length === 1) return this.pieces[0].subarray(0, length);
-    const result = new Uint8Array(length);
+    const result = slab.take(length);
     let at = 0;
     for (const piece of this.pieces) {
       const n = Math.min(piece.length, length - at);
@@ -124,19 +143,23 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
     compress(data, fin = true) {
       const stream = ownTakeover ? (deflater ??= newDeflater()) : shared(engine, `${settings.level}/${settings.memLevel}/${ownBits}`, newDeflater);
       const gather = new Gather();
+      // Without context takeover every call is a stream of its own (the receiver inflates the fragments of one
+      // message as one stream, and a sync-flushed stream may be followed by another): a full flush ends it and
+      // forgets it in one zlib call, where a sync flush and a reset took two (the same bytes on the wire).
       write(engine, stream, data, (piece) => {
         gather.add(piece);
         return true;
-      });
-      // Without context takeover every call is a stream of its own: the receiver inflates the
-      // fragments of one message as one stream, and a sync-flushed stream may be followed by another.
-      if (!ownTakeover) stream.reset();
+      }, !ownTakeover);
       if (!fin) return gather.take();
       // A sync flush ends with the empty stored block 00 00 ff ff, which is not sent. An empty message
       // (for which zlib may write nothing at all under context takeover) is the one byte 0x00 (§7.2.3.6).
       return gather.length > TRAILER.length ? gather.take(gather.length - TRAILER.length) : EMPTY_MESSAGE.slice();
     },
     decompress(data, maxLength, check) {
+      // An empty payload is an empty message, as the byte 0x00 says it (§7.2.3.6): both carry no data. The
+      // trailer alone would open a stored block of 65,280 bytes, leaving a kept inflater mid-block for the next
+      // message (ws and wsframe send 0x00, but a compressor with nothing left to flush writes nothing at all).
+      if (data.length === 0) data = EMPTY_MESSAGE;
       // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.
       const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
       const gather = new Gather();
@@ -147,7 +170,9 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
         else gather.add(piece);
         return error === undefined;
       };
-      const ok = write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
+      const ok = data.length <= JOINED_BYTES - TRAILER.length
+        ? write(engine, stream, withTrailer(data), sink)
+        : write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
       // After an error the stream is mid-message: a shared one starts afresh, a dedicated one is done (the connection fails).
       if (!peerTakeover || !ok || error !== undefined) stream.reset();
       if (!ok) return frameError(E_DEFLATE_DATA);

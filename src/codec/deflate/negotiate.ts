@@ -18,7 +18,7 @@ export type DeflateMode = 'shared' | 'dedicated';
 
 /** Options, close to ws's `perMessageDeflate` object. */
 export interface DeflateOptions {
-  /** Default 'shared'. */
+  /** Default 'dedicated': ws's bytes on the wire at ws's memory cost; 'shared' keeps nothing per connection (docs/server.md says why). */
   mode?: DeflateMode;
   /** Messages smaller than this many bytes are sent uncompressed. Default 1024 (as ws). */
   threshold?: number;
@@ -79,7 +79,7 @@ export function resolveDeflateOptions(options: boolean | DeflateOptions | undefi
   if (options === undefined || options === false) return undefined;
   const o: DeflateOptions = options === true ? {} : options;
   if (typeof o !== 'object' || o === null) throw new TypeError('perMessageDeflate must be a boolean or an object');
-  const mode = o.mode ?? 'shared';
+  const mode = o.mode ?? 'dedicated';
   if (mode !== 'shared' && mode !== 'dedicated') throw new TypeError(`perMessageDeflate.mode must be 'shared' or 'dedicated', got ${String(mode)}`);
   const shared = mode === 'shared';
   return {

@@ -28,7 +28,7 @@ class ZlibStream implements RawStream {
   produced = 0;
   consumed = 0;
 
-  constructor(private readonly stream: NodeZlib.DeflateRaw | NodeZlib.InflateRaw, private readonly syncFlush: number) {
+  constructor(private readonly stream: NodeZlib.DeflateRaw | NodeZlib.InflateRaw, private readonly flushes: { sync: number; full: number }) {
     const inner = stream as unknown as { _handle?: Handle; _writeState?: Uint32Array };
     if (typeof inner._handle?.writeSync !== 'function' || typeof inner._handle.reset !== 'function' || inner._writeState === undefined) {
       throw new Error('permessage-deflate needs node:zlib streams with a synchronous handle, which this runtime lacks');
@@ -41,8 +41,8 @@ class ZlibStream implements RawStream {
     };
   }
 
-  step(input: Uint8Array, at: number, output: Uint8Array): boolean {
-    this.handle.writeSync(this.syncFlush, input, at, input.length - at, output, 0, output.length);
+  step(input: Uint8Array, at: number, output: Uint8Array, forget = false): boolean {
+    this.handle.writeSync(forget ? this.flushes.full : this.flushes.sync, input, at, input.length - at, output, 0, output.length);
     this.produced = output.length - this.state[0];
     this.consumed = input.length - this.state[1];
     return !this.failed;
@@ -63,11 +63,11 @@ class ZlibStream implements RawStream {
  * @throws {Error} when the runtime's `node:zlib` streams lack the synchronous native handle
  */
 export function nodeZlibEngine(zlib: typeof NodeZlib): DeflateEngine {
-  const { Z_SYNC_FLUSH } = zlib.constants;
+  const flushes = { sync: zlib.constants.Z_SYNC_FLUSH, full: zlib.constants.Z_FULL_FLUSH };
   const engine: DeflateEngine = {
     name: 'node:zlib',
-    deflater: (level, memLevel, windowBits) => new ZlibStream(zlib.createDeflateRaw({ level, memLevel, windowBits }), Z_SYNC_FLUSH),
-    inflater: (windowBits) => new ZlibStream(zlib.createInflateRaw({ windowBits }), Z_SYNC_FLUSH),
+    deflater: (level, memLevel, windowBits) => new ZlibStream(zlib.createDeflateRaw({ level, memLevel, windowBits }), flushes),
+    inflater: (windowBits) => new ZlibStream(zlib.createInflateRaw({ windowBits }), flushes),
   };
   // Fail here, once, rather than at a connection's first message.
   engine.inflater(15).close();

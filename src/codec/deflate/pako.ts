@@ -37,6 +37,7 @@ export interface Pako {
 
 // zlib's constants (zlib.h), the same in every port.
 const Z_SYNC_FLUSH = 2;
+const Z_FULL_FLUSH = 3;
 const Z_BUF_ERROR = -5;
 const Z_DEFLATED = 8;
 const Z_DEFAULT_STRATEGY = 0;
@@ -56,7 +57,7 @@ class PakoStream implements RawStream {
     if (status !== 0) throw new RangeError(`pako refused the stream settings (level ${level}, memLevel ${memLevel}, windowBits ${windowBits}): ${status}`);
   }
 
-  step(input: Uint8Array, at: number, output: Uint8Array): boolean {
+  step(input: Uint8Array, at: number, output: Uint8Array, forget = false): boolean {
     const strm = this.strm;
     strm.input = input;
     strm.next_in = at;
@@ -64,7 +65,7 @@ class PakoStream implements RawStream {
     strm.output = output;
     strm.next_out = 0;
     strm.avail_out = output.length;
-    const status = this.deflating ? this.pako.zlibDeflate(strm, Z_SYNC_FLUSH) : this.pako.zlibInflate(strm, Z_SYNC_FLUSH);
+    const status = this.deflating ? this.pako.zlibDeflate(strm, forget ? Z_FULL_FLUSH : Z_SYNC_FLUSH) : this.pako.zlibInflate(strm, Z_SYNC_FLUSH);
     this.produced = strm.next_out;
     this.consumed = strm.next_in;
     // Z_BUF_ERROR only says no progress was possible (nothing to do): not an error, as zlib documents.

@@ -49,10 +49,12 @@ export interface DeflateSettings {
 export interface RawStream {
   /**
    * One zlib call with Z_SYNC_FLUSH on `input[at, …)`, writing into `output`
-   * from its start. Sets `produced` (bytes written) and `consumed` (the index
-   * in `input` reached). Returns false when the input is not valid DEFLATE.
+   * from its start; with `forget` (compressors only), Z_FULL_FLUSH: once the
+   * flush is written, the history is forgotten as by `reset()`, in the same
+   * call. Sets `produced` (bytes written) and `consumed` (the index in `input`
+   * reached). Returns false when the input is not valid DEFLATE.
    */
-  step(input: Uint8Array, at: number, output: Uint8Array): boolean;
+  step(input: Uint8Array, at: number, output: Uint8Array, forget?: boolean): boolean;
   readonly produced: number;
   readonly consumed: number;
   /** Forgets the stream's history (and any error): the next message starts afresh. */
