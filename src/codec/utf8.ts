@@ -4,7 +4,7 @@
  */
 import { assertIndex } from './bytes.js';
 import { validateUtf8Bytes } from './fallback/utf8.js';
-import { COPY_BLOCK } from './io.js';
+import { COPY_BLOCK, ioHead } from './io.js';
 import { UTF8_INVALID } from './layout.js';
 import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
 
@@ -20,12 +20,14 @@ export const UTF8_WASM_THRESHOLD = 16;
 /**
  * Node's `buffer.isUtf8` (simdutf, with AVX2 or AVX-512 where the CPU has
  * them), where the runtime is Node and has it (Node ≥ 20.16 and 22.3, through
- * `process.getBuiltinModule`); otherwise undefined. Measured on 64 KiB of
- * non-ASCII text it runs at about 3× the WASM kernel (33 against 10 GB/s on
- * Node 20, called on a view of WASM memory), because WebAssembly has only
- * 128-bit vectors and V8 adds a fix-up to every `i8x16.swizzle`. On ASCII they
- * tie. Below a few KiB the call and the view cost more than they save. Bun and
- * Deno are not measured here, so they keep the kernel.
+ * `process.getBuiltinModule`); otherwise undefined. On non-ASCII text it runs
+ * at 3× (Node 20) to 7× (Node 24, 26) the WASM kernel from a few KiB on, even
+ * called on a view of WASM memory: WebAssembly has only 128-bit vectors, V8
+ * adds a fix-up to every `i8x16.swizzle`, and from Node 22 V8 compiles the
+ * kernel's non-ASCII path slower (7 GB/s on Node 22, 4–4.6 on 24 and 26,
+ * against 10.5 on Node 20). On ASCII the kernel wins up to 16 KiB and ties
+ * above. Bun and Deno are not measured here, so they keep the kernel.
+ * docs/utf8.md has the figures per Node version.
  */
 export const nativeIsUtf8: ((bytes: Uint8Array) => boolean) | undefined = (() => {
   const scope = globalThis as { process?: { versions?: Record<string, string | undefined>; getBuiltinModule?(id: string): unknown } };
@@ -35,8 +37,17 @@ export const nativeIsUtf8: ((bytes: Uint8Array) => boolean) | undefined = (() =>
   return typeof isUtf8 === 'function' ? (isUtf8 as (bytes: Uint8Array) => boolean) : undefined;
 })();
 
-/** From this many bytes `nativeIsUtf8` beats the kernel on non-ASCII text (measured: it loses at 1 KiB, wins 2.5× at 4 KiB). */
-export const UTF8_NATIVE_THRESHOLD = 4096;
+/**
+ * From this many bytes (of a JS buffer, or of non-ASCII text in WASM memory
+ * after its ASCII prefix) `nativeIsUtf8` replaces the kernel. Measured per
+ * call on Node 20, 22, 24 and 26 (docs/utf8.md): on non-ASCII text the native
+ * call wins from 256–512 B on a JS buffer (no copy into WASM memory) and from
+ * 512 B–1 KiB on a view of WASM memory (creating the view costs 20–40 ns); on
+ * ASCII in a JS buffer they tie at 1 KiB, while below it the copy and the
+ * kernel are up to 10% faster on Node 22–26. 1 KiB is the one size where
+ * neither loses on any of them.
+ */
+export const UTF8_NATIVE_THRESHOLD = 1024;
 
 /**
  * Streaming validation with `nativeIsUtf8`, exact as the kernel is: continues
@@ -103,7 +114,7 @@ function validate(bytes: Uint8Array, state: number): number {
 /**
  * Whether `bytes` is complete, valid UTF-8: no overlong forms, surrogates,
  * code points above U+10FFFF, stray continuation bytes or truncated characters.
- * From 4 KiB on Node, Node's own validator runs (see `nativeIsUtf8`).
+ * From 1 KiB on Node, Node's own validator runs (see `nativeIsUtf8`).
  * @throws {TypeError} if `bytes` is not a Buffer, Uint8Array or ArrayBuffer
  */
 export function isValidUTF8(bytes: Utf8Input): boolean {
@@ -165,10 +176,15 @@ export function isValidUTF8IO(start: number, length: number): boolean {
   const ptr = IO_PTR + start;
   if (nativeIsUtf8 && length >= UTF8_NATIVE_THRESHOLD) {
     // The kernel settles ASCII (most JSON) in place, faster than a view and the native call on it; from the
-    // first other byte (a character boundary: all before it are ASCII) the native validator takes the rest.
+    // first other byte (a character boundary: all before it are ASCII) the native validator takes the rest
+    // if it is long enough to repay the view.
     const ascii = kernels.asciiPrefix(ptr, length);
     if (ascii === length) return true;
-    if (length - ascii >= UTF8_NATIVE_THRESHOLD) return nativeIsUtf8(io.subarray(start + ascii, start + length));
+    if (length - ascii >= UTF8_NATIVE_THRESHOLD) {
+      // Text read into the region's start (a socket read) gets a cached view: a new one costs 20–40 ns.
+      const from = start + ascii;
+      return nativeIsUtf8(from === 0 ? ioHead(length) : io.subarray(from, start + length));
+    }
     return kernels.validateUtf8(ptr + ascii, length - ascii, 0) === 0;
   }
   return kernels.validateUtf8(ptr, length, 0) === 0;

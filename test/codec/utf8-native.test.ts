@@ -121,6 +121,59 @@ describe('whole-character chunks and ASCII: the native verdict on the whole inpu
   });
 });
 
+describe('at the crossovers between the kernel and the native validator', () => {
+  /** Sequences no valid text has, and an open character (invalid only at the end of a text). */
+  const BAD = [[0x80], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xe2, 0x82], [0xf0, 0x9f, 0x98]];
+  /** Lengths around `edge`: the kernel on one side, the native call on the other. */
+  const near = (edge: number, random: Random): number => Math.max(1, edge - 8 + random.int(17));
+
+  it('isValidUTF8IO: an ASCII prefix, then text whose rest is just below, at or above the threshold, damaged at the edges', () => {
+    const random = new Random(0xc055);
+    for (let c = 0; c < CASES * 4; c++) {
+      const ascii = random.int(3) === 0 ? 0 : random.int(2 * UTF8_NATIVE_THRESHOLD);
+      const rest = near(UTF8_NATIVE_THRESHOLD, random);
+      const data = new Uint8Array(ascii + rest);
+      data.fill(0x20 + random.int(0x5f), 0, ascii);
+      data.set(utf8Bytes(rest, random.next()), ascii);
+      if (random.int(4) !== 0) {
+        // At the end of the ASCII prefix, at the threshold measured from either end of the text, or at its end.
+        const bad = BAD[random.int(BAD.length)];
+        const edges = [ascii, ascii + 1, UTF8_NATIVE_THRESHOLD, data.length - UTF8_NATIVE_THRESHOLD, data.length - bad.length];
+        const at = Math.min(Math.max(0, edges[random.int(edges.length)] + random.int(5) - 2), data.length - bad.length);
+        data.set(bad, Math.max(0, at));
+      }
+      // At the region's start in a quarter of the cases (the cached views of io.ts).
+      const start = random.int(4) === 0 ? 0 : random.int(io.length - data.length + 1);
+      io.set(data, start);
+      expect([c, ascii, rest, isValidUTF8IO(start, data.length)]).toEqual([c, ascii, rest, isUtf8(data)]);
+      expect([c, ascii, rest, isValidUTF8(data)]).toEqual([c, ascii, rest, isUtf8(data)]);
+    }
+  });
+
+  it('Utf8Validator: chunks just below, at and above the threshold, a bad sequence at a chunk edge, fails at that chunk', () => {
+    const random = new Random(0xc0556);
+    for (let c = 0; c < CASES; c++) {
+      const chunks: Uint8Array[] = [];
+      for (let n = 2 + random.int(5); n > 0; n--) chunks.push(utf8Bytes(random.int(4) === 0 ? 1 + random.int(64) : near(UTF8_NATIVE_THRESHOLD, random), random.next()));
+      const data = Buffer.concat(chunks);
+      if (random.int(4) !== 0) {
+        // Across, just before or just after a chunk edge.
+        const bad = BAD[random.int(BAD.length)];
+        const edge = chunks.slice(0, 1 + random.int(chunks.length - 1)).reduce((sum, x) => sum + x.length, 0);
+        data.set(bad, Math.min(Math.max(0, edge - random.int(bad.length + 2) + 1), data.length - bad.length));
+      }
+      const bad = firstInvalidLength(data);
+      const validator = new Utf8Validator();
+      let end = 0;
+      for (const chunk of chunks) {
+        end += chunk.length;
+        expect([c, end, validator.push(data.subarray(end - chunk.length, end))]).toEqual([c, end, end < bad]);
+      }
+      expect([c, validator.end()]).toEqual([c, isUtf8(data)]);
+    }
+  });
+});
+
 describe('the decoder with long text left to the native validator', () => {
   /** Masked frames of `payload` cut into `fragments`, and where each payload byte lands in the stream. */
   function stream(payload: Uint8Array, fragments: number, random: Random): { bytes: Buffer; at: number[] } {
