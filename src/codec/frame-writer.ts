@@ -28,8 +28,6 @@ export interface FrameWriterOptions {
 const KEY_POOL_SIZE = 1024;
 /** Payloads from this length take a 64-bit length field. */
 const MIN_LENGTH_64 = 65536;
-/** Up to this many bytes, a loop copies a payload faster than TypedArray.prototype.set. */
-const COPY_LOOP_LIMIT = 64;
 
 /** The most header bytes a frame of fewer than LENGTH_16 payload bytes takes (masked: 2 + a 4-byte key). */
 export const MAX_SHORT_HEADER = 6;
@@ -231,8 +229,9 @@ export class FrameWriter {
       return at + length;
     }
     const at = writeHeader(target, offset, first, length, null, 0);
-    if (length <= COPY_LOOP_LIMIT) for (let i = 0; i < length; i++) target[at + i] = payload[i];
-    else target.set(payload, at);
+    // TypedArray.prototype.set even for a few bytes: on Node 20 it copies 16 B
+    // in about half the time of a byte loop (15.7 vs 26-30 ns per 16 B frame).
+    target.set(payload, at);
     return at + length;
   }
 
