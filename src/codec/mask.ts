@@ -101,6 +101,11 @@ export function maskBytes(
   else maskWasm(source, sourceAt, keyWord(key, keyAt), output, outputAt, length, phase & 3);
 }
 
+/** A copy of `source`'s first `length` bytes, also when `source` is a Buffer. */
+function copyOf(source: Uint8Array, length: number): Uint8Array {
+  return Uint8Array.prototype.slice.call(source, 0, length);
+}
+
 /**
  * Whether maskBytes reads all `length` source bytes before it writes any: a
  * single block copied into the I/O region. Then overlapping views are safe as
@@ -130,7 +135,8 @@ export function mask(source: Uint8Array, mask: Uint8Array, output: Uint8Array, o
     throw new RangeError(`offset ${offset} + length ${length} is past the end of output (${output.length} bytes)`);
   }
   // Overlapping views with the output ahead (allowed, rare): mask from a copy of the source.
-  const from = readsWholeFirst(length) || !outputInside(source, output, offset, length) ? source : source.slice(0, length);
+  // Uint8Array's slice, not the argument's: Buffer#slice is a view of the same memory.
+  const from = readsWholeFirst(length) || !outputInside(source, output, offset, length) ? source : copyOf(source, length);
   maskBytes(from, 0, mask, 0, output, offset, length, phase);
 }
 
