@@ -9,8 +9,15 @@
  * view may hold old heap contents, reachable through `view.buffer`.
  */
 
-/** Bytes per slab: large enough to amortize the allocation, small enough that one retained view pins little. */
-export const SLAB_SIZE = 128 * 1024;
+/**
+ * Bytes per slab: large enough to amortize the allocation, small enough that one retained view pins little, and
+ * below glibc's default mmap threshold (128 KiB, which includes malloc's chunk header). A slab of exactly 128 KiB
+ * was mmapped fresh whenever that threshold was in force (the first slabs, or any process started with a MALLOC_*
+ * variable, which turns its dynamic raise off), so every page of every slab faulted in once more: at 64 KiB echo,
+ * 16 faults per message and a saturated server (bench/results/round3.md). Below the threshold, slabs come from
+ * malloc's heap, whose freed pages are reused.
+ */
+export const SLAB_SIZE = 120 * 1024;
 
 type NodeBuffer = { allocUnsafeSlow(size: number): Uint8Array };
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
