@@ -20,88 +20,91 @@ const TWO_CONTS: u8 = 1 << 7; // 10______ 10______: valid only as the 3rd/4th by
 // Classes decided by the first byte's high nibble alone.
 const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
 
-/** Table indexed by the first byte's high nibble. */
-// @ts-ignore: decorator
-@inline function byte1High(): v128 {
-  return i8x16(
-    TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, // 0___ ASCII
-    <i8>TWO_CONTS, <i8>TWO_CONTS, <i8>TWO_CONTS, <i8>TWO_CONTS, // 10__ continuation
-    TOO_SHORT | OVERLONG_2, // 1100 two-byte lead
-    TOO_SHORT, // 1101 two-byte lead
-    TOO_SHORT | OVERLONG_3 | SURROGATE, // 1110 three-byte lead
-    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4, // 1111 four-byte lead (or F8–FF)
-  );
-}
+// The step's vector constants live in memory and are loaded once per kernel
+// call, not written as v128.const: V8's Turboshaft WebAssembly compiler (the
+// default from V8 13, Node 24 and 26; behind --turboshaft-wasm in Node 22's
+// 12.4) re-creates a 128-bit constant at every use, inside loops too (two
+// 64-bit immediates moved into a vector register per table, a 64-bit load and
+// a shuffle per splat: about 20 extra instructions per 16-byte block). That
+// ran the kernel at 4.6 GB/s on Node 24 and 26 against 10 on Node 20 and 22,
+// whose TurboFan keeps the constants in registers. Loaded once before the
+// loop, they are ordinary values and stay in registers on every V8.
+const LOOKUP: usize = memory.data<u8>([
+  // byte1High: indexed by the first byte's high nibble.
+  TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, TOO_LONG, // 0___ ASCII
+  TWO_CONTS, TWO_CONTS, TWO_CONTS, TWO_CONTS, // 10__ continuation
+  TOO_SHORT | OVERLONG_2, // 1100 two-byte lead
+  TOO_SHORT, // 1101 two-byte lead
+  TOO_SHORT | OVERLONG_3 | SURROGATE, // 1110 three-byte lead
+  TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4, // 1111 four-byte lead (or F8–FF)
+  // byte1Low: indexed by the first byte's low nibble.
+  CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4, // ____0000
+  CARRY | OVERLONG_2, // ____0001
+  CARRY, CARRY, // ____001_
+  CARRY | TOO_LARGE, // ____0100
+  CARRY | TOO_LARGE | TOO_LARGE_1000, // ____0101
+  CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000, // ____011_
+  CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000, // ____1___
+  CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+  CARRY | TOO_LARGE | TOO_LARGE_1000,
+  CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE, // ____1101
+  CARRY | TOO_LARGE | TOO_LARGE_1000, CARRY | TOO_LARGE | TOO_LARGE_1000,
+  // byte2High: indexed by the second byte's high nibble.
+  TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 0___ ASCII
+  TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4, // 1000
+  TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE, // 1001
+  TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE, // 101_
+  TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+  TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 11__ lead
+  // Splats: the low-nibble mask, the two thresholds of `must23` and its bit.
+  0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f, 0x0f,
+  0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60, 0x60,
+  0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70, 0x70,
+  0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+], 16);
 
-/** Table indexed by the first byte's low nibble. */
+/**
+ * LOOKUP's constant `i` (0–6): the three tables, the low-nibble mask, the
+ * thresholds of 3- and 4-byte leads and bit 7, the order in which `checkAfter`
+ * and `checkAt` take them. Load all seven before a block loop.
+ */
 // @ts-ignore: decorator
-@inline function byte1Low(): v128 {
-  return i8x16(
-    <i8>(CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4), // ____0000
-    <i8>(CARRY | OVERLONG_2), // ____0001
-    <i8>CARRY, <i8>CARRY, // ____001_
-    <i8>(CARRY | TOO_LARGE), // ____0100
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____0101
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____011_
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), // ____1___
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000 | SURROGATE), // ____1101
-    <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000), <i8>(CARRY | TOO_LARGE | TOO_LARGE_1000),
-  );
-}
-
-/** Table indexed by the second byte's high nibble. */
-// @ts-ignore: decorator
-@inline function byte2High(): v128 {
-  return i8x16(
-    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 0___ ASCII
-    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4), // 1000
-    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE), // 1001
-    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE), // 101_
-    <i8>(TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE),
-    TOO_SHORT, TOO_SHORT, TOO_SHORT, TOO_SHORT, // 11__ lead
-  );
-}
-
-/** Each byte's high nibble (a 16-bit shift and a mask: V8 expands i8x16.shr_u to more). */
-// @ts-ignore: decorator
-@inline function highNibbles(v: v128): v128 {
-  return v128.and(i16x8.shr_u(v, 4), i8x16.splat(0x0f));
+@inline export function lookup(i: i32): v128 {
+  return v128.load(LOOKUP + (<usize>i << 4));
 }
 
 /**
  * The errors of block `input`, given the blocks shifted back by one, two and
  * three bytes (the bytes before a character boundary read as zeros): nonzero
  * lanes mark invalid bytes. A character that runs past the end of `input` is
- * not an error here (see `isIncomplete`).
+ * not an error here (see `isIncomplete`). `b1h` … `bit7`: LOOKUP's constants.
  */
 // @ts-ignore: decorator
-@inline function check(input: v128, prev1: v128, prev2: v128, prev3: v128): v128 {
+@inline function check(input: v128, prev1: v128, prev2: v128, prev3: v128,
+  b1h: v128, b1l: v128, b2h: v128, low: v128, lead3: v128, lead4: v128, bit7: v128): v128 {
   const special = v128.and(
     v128.and(
-      i8x16.swizzle(byte1High(), highNibbles(prev1)),
-      i8x16.swizzle(byte1Low(), v128.and(prev1, i8x16.splat(0x0f))),
+      i8x16.swizzle(b1h, v128.and(i16x8.shr_u(prev1, 4), low)),
+      i8x16.swizzle(b1l, v128.and(prev1, low)),
     ),
-    i8x16.swizzle(byte2High(), highNibbles(input)),
+    i8x16.swizzle(b2h, v128.and(i16x8.shr_u(input, 4), low)),
   );
   // TWO_CONTS is right exactly where the byte two back is a 3- or 4-byte lead
   // or the byte three back is a 4-byte lead: sub_sat leaves bit 7 set only there.
-  const must23 = v128.or(
-    i8x16.sub_sat_u(prev2, i8x16.splat(<i8>(0xe0 - 0x80))),
-    i8x16.sub_sat_u(prev3, i8x16.splat(<i8>(0xf0 - 0x80))),
-  );
-  return v128.xor(v128.and(must23, i8x16.splat(<i8>0x80)), special);
+  const must23 = v128.or(i8x16.sub_sat_u(prev2, lead3), i8x16.sub_sat_u(prev3, lead4));
+  return v128.xor(v128.and(must23, bit7), special);
 }
 
 /** `check` for block `input` after block `prev`, shifting in registers. */
 // @ts-ignore: decorator
-@inline export function checkAfter(input: v128, prev: v128): v128 {
+@inline export function checkAfter(input: v128, prev: v128,
+  b1h: v128, b1l: v128, b2h: v128, low: v128, lead3: v128, lead4: v128, bit7: v128): v128 {
   return check(
     input,
     i8x16.shuffle(prev, input, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30),
     i8x16.shuffle(prev, input, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29),
     i8x16.shuffle(prev, input, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28),
+    b1h, b1l, b2h, low, lead3, lead4, bit7,
   );
 }
 
@@ -112,8 +115,9 @@ const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
  * immediate that folds into the load's address.
  */
 // @ts-ignore: decorator
-@inline export function checkAt(base: usize): v128 {
-  return check(v128.load(base, 3), v128.load(base, 2), v128.load(base, 1), v128.load(base));
+@inline export function checkAt(base: usize,
+  b1h: v128, b1l: v128, b2h: v128, low: v128, lead3: v128, lead4: v128, bit7: v128): v128 {
+  return check(v128.load(base, 3), v128.load(base, 2), v128.load(base, 1), v128.load(base), b1h, b1l, b2h, low, lead3, lead4, bit7);
 }
 
 /**

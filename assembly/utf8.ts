@@ -14,7 +14,7 @@
 import { mask } from './mask';
 import { UTF8_INVALID } from './layout';
 import { utf8Scalar } from './utf8-dfa';
-import { checkAfter, checkAt, isAscii, isAscii128, isIncomplete } from './utf8-lookup';
+import { checkAfter, checkAt, isAscii, isAscii128, isIncomplete, lookup } from './utf8-lookup';
 
 /**
  * How many of the `length` bytes at `ptr` are ASCII before the first that is
@@ -80,6 +80,7 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
     if (end - p >= 16) {
       // (2) Blocks from a character boundary.
       const k = i32x4.splat(rotr<u32>(key, <u32>((p - ptr) & 3) << 3));
+      const b1h = lookup(0), b1l = lookup(1), b2h = lookup(2), low = lookup(3), lead3 = lookup(4), lead4 = lookup(5), bit7 = lookup(6);
       // The first block starts at a character boundary: the bytes before it
       // are not this text's, and a boundary reads as zeros.
       let prev = v128.load(p);
@@ -87,7 +88,7 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
         prev = v128.xor(prev, k);
         v128.store(p, prev);
       }
-      let error = checkAfter(prev, i8x16.splat(0));
+      let error = checkAfter(prev, i8x16.splat(0), b1h, b1l, b2h, low, lead3, lead4, bit7);
       p += 16;
       while (p + 64 <= end) {
         let a = v128.load(p);
@@ -120,10 +121,10 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
             // Shift in registers: loads spanning the blocks just stored would
             // stall store-to-load forwarding.
             const x = v128.load(p);
-            error = v128.or(error, checkAfter(x, prev));
+            error = v128.or(error, checkAfter(x, prev, b1h, b1l, b2h, low, lead3, lead4, bit7));
             prev = x;
           } else {
-            error = v128.or(error, checkAt(p - 3));
+            error = v128.or(error, checkAt(p - 3, b1h, b1l, b2h, low, lead3, lead4, bit7));
           }
         }
       }
@@ -132,10 +133,10 @@ export function unmaskValidateUtf8(ptr: usize, length: usize, key: u32, phase: u
         if (unmask) {
           a = v128.xor(a, k);
           v128.store(p, a);
-          error = v128.or(error, checkAfter(a, prev));
+          error = v128.or(error, checkAfter(a, prev, b1h, b1l, b2h, low, lead3, lead4, bit7));
           prev = a;
         } else {
-          error = v128.or(error, checkAt(p - 3));
+          error = v128.or(error, checkAt(p - 3, b1h, b1l, b2h, low, lead3, lead4, bit7));
         }
         p += 16;
       }

@@ -3,7 +3,7 @@
 // every message compressed, cycling through 64 different messages; echoes must come back
 // compressed (counted). Servers, each in its own process on core 0 (load generator on core 1
 // where taskset exists), in the same run: wsframe (shared mode at its default level 1 and at
-// level 6, dedicated mode at its default level 6), ws (`perMessageDeflate: true`, its defaults) and Bun.serve
+// level 6, dedicated mode at its default level 5 and at level 6), ws (`perMessageDeflate: true`, its defaults) and Bun.serve
 // (`perMessageDeflate: true`, `ws.send(m, true)`). Also: bytes on the wire per echo, and idle RSS
 // per connection after one compressed message each (1,000 connections, offering what browsers offer).
 // Targets: each is reported against the mode it is about (the idle-memory one: shared mode; the throughput and
@@ -40,6 +40,7 @@ const SERVERS = [
   { name: 'wsframe shared', kind: 'wsframe', mode: 'shared' },
   { name: 'wsframe shared, level 6', kind: 'wsframe', mode: 'shared', level: 6, throughputOnly: true },
   { name: 'wsframe dedicated', kind: 'wsframe', mode: 'dedicated' },
+  { name: 'wsframe dedicated, level 6', kind: 'wsframe', mode: 'dedicated', level: 6, throughputOnly: true },
   { name: 'ws', kind: 'ws' },
   { name: 'Bun.serve', kind: 'bun' },
   ...(env.DEFLATE_BUILD ? ['shared', 'dedicated'].map((mode) => ({ name: `wsframe ${mode} (B)`, kind: 'wsframe', mode, build: env.DEFLATE_BUILD, throughputOnly: true })) : []),
@@ -131,22 +132,31 @@ async function idleMemory(server) {
   return { server: server.name, connections: IDLE, rssPerConnection: (after - before) / IDLE };
 }
 
-/** Shared-mode levels compared in-process (the engine alone, no network): the default level's evidence. */
-const LEVELS = [1, 3, 6, 9];
+/** Each mode's levels compared in-process (the engine alone, no network): the default levels' evidence. */
+const LEVELS = { shared: [1, 3, 6, 9], dedicated: [3, 4, 5, 6] };
 
-/** Bytes per compressed message of the 64-message corpus (deterministic) and messages/s of the engine, per level and size. */
+/**
+ * Bytes per compressed message of the 64-message corpus (deterministic) and messages/s of the engine, per mode,
+ * level and size. In dedicated mode one connection's compressor takes the corpus in order (context takeover:
+ * each message may refer to the ones before it, as on a connection), the first pass unmeasured.
+ */
 async function levels() {
-  const params = { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
   const out = [];
-  for (const bytes of SIZES) {
-    const corpus = Array.from({ length: 64 }, (_, i) => jsonPayload(bytes, 1000 + i));
-    for (const level of LEVELS) {
-      const engine = zlibDeflate(params, 'server', { level, memLevel: 8, threshold: 0 });
-      const compressed = corpus.reduce((sum, m) => sum + engine.compress(m).length, 0) / corpus.length;
-      const perSecond = await opsPerSecond(() => {
+  for (const [mode, modeLevels] of Object.entries(LEVELS)) {
+    const noTakeover = mode === 'shared';
+    const params = { serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+    for (const bytes of SIZES) {
+      const corpus = Array.from({ length: 64 }, (_, i) => jsonPayload(bytes, 1000 + i));
+      for (const level of modeLevels) {
+        const engine = zlibDeflate(params, 'server', { level, memLevel: 8, threshold: 0 });
         for (const m of corpus) engine.compress(m);
-      }, { inner: corpus.length });
-      out.push({ level, size: bytes, bytesPerMessage: compressed, messagesPerSecond: perSecond });
+        const compressed = corpus.reduce((sum, m) => sum + engine.compress(m).length, 0) / corpus.length;
+        const perSecond = await opsPerSecond(() => {
+          for (const m of corpus) engine.compress(m);
+        }, { inner: corpus.length });
+        engine.close();
+        out.push({ mode, level, size: bytes, bytesPerMessage: compressed, messagesPerSecond: perSecond });
+      }
     }
   }
   return out;
@@ -184,7 +194,7 @@ for (const server of IDLE_SERVERS) {
   step(`${server.name} idle: ${fixed(row.rssPerConnection / 1024, 1)} KiB per connection`);
 }
 const levelRows = await levels();
-step('shared-mode levels in-process');
+step('levels in-process');
 const loadEnd = os.loadavg();
 
 const get = (name, bytes) => rows.find((r) => r.server === name && r.size === bytes);
@@ -215,7 +225,7 @@ ${CONNECTIONS} connections × ${WINDOW} messages in flight, ${SECONDS} s per cel
 \`permessage-deflate; client_no_context_takeover\` and sends each JSON-like text message compressed.
 Every echo came back compressed (RSV1) from every server. Each server in its own process (pinned to core 0,
 the load generator to core 1, where taskset and two cores exist). wsframe's default for \`perMessageDeflate: true\`
-is ${DEFAULT_MODE} mode (shared mode compresses at level 1, dedicated at level 6 as ws; why: docs/server.md).
+is ${DEFAULT_MODE} mode (shared mode compresses at level 1, dedicated at level 5; why: docs/server.md).
 The server's CPU time per echo is the server process's user + system time over the measured window.
 
 ${throughputTable}
@@ -225,13 +235,14 @@ Idle memory: ${IDLE} connections that each sent one compressed 1 KiB message (of
 
 ${table(['server', 'RSS per connection'], memory.map((r) => [r.server, `${fixed(r.rssPerConnection / 1024, 1)} KiB`]))}
 
-Shared mode's compression level, the engine alone in this process (one compressor reset after every
-message, as shared mode runs it), over the same 64 messages: bytes per message and messages/s.
+Each mode's compression level, the engine alone in this process, over the same 64 messages: bytes per
+message and messages/s. Shared mode: one compressor that forgets after every message, as shared mode runs it.
+Dedicated mode: one connection's compressor (context takeover) taking the messages in order, as ws's would.
 
-${table(['size', ...LEVELS.map((l) => `level ${l}`)], SIZES.map((bytes) => [size(bytes), ...LEVELS.map((level) => {
-  const r = levelRows.find((x) => x.level === level && x.size === bytes);
+${Object.entries(LEVELS).map(([mode, modeLevels]) => table([`${mode}: size`, ...modeLevels.map((l) => `level ${l}`)], SIZES.map((bytes) => [size(bytes), ...modeLevels.map((level) => {
+  const r = levelRows.find((x) => x.mode === mode && x.level === level && x.size === bytes);
   return `${fixed(r.bytesPerMessage, 0)} B, ${fixed(r.messagesPerSecond / 1000, 1)} k/s`;
-})]))}
+})]))).join('\n\n')}
 
 ## Targets
 

