@@ -144,3 +144,15 @@ export const E_FRAGMENTS = 16;
  * which JavaScript receives from WebAssembly as the i32 -1.
  */
 export const UTF8_INVALID: u32 = 0xffffffff;
+
+// ---- The DEFLATE compressor (deflate.ts, its own module: build/wsframe-deflate.wasm) ----
+
+/** Most bytes one deflateCompress() call takes (a message compressed without context takeover). */
+export const DEFLATE_INPUT_SIZE: u32 = 32768;
+/**
+ * Bytes in the output region: the input size, plus the most a stored block and the
+ * sync flush add (the compressor never writes more than a stored block would).
+ */
+export const DEFLATE_OUTPUT_SIZE: u32 = DEFLATE_INPUT_SIZE + 64;
+/** log2 of the hash heads (3-byte hashes): 16 K heads, never cleared between calls (see deflate.ts). */
+export const DEFLATE_HASH_BITS: u32 = 14;

@@ -18,21 +18,20 @@ import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
 export const UTF8_WASM_THRESHOLD = 16;
 
 /**
- * Node's `buffer.isUtf8` (simdutf, with AVX2 or AVX-512 where the CPU has
- * them), where the runtime is Node and has it (Node ≥ 20.16 and 22.3, through
- * `process.getBuiltinModule`); otherwise undefined. On non-ASCII text it runs
- * at 3× (Node 20) to 7× (Node 24, 26) the WASM kernel from a few KiB on, even
- * called on a view of WASM memory: WebAssembly has only 128-bit vectors, V8
- * adds a fix-up to every `i8x16.swizzle`, and from Node 22 V8 compiles the
- * kernel's non-ASCII path slower (7 GB/s on Node 22, 4–4.6 on 24 and 26,
- * against 10.5 on Node 20). On ASCII the kernel wins up to 16 KiB and ties
- * above. Bun and Deno are not measured here, so they keep the kernel.
- * docs/utf8.md has the figures per Node version.
+ * The runtime's `buffer.isUtf8` (simdutf, with AVX2 or AVX-512 where the CPU
+ * has them) on Node (≥ 20.16 and 22.3, through `process.getBuiltinModule`)
+ * and Bun; otherwise undefined. On non-ASCII text it runs at about 3× the
+ * WASM kernel (10 GB/s on every Node since the kernel's constants are loaded,
+ * 4.5–5 on Bun's JavaScriptCore) from a few KiB on, even called on a view of
+ * WASM memory: WebAssembly has only 128-bit vectors and V8 adds a fix-up to
+ * every `i8x16.swizzle`. On ASCII the kernel wins up to 16 KiB on Node and
+ * ties above. Deno's `isUtf8` is not simdutf (1.4 GB/s, a fifth of the
+ * kernel), so Deno keeps the kernel. docs/utf8.md has the figures per runtime.
  */
 export const nativeIsUtf8: ((bytes: Uint8Array) => boolean) | undefined = (() => {
   const scope = globalThis as { process?: { versions?: Record<string, string | undefined>; getBuiltinModule?(id: string): unknown } };
   const versions = scope.process?.versions;
-  if (!versions?.node || versions.bun || versions.deno || typeof scope.process?.getBuiltinModule !== 'function') return undefined;
+  if (!versions?.node || versions.deno || typeof scope.process?.getBuiltinModule !== 'function') return undefined;
   const isUtf8 = (scope.process.getBuiltinModule('buffer') as { isUtf8?: unknown } | undefined)?.isUtf8;
   return typeof isUtf8 === 'function' ? (isUtf8 as (bytes: Uint8Array) => boolean) : undefined;
 })();
@@ -40,11 +39,12 @@ export const nativeIsUtf8: ((bytes: Uint8Array) => boolean) | undefined = (() =>
 /**
  * From this many bytes (of a JS buffer, or of non-ASCII text in WASM memory
  * after its ASCII prefix) `nativeIsUtf8` replaces the kernel. Measured per
- * call on Node 20, 22, 24 and 26 (docs/utf8.md): on non-ASCII text the native
- * call wins from 256–512 B on a JS buffer (no copy into WASM memory) and from
- * 512 B–1 KiB on a view of WASM memory (creating the view costs 20–40 ns); on
- * ASCII in a JS buffer they tie at 1 KiB, while below it the copy and the
- * kernel are up to 10% faster on Node 22–26. 1 KiB is the one size where
+ * call on Node 20, 22, 24 and 26 and Bun 1.4 (docs/utf8.md): on non-ASCII
+ * text the native call wins from 256–512 B on a JS buffer (no copy into WASM
+ * memory) and from 512 B–1 KiB on a view of WASM memory (creating the view
+ * costs 20–40 ns); on ASCII in a JS buffer they tie at 1 KiB on Node, while
+ * below it the copy and the kernel are up to 10% faster on Node 22–26 (on Bun
+ * the native call wins from 512 B on everything). 1 KiB is the one size where
  * neither loses on any of them.
  */
 export const UTF8_NATIVE_THRESHOLD = 1024;
