@@ -63,9 +63,12 @@ export const FLAG_DEFLATE = 2;
 /**
  * S_FLAGS bit: the caller has a faster validator for long text (Node's simdutf
  * `buffer.isUtf8`). Text pieces of at least DEFER_UTF8_MIN bytes that are not
- * ASCII from a character boundary are then only unmasked: the piece ends the
- * call, its descriptor carries D_UTF8, and the caller validates it from S_UTF8
- * and stores the new state there (or stops with E_UTF8) before the next call.
+ * ASCII from a character boundary are then only unmasked, and their descriptor
+ * carries D_UTF8. A piece of a message in progress ends the call: the caller
+ * validates it from S_UTF8 and stores the new state there (or stops with
+ * E_UTF8) before the next call. A whole message (D_VIEW) does not: S_UTF8 stays
+ * 0 and the call goes on; the caller checks the message on its own and, if it
+ * is invalid, drops it and every descriptor after it and stops with E_UTF8.
  */
 export const FLAG_DEFER_UTF8 = 4;
 export const DEFER_UTF8_MIN = 4096;
@@ -141,3 +144,15 @@ export const E_FRAGMENTS = 16;
  * which JavaScript receives from WebAssembly as the i32 -1.
  */
 export const UTF8_INVALID: u32 = 0xffffffff;
+
+// ---- The DEFLATE compressor (deflate.ts, its own module: build/wsframe-deflate.wasm) ----
+
+/** Most bytes one deflateCompress() call takes (a message compressed without context takeover). */
+export const DEFLATE_INPUT_SIZE: u32 = 32768;
+/**
+ * Bytes in the output region: the input size, plus the most a stored block and the
+ * sync flush add (the compressor never writes more than a stored block would).
+ */
+export const DEFLATE_OUTPUT_SIZE: u32 = DEFLATE_INPUT_SIZE + 64;
+/** log2 of the hash heads (3-byte hashes): 16 K heads, never cleared between calls (see deflate.ts). */
+export const DEFLATE_HASH_BITS: u32 = 14;

@@ -225,7 +225,8 @@ ${CONNECTIONS} connections × ${WINDOW} messages in flight, ${SECONDS} s per cel
 \`permessage-deflate; client_no_context_takeover\` and sends each JSON-like text message compressed.
 Every echo came back compressed (RSV1) from every server. Each server in its own process (pinned to core 0,
 the load generator to core 1, where taskset and two cores exist). wsframe's default for \`perMessageDeflate: true\`
-is ${DEFAULT_MODE} mode (shared mode compresses at level 1, dedicated at level 5; why: docs/server.md).
+is ${DEFAULT_MODE} mode (shared mode compresses at level 1, with the WASM compressor up to 8 KiB; dedicated at level 5
+with zlib; why: docs/server.md).
 The server's CPU time per echo is the server process's user + system time over the measured window.
 
 ${throughputTable}
@@ -236,7 +237,8 @@ Idle memory: ${IDLE} connections that each sent one compressed 1 KiB message (of
 ${table(['server', 'RSS per connection'], memory.map((r) => [r.server, `${fixed(r.rssPerConnection / 1024, 1)} KiB`]))}
 
 Each mode's compression level, the engine alone in this process, over the same 64 messages: bytes per
-message and messages/s. Shared mode: one compressor that forgets after every message, as shared mode runs it.
+message and messages/s. Shared mode: as shared mode compresses, each message on its own (the WASM compressor up to
+8 KiB, zlib above: docs/server.md).
 Dedicated mode: one connection's compressor (context takeover) taking the messages in order, as ws's would.
 
 ${Object.entries(LEVELS).map(([mode, modeLevels]) => table([`${mode}: size`, ...modeLevels.map((l) => `level ${l}`)], SIZES.map((bytes) => [size(bytes), ...modeLevels.map((level) => {

@@ -77,7 +77,7 @@ async function measureCrossover() {
     const source = randomBytes(bytes);
     const output = Buffer.alloc(bytes);
     const n = 4096;
-    const js = await opsPerSecond(() => { for (let i = 0; i < n; i++) xorForward(source, 0, key, 0, output, 0, bytes, 0); }, { inner: n });
+    const js = await opsPerSecond(() => { for (let i = 0; i < n; i++) xorForward(source, 0, keyWord, output, 0, bytes, 0); }, { inner: n });
     const wasm = await opsPerSecond(() => { for (let i = 0; i < n; i++) maskWasm(source, 0, keyWord, output, 0, bytes, 0); }, { inner: n });
     rows.push({ bytes, jsNs: 1e9 / js, wasmNs: 1e9 / wasm });
   }

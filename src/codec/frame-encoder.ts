@@ -24,8 +24,6 @@ const FIRST_BATCH_SIZE = 16 * 1024;
 const ASCII_LOOP_LIMIT = 32;
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
-/** The key of an unmasked frame: XOR with it changes nothing. */
-const NO_KEY = new Uint8Array(4);
 
 export class FrameEncoder extends FrameWriter {
   private buffer: Uint8Array = EMPTY;
@@ -100,18 +98,10 @@ export class FrameEncoder extends FrameWriter {
     if (start + size + n > this.buffer.length) this.reserve(size + n);
     const b = this.buffer;
     const at = start + size;
-    // Masked while written (unmasked frames XOR with zeros); a key drawn for a
-    // string that turns out not ASCII is simply never used. The server role
-    // reads no key bytes: four typed-array loads are ~5% of a 16 B frame.
-    const keys = masked ? this.keys : NO_KEY;
-    let k = 0, k0 = 0, k1 = 0, k2 = 0, k3 = 0;
-    if (masked) {
-      k = this.nextKey();
-      k0 = keys[k];
-      k1 = keys[k + 1];
-      k2 = keys[k + 2];
-      k3 = keys[k + 3];
-    }
+    // Masked while written (unmasked frames XOR with a key word of 0); a key
+    // drawn for a string that turns out not ASCII is simply never used. Byte
+    // stores keep the low 8 bits, so each key byte is a shift of the word.
+    const k = masked ? this.nextKey() : 0;
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const c0 = text.charCodeAt(i);
@@ -119,17 +109,17 @@ export class FrameEncoder extends FrameWriter {
       const c2 = text.charCodeAt(i + 2);
       const c3 = text.charCodeAt(i + 3);
       if ((c0 | c1 | c2 | c3) >= 0x80) return false;
-      b[at + i] = c0 ^ k0;
-      b[at + i + 1] = c1 ^ k1;
-      b[at + i + 2] = c2 ^ k2;
-      b[at + i + 3] = c3 ^ k3;
+      b[at + i] = c0 ^ k;
+      b[at + i + 1] = c1 ^ (k >>> 8);
+      b[at + i + 2] = c2 ^ (k >>> 16);
+      b[at + i + 3] = c3 ^ (k >>> 24);
     }
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
       if (c >= 0x80) return false;
-      b[at + i] = c ^ keys[k + (i & 3)];
+      b[at + i] = c ^ (k >>> ((i & 3) << 3));
     }
-    writeHeader(b, start, first, n, masked ? keys : null, k);
+    writeHeader(b, start, first, n, masked, k);
     this.length = at + n;
     return true;
   }

@@ -17,8 +17,12 @@ function assertKey(key: unknown): asserts key is Uint8Array {
   if (key.length < 4) throw new RangeError(`mask must be at least 4 bytes, got ${key.length}`);
 }
 
-/** The key at key[keyAt] as a little-endian 32-bit word: the layout the WASM kernel expects. */
-function keyWord(key: Uint8Array, keyAt: number): number {
+/**
+ * The key at key[keyAt] as a little-endian 32-bit word, the form every masking
+ * function here takes (and the WASM kernel expects): key byte j is
+ * `(word >>> 8 * j) & 0xff`. Held in a register, the key costs no memory reads.
+ */
+export function keyWord(key: Uint8Array, keyAt: number): number {
   return key[keyAt] | (key[keyAt + 1] << 8) | (key[keyAt + 2] << 16) | (key[keyAt + 3] << 24);
 }
 
@@ -38,28 +42,26 @@ function outputInside(source: Uint8Array, output: Uint8Array, offset: number, le
 
 /**
  * The JS loop, front to back, without checks: `output[outputAt + i] =
- * source[sourceAt + i] ^ key[keyAt + ((i + phase) & 3)]`. The key may sit
- * anywhere in `key` (the encoder draws keys from a pool). Safe in place and
- * whenever the output does not start inside the source's unread bytes.
+ * source[sourceAt + i] ^ key byte ((i + phase) & 3)` of the key word `key`
+ * (keyWord). Safe in place and whenever the output does not start inside the
+ * source's unread bytes. Small on purpose: V8 inlines it into the encoder's
+ * short-frame path only while the whole path fits its inlining budget.
  */
 export function xorForward(
-  source: Uint8Array, sourceAt: number, key: Uint8Array, keyAt: number,
-  output: Uint8Array, outputAt: number, length: number, phase: number,
+  source: Uint8Array, sourceAt: number, key: number, output: Uint8Array, outputAt: number, length: number, phase: number,
 ): void {
-  const k0 = key[keyAt + (phase & 3)];
-  const k1 = key[keyAt + ((phase + 1) & 3)];
-  const k2 = key[keyAt + ((phase + 2) & 3)];
-  const k3 = key[keyAt + ((phase + 3) & 3)];
+  // Rotated so that its low byte is key byte `phase`. A byte store keeps the
+  // low 8 bits of what it is given, so `x ^ (k >>> 8)` needs no `& 0xff`.
+  const shift = (phase & 3) << 3;
+  const k = shift === 0 ? key : (key >>> shift) | (key << (32 - shift));
   let i = 0;
   for (; i + 4 <= length; i += 4) {
-    output[outputAt + i] = source[sourceAt + i] ^ k0;
-    output[outputAt + i + 1] = source[sourceAt + i + 1] ^ k1;
-    output[outputAt + i + 2] = source[sourceAt + i + 2] ^ k2;
-    output[outputAt + i + 3] = source[sourceAt + i + 3] ^ k3;
+    output[outputAt + i] = source[sourceAt + i] ^ k;
+    output[outputAt + i + 1] = source[sourceAt + i + 1] ^ (k >>> 8);
+    output[outputAt + i + 2] = source[sourceAt + i + 2] ^ (k >>> 16);
+    output[outputAt + i + 3] = source[sourceAt + i + 3] ^ (k >>> 24);
   }
-  if (i < length) output[outputAt + i] = source[sourceAt + i] ^ k0;
-  if (i + 1 < length) output[outputAt + i + 1] = source[sourceAt + i + 1] ^ k1;
-  if (i + 2 < length) output[outputAt + i + 2] = source[sourceAt + i + 2] ^ k2;
+  for (; i < length; i++) output[outputAt + i] = source[sourceAt + i] ^ (k >>> ((i & 3) << 3));
 }
 
 /**
@@ -89,16 +91,16 @@ export function maskWasm(
 
 /**
  * Masks without checking arguments: `output[outputAt + i] = source[sourceAt + i]
- * ^ key[keyAt + ((i + phase) & 3)]` for `i < length`, in place or with the
- * output not starting inside the source's unread bytes (xorForward's rule).
- * The one place that picks the JS loop (short inputs) or the WASM kernel.
+ * ^ key byte ((i + phase) & 3)` of the key word `key` (keyWord) for `i < length`,
+ * in place or with the output not starting inside the source's unread bytes
+ * (xorForward's rule). The one place that picks the JS loop (short inputs) or
+ * the WASM kernel.
  */
 export function maskBytes(
-  source: Uint8Array, sourceAt: number, key: Uint8Array, keyAt: number,
-  output: Uint8Array, outputAt: number, length: number, phase: number,
+  source: Uint8Array, sourceAt: number, key: number, output: Uint8Array, outputAt: number, length: number, phase: number,
 ): void {
-  if (length < MASK_WASM_THRESHOLD) xorForward(source, sourceAt, key, keyAt, output, outputAt, length, phase);
-  else maskWasm(source, sourceAt, keyWord(key, keyAt), output, outputAt, length, phase & 3);
+  if (length < MASK_WASM_THRESHOLD) xorForward(source, sourceAt, key, output, outputAt, length, phase);
+  else maskWasm(source, sourceAt, key, output, outputAt, length, phase & 3);
 }
 
 /** A copy of `source`'s first `length` bytes, also when `source` is a Buffer. */
@@ -137,7 +139,7 @@ export function mask(source: Uint8Array, mask: Uint8Array, output: Uint8Array, o
   // Overlapping views with the output ahead (allowed, rare): mask from a copy of the source.
   // Uint8Array's slice, not the argument's: Buffer#slice is a view of the same memory.
   const from = readsWholeFirst(length) || !outputInside(source, output, offset, length) ? source : copyOf(source, length);
-  maskBytes(from, 0, mask, 0, output, offset, length, phase);
+  maskBytes(from, 0, keyWord(mask, 0), output, offset, length, phase);
 }
 
 /**
@@ -148,7 +150,7 @@ export function unmask(buffer: Uint8Array, mask: Uint8Array, phase = 0): void {
   assertBytes(buffer, 'buffer');
   assertKey(mask);
   assertIndex(phase, 'phase');
-  maskBytes(buffer, 0, mask, 0, buffer, 0, buffer.length, phase);
+  maskBytes(buffer, 0, keyWord(mask, 0), buffer, 0, buffer.length, phase);
 }
 
 /**

@@ -2,15 +2,9 @@
  * `#wasm` everywhere but Cloudflare workerd: compiles the WASM core from bytes
  * embedded in the JS build, so loading needs no file system and no fetch.
  */
+import { decodeBase64 } from './base64.js';
 import { scalarBase64, simdBase64 } from './wasm-binary.generated.js';
 import type { WasmBuild } from './wasm.js';
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
 
 /** The compiled build, or undefined when this engine rejects it (no SIMD, say). */
 export function compile(build: WasmBuild): WebAssembly.Module | undefined {

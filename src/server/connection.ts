@@ -38,7 +38,11 @@
  * - Read budget: a turn's reads get READ_TURN_MS; past it, each slow connection
  *   yields after its read until the turn's check phase.
  */
+// Imported, not the globals: on Node 20 `Buffer`, `process` and `performance` are global getters, called on every use.
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';

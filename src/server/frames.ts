@@ -9,6 +9,7 @@
  * come from a realm-wide pool and go back after each flush: an idle connection
  * holds none, a busy one allocates none.
  */
+import { Buffer } from 'node:buffer';
 import { FrameWriter } from '../codec/frame-writer.js';
 import { FIN, OPCODE_BITS, RSV1 } from '../codec/protocol.js';
 

@@ -10,6 +10,9 @@
  *   message. A connection holds none.
  * - Dedicated state (context takeover): a compressor and/or a decompressor per
  *   connection, created at its first message, freed by `close()`.
+ * - Without context takeover, messages of 1 to WASM_COMPRESS_MAX bytes are
+ *   compressed by the WASM compressor instead (wasm-compressor.ts: faster
+ *   than zlib at that size, nothing to reset), where WebAssembly runs.
  *
  * zlib (and pako, its port) cannot make a raw DEFLATE stream with an 8-bit
  * window: as ws (through Node) does, the compressor uses 9 bits when 8 were
@@ -27,6 +30,7 @@ import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
+import { WASM_COMPRESS_MAX, wasmCompressor } from './wasm-compressor.js';
 
 /** The end of a flushed DEFLATE stream: stripped by the sender, put back by the receiver (RFC 7692 §7.2). */
 const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
@@ -130,17 +134,27 @@ function shared(engine: DeflateEngine, key: string, make: () => RawStream): RawS
  */
 export function messageDeflate(engine: DeflateEngine, params: DeflateParams, role: 'server' | 'client', settings: DeflateSettings): MessageDeflate {
   const server = role === 'server';
-  const ownBits = deflateBits(server ? params.serverMaxWindowBits : params.clientMaxWindowBits);
+  const agreedBits = server ? params.serverMaxWindowBits : params.clientMaxWindowBits;
+  const ownBits = deflateBits(agreedBits);
   const peerBits = server ? params.clientMaxWindowBits : params.serverMaxWindowBits;
   const ownTakeover = !(server ? params.serverNoContextTakeover : params.clientNoContextTakeover);
   const peerTakeover = !(server ? params.clientNoContextTakeover : params.serverNoContextTakeover);
   const newDeflater = (): RawStream => engine.deflater(settings.level, settings.memLevel, ownBits);
+  // The WASM compressor takes the agreed window as it is (8 bits included: it never reaches farther back).
+  const oneShot = ownTakeover ? undefined : wasmCompressor(settings.level, agreedBits);
   let deflater: RawStream | undefined;
   let inflater: RawStream | undefined;
   return {
     params,
     threshold: settings.threshold,
     compress(data, fin = true) {
+      if (oneShot !== undefined && data.length > 0 && data.length <= WASM_COMPRESS_MAX) {
+        // A sync-flushed stream of its own, as the full flush below writes: the same rules for the trailer.
+        const out = oneShot(data);
+        const result = slab.take(fin ? out.length - TRAILER.length : out.length);
+        result.set(out.subarray(0, result.length));
+        return result;
+      }
       const stream = ownTakeover ? (deflater ??= newDeflater()) : shared(engine, `${settings.level}/${settings.memLevel}/${ownBits}`, newDeflater);
       const gather = new Gather();
       // Without context takeover every call is a stream of its own (the receiver inflates the fragments of one

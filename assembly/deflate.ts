@@ -1,0 +1,653 @@
+// A raw DEFLATE compressor (RFC 1951) for one whole message at a time, as
+// permessage-deflate sends a message without context takeover (RFC 7692
+// §7.2.1): LZ77 over the message alone, one Huffman block (dynamic, fixed or
+// stored, whichever is smallest), then the sync flush's empty stored block.
+//
+// Why not zlib: for a 1 KiB message, zlib spends about half its time building
+// Huffman trees (a heap per tree, pqdownheap/build_tree) and, on every
+// reset, clears a 64 KiB hash table (Chromium's zlib, which Node ships,
+// always uses 15 hash bits). Here the trees are built by a sort and
+// Moffat-Katajainen's in-place method, and the hash heads are never cleared:
+// each call numbers its positions from a base above every number stored
+// before, so older entries read as empty (`base`).
+//
+// Its own module (build/wsframe-deflate.wasm), loaded only where a
+// connection compresses: the codec's kernels do not carry it. Memory is
+// static (memory.data) and never grows: the regions below are private to
+// this module, input and output live for one call.
+
+import { DEFLATE_HASH_BITS, DEFLATE_INPUT_SIZE, DEFLATE_OUTPUT_SIZE } from './layout';
+
+// ---- Regions ----
+
+/** The message to compress; 8 spare bytes so word loads near the end stay inside. */
+const IN: usize = memory.data(DEFLATE_INPUT_SIZE + 8, 16);
+/** The compressed message; 8 spare bytes for the bit writer's word stores. */
+const OUT: usize = memory.data(DEFLATE_OUTPUT_SIZE + 8, 16);
+/** Hash heads: base + position of the latest position with each hash (i32). */
+const HEAD: usize = memory.data(4 << DEFLATE_HASH_BITS, 16);
+/** Per position: distance back to the previous position with the same hash, 0 for none (u16). */
+const PREV: usize = memory.data(2 * DEFLATE_INPUT_SIZE, 16);
+/** LZ77 output, one u32 per symbol: a literal byte, or (distance << 16) | length. */
+const SYMS: usize = memory.data(4 * DEFLATE_INPUT_SIZE, 16);
+
+/** Symbol frequencies (u32): literal/length (286, with room to 288), distance (30, room to 32), code length (19). */
+const LFREQ: usize = memory.data(4 * 288, 16);
+const DFREQ: usize = memory.data(4 * 32, 16);
+const CFREQ: usize = memory.data(4 * 19, 16);
+/**
+ * Code lengths (u8) of the block being written, and its codes (u32): the code bit-reversed for
+ * LSB-first output in the low 16 bits, its length in the high 16 (one load per symbol written).
+ */
+const LLEN: usize = memory.data(288, 16);
+const DLEN: usize = memory.data(32, 16);
+const CLEN: usize = memory.data(19, 16);
+const LCODE: usize = memory.data(4 * 288, 16);
+const DCODE: usize = memory.data(4 * 32, 16);
+const CCODE: usize = memory.data(4 * 19, 16);
+/** The fixed codes (RFC 1951 §3.2.6), built once. */
+const FLLEN: usize = memory.data(288, 16);
+const FDLEN: usize = memory.data(32, 16);
+const FLCODE: usize = memory.data(4 * 288, 16);
+const FDCODE: usize = memory.data(4 * 32, 16);
+/** Literal/length then distance code lengths, as one sequence (the header codes them together). */
+const LENGTHS: usize = memory.data(288 + 32, 16);
+/** The header's code-length symbols (u16): symbol | extra bits' value << 8. */
+const CLSYMS: usize = memory.data(2 * (288 + 32), 16);
+/** Huffman build scratch: sort keys (u32, and a second array for the radix sort's passes), per-length counts (u32). */
+const SORTED: usize = memory.data(4 * 288, 16);
+const SORTED2: usize = memory.data(4 * 288, 16);
+const COUNTS: usize = memory.data(4 * 17, 16);
+/** The radix sort's buckets (u32). */
+const BUCKETS: usize = memory.data(4 * 256, 16);
+
+// ---- RFC 1951 tables ----
+
+/** Length codes 257..285: base length and extra bits. */
+const LBASE: usize = memory.data<u16>([3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258]);
+const LEXTRA: usize = memory.data<u8>([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0]);
+/** Distance codes 0..29: base distance and extra bits. */
+const DBASE: usize = memory.data<u16>([1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577]);
+const DEXTRA: usize = memory.data<u8>([0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13]);
+/** The order code-length code lengths are sent in. */
+const CLORDER: usize = memory.data<u8>([16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]);
+/** Length 3..258 → length code - 257 (u8). */
+const LENGTH_CODE: usize = memory.data(259, 16);
+/** Distance 1..256 → code (by distance - 1), and 257..32768 → code (by (distance - 1) >> 7). */
+const DIST_CODE_NEAR: usize = memory.data(256, 16);
+const DIST_CODE_FAR: usize = memory.data(256, 16);
+
+const MIN_MATCH: u32 = 3;
+/** Bytes hashed per position: matches are found from 4 bytes on (3-byte ones rarely pay, as zlib's TOO_FAR says). */
+const HASHED: u32 = 4;
+/** Greedy matching hashes the positions inside a match only up to this length. */
+const SHORT_MATCH: u32 = 8;
+const MAX_MATCH: u32 = 258;
+const HASH_SHIFT: u32 = 32 - DEFLATE_HASH_BITS;
+/** Past this, `base` is reset and the heads cleared (once per ~1.8 GB compressed). */
+const BASE_LIMIT: u32 = 0x7000_0000;
+
+/** Added to every position stored in HEAD by the current call: entries below it are from earlier calls. */
+let base: u32 = 1;
+
+function buildTables(): void {
+  for (let code: u32 = 0; code < 29; code++) {
+    const first = <u32>load<u16>(LBASE + (code << 1));
+    const count: u32 = 1 << load<u8>(LEXTRA + code);
+    for (let k: u32 = 0; k < count; k++) {
+      // Code 284 could also reach 258; 285 (the last, written over it) is the one RFC 1951 means.
+      if (first + k <= MAX_MATCH) store<u8>(LENGTH_CODE + first + k, <u8>code);
+    }
+  }
+  for (let code: u32 = 0; code < 30; code++) {
+    const first = <u32>load<u16>(DBASE + (code << 1)) - 1;
+    const count: u32 = 1 << load<u8>(DEXTRA + code);
+    for (let k: u32 = 0; k < count; k++) {
+      const d = first + k;
+      if (d < 256) store<u8>(DIST_CODE_NEAR + d, <u8>code);
+      else store<u8>(DIST_CODE_FAR + (d >> 7), <u8>code);
+    }
+  }
+  for (let s: u32 = 0; s < 288; s++) store<u8>(FLLEN + s, s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8);
+  for (let s: u32 = 0; s < 32; s++) store<u8>(FDLEN + s, 5);
+  canonicalCodes(FLLEN, FLCODE, 288);
+  canonicalCodes(FDLEN, FDCODE, 32);
+}
+buildTables();
+
+// ---- LZ77 ----
+
+// @ts-ignore: decorator
+@inline function hashAt(pos: u32): u32 {
+  return (load<u32>(IN + pos) * 0x9e3779b1) >> HASH_SHIFT;
+}
+
+/** Records `pos` (which has MIN_MATCH bytes after it) as the latest position with its hash. */
+// @ts-ignore: decorator
+@inline function insert(pos: u32, maxDist: u32): void {
+  const slot = HEAD + (hashAt(pos) << 2);
+  const previous = load<u32>(slot);
+  store<u32>(slot, base + pos);
+  const d = pos - (previous - base);
+  store<u16>(PREV + (pos << 1), previous >= base && d <= maxDist ? <u16>d : 0);
+}
+
+/** Bytes equal at `a` and `b`, up to `limit`. */
+// @ts-ignore: decorator
+@inline function matchLength(a: u32, b: u32, limit: u32): u32 {
+  let n: u32 = 0;
+  while (n + 8 <= limit) {
+    const x = load<u64>(IN + a + n) ^ load<u64>(IN + b + n);
+    if (x != 0) return n + (<u32>ctz(x) >> 3);
+    n += 8;
+  }
+  while (n < limit && load<u8>(IN + a + n) == load<u8>(IN + b + n)) n++;
+  return n;
+}
+
+/** Set by `longestMatch`: the best match's length (0 for none) and distance. */
+let matchLen: u32 = 0;
+let matchDist: u32 = 0;
+
+/**
+ * The longest match for `pos` (already inserted) longer than `better`, along at most `chain`
+ * earlier positions with its hash, no farther back than `maxDist`; `end` is the input's end.
+ */
+function longestMatch(pos: u32, end: u32, better: u32, chain: u32, maxDist: u32): void {
+  matchLen = 0;
+  let limit = end - pos;
+  if (limit > MAX_MATCH) limit = MAX_MATCH;
+  let best = better < MIN_MATCH - 1 ? MIN_MATCH - 1 : better;
+  if (best >= limit) return;
+  let d = <u32>load<u16>(PREV + (pos << 1));
+  const head = load<u32>(IN + pos);
+  while (d != 0 && d <= maxDist) {
+    const candidate = pos - d;
+    if (load<u8>(IN + candidate + best) == load<u8>(IN + pos + best) && load<u32>(IN + candidate) == head) {
+      const n = matchLength(candidate, pos, limit);
+      if (n > best) {
+        best = n;
+        matchLen = n;
+        matchDist = d;
+        if (n >= limit) return;
+      }
+    }
+    if (--chain == 0) return;
+    const step = <u32>load<u16>(PREV + (candidate << 1));
+    if (step == 0) return;
+    d += step;
+  }
+}
+
+/** Symbols written by `lz77` so far. */
+let symbols: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function literal(byte: u32): void {
+  store<u32>(SYMS + (symbols++ << 2), byte);
+  const f = LFREQ + (byte << 2);
+  store<u32>(f, load<u32>(f) + 1);
+}
+
+// @ts-ignore: decorator
+@inline function distanceCode(dist: u32): u32 {
+  return dist <= 256 ? <u32>load<u8>(DIST_CODE_NEAR + dist - 1) : <u32>load<u8>(DIST_CODE_FAR + ((dist - 1) >> 7));
+}
+
+// @ts-ignore: decorator
+@inline function match(length: u32, dist: u32): void {
+  store<u32>(SYMS + (symbols++ << 2), (dist << 16) | length);
+  const f = LFREQ + ((257 + <u32>load<u8>(LENGTH_CODE + length)) << 2);
+  store<u32>(f, load<u32>(f) + 1);
+  const g = DFREQ + (distanceCode(dist) << 2);
+  store<u32>(g, load<u32>(g) + 1);
+}
+
+/**
+ * Turns IN[0, end) into SYMS and the frequencies. Greedy (`lazy` 0) or, as
+ * zlib's levels 4-9, lazy: a match is kept only if the next position has no
+ * longer one (not tried once a match reaches `goodEnough`).
+ */
+function lz77(end: u32, chain: u32, lazy: u32, goodEnough: u32, maxDist: u32): void {
+  symbols = 0;
+  memory.fill(LFREQ, 0, 4 * 288);
+  memory.fill(DFREQ, 0, 4 * 32);
+  let pos: u32 = 0;
+  let prevLen: u32 = 0;
+  let prevDist: u32 = 0;
+  let pending = false;
+  while (pos < end) {
+    let curLen: u32 = 0;
+    let curDist: u32 = 0;
+    if (pos + HASHED <= end) {
+      insert(pos, maxDist);
+      if (prevLen < goodEnough) {
+        longestMatch(pos, end, prevLen, chain, maxDist);
+        curLen = matchLen;
+        curDist = matchDist;
+      }
+    }
+    if (lazy == 0 && curLen != 0) {
+      match(curLen, curDist);
+      const stop = pos + curLen;
+      // As zlib's fastest levels: the positions inside a long match are not worth hashing.
+      if (curLen <= SHORT_MATCH) for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(p, maxDist);
+      pos = stop;
+    } else if (pending && prevLen >= MIN_MATCH && curLen <= prevLen) {
+      // The match found at pos - 1 wins: send it, and hash the positions it covers.
+      match(prevLen, prevDist);
+      const stop = pos - 1 + prevLen;
+      for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(p, maxDist);
+      pos = stop;
+      prevLen = 0;
+      pending = false;
+    } else {
+      if (pending) literal(<u32>load<u8>(IN + pos - 1));
+      if (lazy == 0) {
+        literal(<u32>load<u8>(IN + pos));
+      } else {
+        prevLen = curLen;
+        prevDist = curDist;
+        pending = true;
+      }
+      pos++;
+    }
+  }
+  if (pending) literal(<u32>load<u8>(IN + end - 1));
+  store<u32>(LFREQ + (256 << 2), 1); // end of block
+}
+
+// ---- Huffman codes ----
+
+/**
+ * Code lengths (at most `maxBits`) for the `n` symbols with frequencies at
+ * `freq` (u32), into `lengths` (u8). At least two symbols get a code (zlib
+ * does the same: some decoders reject a code with a single symbol).
+ */
+function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32): void {
+  memory.fill(lengths, 0, n);
+  let used: u32 = 0;
+  for (let s: u32 = 0; s < n; s++) if (load<u32>(freq + (s << 2)) != 0) used++;
+  for (let s: u32 = 0; used < 2; s++) {
+    if (load<u32>(freq + (s << 2)) == 0) {
+      store<u32>(freq + (s << 2), 1);
+      used++;
+    }
+  }
+  // Keys frequency << 9 | symbol (frequencies stay below 2^16: inputs are at most 32 KiB), in symbol order,
+  // then sorted by frequency: stable, so ties stay in symbol order.
+  let count: u32 = 0;
+  let highest: u32 = 0;
+  for (let s: u32 = 0; s < n; s++) {
+    const f = load<u32>(freq + (s << 2));
+    if (f == 0) continue;
+    if (f > highest) highest = f;
+    store<u32>(SORTED + (count++ << 2), (f << 9) | s);
+  }
+  if (count > 24) {
+    radixPass(count, SORTED, SORTED2, 9);
+    if (highest < 256) memory.copy(SORTED, SORTED2, count << 2);
+    else radixPass(count, SORTED2, SORTED, 17);
+  } else {
+    for (let i: u32 = 1; i < count; i++) {
+      const key = load<u32>(SORTED + (i << 2));
+      let j = i;
+      while (j > 0 && load<u32>(SORTED + ((j - 1) << 2)) > key) {
+        store<u32>(SORTED + (j << 2), load<u32>(SORTED + ((j - 1) << 2)));
+        j--;
+      }
+      store<u32>(SORTED + (j << 2), key);
+    }
+  }
+  minimumRedundancy(count);
+  // Lengths over maxBits are cut to it, then the Kraft sum is repaired by lengthening the longest
+  // codes still shorter than maxBits (each step removes one unit of excess).
+  memory.fill(COUNTS, 0, 4 * 17);
+  for (let i: u32 = 0; i < count; i++) {
+    let l = load<u32>(WORK + (i << 2));
+    if (l > maxBits) l = maxBits;
+    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+  }
+  let total: u32 = 0;
+  for (let l: u32 = 1; l <= maxBits; l++) total += load<u32>(COUNTS + (l << 2)) << (maxBits - l);
+  while (total > (<u32>1 << maxBits)) {
+    store<u32>(COUNTS + (maxBits << 2), load<u32>(COUNTS + (maxBits << 2)) - 1);
+    for (let l = maxBits - 1; l > 0; l--) {
+      const c = load<u32>(COUNTS + (l << 2));
+      if (c != 0) {
+        store<u32>(COUNTS + (l << 2), c - 1);
+        store<u32>(COUNTS + ((l + 1) << 2), load<u32>(COUNTS + ((l + 1) << 2)) + 2);
+        break;
+      }
+    }
+    total--;
+  }
+  // The most frequent symbols (the end of SORTED) get the shortest codes.
+  let j = count;
+  for (let l: u32 = 1; l <= maxBits; l++) {
+    for (let c = load<u32>(COUNTS + (l << 2)); c > 0; c--) {
+      j--;
+      store<u8>(lengths + (load<u32>(SORTED + (j << 2)) & 0x1ff), <u8>l);
+    }
+  }
+}
+
+/** One stable counting-sort pass over the `n` keys at `from` by their byte at bit `shift`, into `to`. */
+function radixPass(n: u32, from: usize, to: usize, shift: u32): void {
+  memory.fill(BUCKETS, 0, 4 * 256);
+  for (let i: u32 = 0; i < n; i++) {
+    const b = BUCKETS + (((load<u32>(from + (i << 2)) >> shift) & 0xff) << 2);
+    store<u32>(b, load<u32>(b) + 1);
+  }
+  let sum: u32 = 0;
+  for (let d: u32 = 0; d < 256; d++) {
+    const c = load<u32>(BUCKETS + (d << 2));
+    store<u32>(BUCKETS + (d << 2), sum);
+    sum += c;
+  }
+  for (let i: u32 = 0; i < n; i++) {
+    const key = load<u32>(from + (i << 2));
+    const b = BUCKETS + (((key >> shift) & 0xff) << 2);
+    const at = load<u32>(b);
+    store<u32>(b, at + 1);
+    store<u32>(to + (at << 2), key);
+  }
+}
+
+/** Scratch for minimumRedundancy: one u32 per sorted symbol. */
+const WORK: usize = memory.data(4 * 288, 16);
+
+/**
+ * Optimal code lengths of the `n` (≥ 2) sorted symbols in SORTED, into WORK: Moffat and
+ * Katajainen, "In-place calculation of minimum-redundancy codes" (1995), in three passes over
+ * one array (parent pointers, internal depths, leaf depths), no heap.
+ */
+function minimumRedundancy(n: u32): void {
+  for (let i: u32 = 0; i < n; i++) store<u32>(WORK + (i << 2), load<u32>(SORTED + (i << 2)) >> 9);
+  const a = WORK;
+  // Phase 1: internal node weights, parents pointers.
+  store<u32>(a, load<u32>(a) + load<u32>(a + 4));
+  let root: u32 = 0;
+  let leaf: u32 = 2;
+  for (let next: u32 = 1; next < n - 1; next++) {
+    if (leaf >= n || load<u32>(a + (root << 2)) < load<u32>(a + (leaf << 2))) {
+      store<u32>(a + (next << 2), load<u32>(a + (root << 2)));
+      store<u32>(a + (root << 2), next);
+      root++;
+    } else {
+      store<u32>(a + (next << 2), load<u32>(a + (leaf << 2)));
+      leaf++;
+    }
+    if (leaf >= n || (root < next && load<u32>(a + (root << 2)) < load<u32>(a + (leaf << 2)))) {
+      store<u32>(a + (next << 2), load<u32>(a + (next << 2)) + load<u32>(a + (root << 2)));
+      store<u32>(a + (root << 2), next);
+      root++;
+    } else {
+      store<u32>(a + (next << 2), load<u32>(a + (next << 2)) + load<u32>(a + (leaf << 2)));
+      leaf++;
+    }
+  }
+  // Phase 2: internal node depths.
+  store<u32>(a + ((n - 2) << 2), 0);
+  for (let next = <i32>n - 3; next >= 0; next--) {
+    store<u32>(a + (<u32>next << 2), load<u32>(a + (load<u32>(a + (<u32>next << 2)) << 2)) + 1);
+  }
+  // Phase 3: leaf depths.
+  let avail: i32 = 1;
+  let usedNodes: i32 = 0;
+  let depth: u32 = 0;
+  let r = <i32>n - 2;
+  let next = <i32>n - 1;
+  while (avail > 0) {
+    while (r >= 0 && load<u32>(a + (<u32>r << 2)) == depth) {
+      usedNodes++;
+      r--;
+    }
+    while (avail > usedNodes) {
+      store<u32>(a + (<u32>next << 2), depth);
+      next--;
+      avail--;
+    }
+    avail = 2 * usedNodes;
+    depth++;
+    usedNodes = 0;
+  }
+}
+
+/** Canonical codes (RFC 1951 §3.2.2) for the `n` code lengths at `lengths`, into `codes` (u32: see LCODE). */
+function canonicalCodes(lengths: usize, codes: usize, n: u32): void {
+  memory.fill(COUNTS, 0, 4 * 17);
+  for (let s: u32 = 0; s < n; s++) {
+    const l = <u32>load<u8>(lengths + s);
+    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+  }
+  store<u32>(COUNTS, 0);
+  // COUNTS[l] becomes the next code of length l.
+  let code: u32 = 0;
+  let previous: u32 = 0;
+  for (let l: u32 = 1; l <= 16; l++) {
+    code = (code + previous) << 1;
+    previous = load<u32>(COUNTS + (l << 2));
+    store<u32>(COUNTS + (l << 2), code);
+  }
+  for (let s: u32 = 0; s < n; s++) {
+    const l = <u32>load<u8>(lengths + s);
+    if (l == 0) continue;
+    const c = load<u32>(COUNTS + (l << 2));
+    store<u32>(COUNTS + (l << 2), c + 1);
+    store<u32>(codes + (s << 2), (reverse16(c) >> (16 - l)) | (l << 16));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function reverse16(x: u32): u32 {
+  x = ((x & 0x5555) << 1) | ((x >> 1) & 0x5555);
+  x = ((x & 0x3333) << 2) | ((x >> 2) & 0x3333);
+  x = ((x & 0x0f0f) << 4) | ((x >> 4) & 0x0f0f);
+  return ((x & 0x00ff) << 8) | ((x >> 8) & 0x00ff);
+}
+
+// ---- Bit output (LSB first) ----
+
+let bitBuffer: u64 = 0;
+let bitCount: u32 = 0;
+let outPos: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function put(bits: u32, n: u32): void {
+  bitBuffer |= <u64>bits << bitCount;
+  bitCount += n;
+  if (bitCount >= 32) {
+    store<u32>(OUT + outPos, <u32>bitBuffer);
+    outPos += 4;
+    bitBuffer >>= 32;
+    bitCount -= 32;
+  }
+}
+
+/** Pads to a byte boundary and writes out every pending bit. */
+function align(): void {
+  while (bitCount > 0) {
+    store<u8>(OUT + outPos++, <u8>bitBuffer);
+    bitBuffer >>= 8;
+    bitCount = bitCount > 8 ? bitCount - 8 : 0;
+  }
+}
+
+// ---- Blocks ----
+
+/** Bits of the symbols in SYMS (and the end of block) under the code lengths at `ll` and `dl`, extra bits excluded. */
+function symbolBits(ll: usize, dl: usize): u32 {
+  let bits: u32 = 0;
+  for (let s: u32 = 0; s < 286; s++) bits += load<u32>(LFREQ + (s << 2)) * load<u8>(ll + s);
+  for (let s: u32 = 0; s < 30; s++) bits += load<u32>(DFREQ + (s << 2)) * load<u8>(dl + s);
+  return bits;
+}
+
+/** Extra bits of the lengths and distances in SYMS. */
+function extraBits(): u32 {
+  let bits: u32 = 0;
+  for (let c: u32 = 0; c < 29; c++) bits += load<u32>(LFREQ + ((257 + c) << 2)) * load<u8>(LEXTRA + c);
+  for (let c: u32 = 0; c < 30; c++) bits += load<u32>(DFREQ + (c << 2)) * load<u8>(DEXTRA + c);
+  return bits;
+}
+
+/** Code-length symbols written by `codeLengthSymbols`. */
+let clCount: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function clSymbol(symbol: u32, extra: u32): void {
+  store<u16>(CLSYMS + (clCount++ << 1), <u16>(symbol | (extra << 8)));
+  const f = CFREQ + (symbol << 2);
+  store<u32>(f, load<u32>(f) + 1);
+}
+
+/** Run-length codes the `n` lengths in LENGTHS into CLSYMS (RFC 1951 §3.2.7), counting CFREQ. */
+function codeLengthSymbols(n: u32): void {
+  clCount = 0;
+  memory.fill(CFREQ, 0, 4 * 19);
+  let i: u32 = 0;
+  while (i < n) {
+    const l = <u32>load<u8>(LENGTHS + i);
+    let run: u32 = 1;
+    while (i + run < n && <u32>load<u8>(LENGTHS + i + run) == l) run++;
+    i += run;
+    if (l == 0) {
+      while (run >= 11) {
+        const r = run < 138 ? run : 138;
+        clSymbol(18, r - 11);
+        run -= r;
+      }
+      if (run >= 3) {
+        clSymbol(17, run - 3);
+        run = 0;
+      }
+    } else {
+      clSymbol(l, 0);
+      run--;
+      while (run >= 3) {
+        const r = run < 6 ? run : 6;
+        clSymbol(16, r - 3);
+        run -= r;
+      }
+    }
+    for (; run > 0; run--) clSymbol(l, 0);
+  }
+}
+
+/** Writes a code from a code table (see LCODE). */
+// @ts-ignore: decorator
+@inline function putCode(table: usize, symbol: u32): void {
+  const c = load<u32>(table + (symbol << 2));
+  put(c & 0xffff, c >> 16);
+}
+
+/** Writes SYMS and the end of block with the codes at `lc` (literal/length) and `dc` (distance). */
+function writeSymbols(lc: usize, dc: usize): void {
+  for (let i: u32 = 0; i < symbols; i++) {
+    const v = load<u32>(SYMS + (i << 2));
+    if (v < 256) {
+      putCode(lc, v);
+      continue;
+    }
+    // A length code and its extra bits (at most 15 + 5), then a distance code and its extra bits (15 + 13), each in one put.
+    const length = v & 0xffff;
+    const dist = v >> 16;
+    const c = <u32>load<u8>(LENGTH_CODE + length);
+    const lcode = load<u32>(lc + ((257 + c) << 2));
+    const lbits = lcode >> 16;
+    put((lcode & 0xffff) | ((length - <u32>load<u16>(LBASE + (c << 1))) << lbits), lbits + <u32>load<u8>(LEXTRA + c));
+    const d = distanceCode(dist);
+    const dcode = load<u32>(dc + (d << 2));
+    const dbits = dcode >> 16;
+    put((dcode & 0xffff) | ((dist - <u32>load<u16>(DBASE + (d << 1))) << dbits), dbits + <u32>load<u8>(DEXTRA + d));
+  }
+  putCode(lc, 256);
+}
+
+/**
+ * Compresses IN[0, length) into OUT as permessage-deflate sends a message
+ * with a sync flush: one non-final block, then an empty stored block (its
+ * last four bytes, 00 00 ff ff, are the ones RFC 7692 §7.2.1 strips).
+ * Distances reach at most 2^windowBits back (8-15: the agreed window);
+ * `chain` bounds the earlier positions tried per match, `lazy` (0 or 1)
+ * chooses lazy matching, `goodEnough` the match length at which lazy
+ * matching stops looking further. Returns the bytes written to OUT.
+ */
+export function deflateCompress(length: u32, windowBits: u32, chain: u32, lazy: u32, goodEnough: u32): u32 {
+  if (length > DEFLATE_INPUT_SIZE) unreachable();
+  if (base > BASE_LIMIT) {
+    memory.fill(HEAD, 0, 4 << DEFLATE_HASH_BITS);
+    base = 1;
+  }
+  const maxDist: u32 = 1 << (windowBits < 15 ? windowBits : 15);
+  lz77(length, chain < 1 ? 1 : chain, lazy, goodEnough, maxDist);
+  base += length;
+  bitBuffer = 0;
+  bitCount = 0;
+  outPos = 0;
+
+  huffmanLengths(LFREQ, 286, LLEN, 15);
+  huffmanLengths(DFREQ, 30, DLEN, 15);
+  let hlit: u32 = 286;
+  while (hlit > 257 && load<u8>(LLEN + hlit - 1) == 0) hlit--;
+  let hdist: u32 = 30;
+  while (hdist > 1 && load<u8>(DLEN + hdist - 1) == 0) hdist--;
+  memory.copy(LENGTHS, LLEN, hlit);
+  memory.copy(LENGTHS + hlit, DLEN, hdist);
+  codeLengthSymbols(hlit + hdist);
+  huffmanLengths(CFREQ, 19, CLEN, 7);
+  let hclen: u32 = 19;
+  while (hclen > 4 && load<u8>(CLEN + load<u8>(CLORDER + hclen - 1)) == 0) hclen--;
+
+  const extra = extraBits();
+  let dynamicBits: u32 = 3 + 14 + 3 * hclen + symbolBits(LLEN, DLEN) + extra;
+  for (let s: u32 = 0; s < 19; s++) dynamicBits += load<u32>(CFREQ + (s << 2)) * load<u8>(CLEN + s);
+  dynamicBits += 2 * load<u32>(CFREQ + (16 << 2)) + 3 * load<u32>(CFREQ + (17 << 2)) + 7 * load<u32>(CFREQ + (18 << 2));
+  const fixedBits: u32 = 3 + symbolBits(FLLEN, FDLEN) + extra;
+  // A stored block: 3 header bits, padding (at most 7), LEN and NLEN, the bytes.
+  const storedBits: u32 = 3 + 7 + 32 + 8 * length;
+
+  if (storedBits <= dynamicBits && storedBits <= fixedBits) {
+    put(0, 3);
+    align();
+    store<u16>(OUT + outPos, <u16>length);
+    store<u16>(OUT + outPos + 2, <u16>~length);
+    memory.copy(OUT + outPos + 4, IN, length);
+    outPos += 4 + length;
+  } else if (fixedBits <= dynamicBits) {
+    put(1 << 1, 3);
+    writeSymbols(FLCODE, FDCODE);
+  } else {
+    canonicalCodes(LLEN, LCODE, hlit);
+    canonicalCodes(DLEN, DCODE, hdist);
+    canonicalCodes(CLEN, CCODE, 19);
+    put(2 << 1, 3);
+    put(hlit - 257, 5);
+    put(hdist - 1, 5);
+    put(hclen - 4, 4);
+    for (let i: u32 = 0; i < hclen; i++) put(<u32>load<u8>(CLEN + load<u8>(CLORDER + i)), 3);
+    for (let i: u32 = 0; i < clCount; i++) {
+      const v = <u32>load<u16>(CLSYMS + (i << 1));
+      const s = v & 0xff;
+      putCode(CCODE, s);
+      if (s >= 16) put(v >> 8, s == 16 ? 2 : s == 17 ? 3 : 7);
+    }
+    writeSymbols(LCODE, DCODE);
+  }
+  // The sync flush: an empty stored block, byte-aligned, 00 00 ff ff.
+  put(0, 3);
+  align();
+  store<u32>(OUT + outPos, 0xffff0000);
+  return outPos + 4;
+}
+
+/** Address of the input region (DEFLATE_INPUT_SIZE bytes). */
+export function deflateInputPtr(): usize {
+  return IN;
+}
+
+/** Address of the output region (DEFLATE_OUTPUT_SIZE bytes). */
+export function deflateOutputPtr(): usize {
+  return OUT;
+}

@@ -1,0 +1,135 @@
+/**
+ * The WASM compressor (assembly/deflate.ts through wasm-compressor.ts)
+ * against zlib, the reference inflater: random inputs of random sizes (up to
+ * the module's input region), every level and every window size inflate back
+ * byte-exactly, through an inflater whose window is exactly the agreed one
+ * and which is fed its output in small pieces (a distance past the window
+ * would fail). The output is a sync-flushed stream (RFC 7692 §7.2.1), the
+ * same for the same message whatever came before (a broadcast compresses once
+ * for all receivers), and no larger than zlib's at the same level on
+ * compressible text. Then messageDeflate: which messages go to it.
+ */
+import zlib from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { DEFLATE_INPUT_SIZE } from '../../src/codec/layout.js';
+import { messageDeflate } from '../../src/codec/deflate/message.js';
+import { nodeZlibEngine } from '../../src/codec/deflate/node-zlib.js';
+import { WASM_COMPRESS_MAX, wasmCompressor } from '../../src/codec/deflate/wasm-compressor.js';
+
+const SYNC_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
+
+/** Inflates a sync-flushed raw stream with a window of exactly 2^bits bytes, 64 output bytes per zlib call. */
+function inflate(data: Uint8Array, bits: number): Buffer {
+  return zlib.inflateRawSync(data, { windowBits: bits, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 64 });
+}
+
+/** JSON-like text: what permessage-deflate mostly carries. */
+function jsonText(size: number, seed: number): Uint8Array {
+  let text = '[';
+  while (text.length < size) text += JSON.stringify({ id: seed++ % 997, user: `user${(seed * 31) % 500}`, score: (seed * 7) % 1000 / 10, tags: ['alpha', 'beta'] }) + ',';
+  return Buffer.from(text.slice(0, size));
+}
+
+/** Inputs that reach each block type and the matcher's edges: noise, small alphabets, runs, repeats with far distances, text. */
+const input = fc.integer({ min: 1, max: DEFLATE_INPUT_SIZE }).chain((size) => fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: Math.min(size, 4096) }),
+  fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer()).map(([alphabet, seed]) => {
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = 97 + ((seed = (seed * 1103515245 + 12345) | 0) >>> 16) % alphabet;
+    return bytes;
+  }),
+  fc.integer({ min: 0, max: 255 }).map((byte) => new Uint8Array(size).fill(byte)),
+  fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 600 }), fc.integer({ min: 0, max: 300 })).map(([unit, noise]) => {
+    // A block repeated with noise between copies: matches at every distance up to the window and past it.
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = i % (unit.length + noise) < unit.length ? unit[i % (unit.length + noise)] : (i * 131) & 0xff;
+    return bytes;
+  }),
+  fc.integer().map((seed) => jsonText(size, seed)),
+));
+
+describe('the WASM compressor', () => {
+  test('is available in Node, and its size limit fits its input region', () => {
+    expect(wasmCompressor(1, 15)).toBeTypeOf('function');
+    expect(WASM_COMPRESS_MAX).toBeLessThanOrEqual(DEFLATE_INPUT_SIZE);
+  });
+
+  test('level 0 is left to zlib (stored blocks only)', () => {
+    expect(wasmCompressor(0, 15)).toBeUndefined();
+  });
+
+  test('random inputs, levels and windows: zlib inflates them back byte-exactly, within the agreed window', () => {
+    fc.assert(
+      fc.property(input, fc.integer({ min: -1, max: 9 }).filter((l) => l !== 0), fc.integer({ min: 8, max: 15 }), (data, level, bits) => {
+        const out = Buffer.from(wasmCompressor(level, bits)!(data));
+        expect(out.subarray(-4)).toEqual(SYNC_TAIL);
+        // Nothing worse than a stored block: 5 bytes of header, then the sync flush's 5.
+        expect(out.length).toBeLessThanOrEqual(data.length + 10);
+        expect(inflate(out, bits).equals(data)).toBe(true);
+        // The receiver's view (§7.2.2): the tail stripped, then put back.
+        expect(inflate(Buffer.concat([out.subarray(0, -4), SYNC_TAIL]), bits).equals(data)).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('the same message compresses to the same bytes whatever was compressed before', () => {
+    const compress = wasmCompressor(1, 15)!;
+    const message = jsonText(3000, 7);
+    const first = Buffer.from(compress(message));
+    for (let i = 0; i < 50; i++) compress(jsonText(1 + ((i * 977) % DEFLATE_INPUT_SIZE), i));
+    expect(Buffer.from(compress(message))).toEqual(first);
+  });
+
+  test('compressible text: no more bytes than zlib at the same level (no context takeover)', () => {
+    for (const level of [1, 3, 6, 9]) {
+      for (const size of [256, 1024, 4096, WASM_COMPRESS_MAX]) {
+        let ours = 0;
+        let theirs = 0;
+        for (let seed = 0; seed < 8; seed++) {
+          const data = jsonText(size, seed * 1000);
+          ours += wasmCompressor(level, 15)!(data).length;
+          theirs += zlib.deflateRawSync(data, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }).length;
+        }
+        expect(ours, `level ${level}, ${size} B`).toBeLessThanOrEqual(theirs * 1.01);
+      }
+    }
+  });
+});
+
+describe('messageDeflate and the WASM compressor', () => {
+  const engine = nodeZlibEngine(zlib);
+  const params = (noTakeover: boolean, bits = 15) => ({ serverNoContextTakeover: noTakeover, clientNoContextTakeover: noTakeover, serverMaxWindowBits: bits, clientMaxWindowBits: bits });
+  const settings = { level: 1, memLevel: 8, threshold: 0 };
+
+  test('without context takeover, messages up to WASM_COMPRESS_MAX bytes get its bytes; larger ones zlib\'s', () => {
+    const deflate = messageDeflate(engine, params(true, 10), 'server', settings);
+    const wasm = wasmCompressor(1, 10)!;
+    for (const size of [1, 100, WASM_COMPRESS_MAX]) {
+      const data = jsonText(size, size);
+      const expected = Buffer.from(wasm(data)).subarray(0, -4);
+      expect(Buffer.from(deflate.compress(data))).toEqual(expected);
+      // A fragment keeps the flush marker (the message goes on), and each fragment is a stream of its own.
+      expect(Buffer.from(deflate.compress(data, false))).toEqual(Buffer.concat([expected, SYNC_TAIL]));
+    }
+    const large = jsonText(WASM_COMPRESS_MAX + 1, 1);
+    const viaZlib = zlib.deflateRawSync(large, { level: 1, windowBits: 10, finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+    expect(Buffer.from(deflate.compress(large))).toEqual(viaZlib);
+  });
+
+  test('with context takeover, zlib keeps compressing (the WASM compressor keeps no history)', () => {
+    const deflate = messageDeflate(engine, params(false), 'server', settings);
+    const data = jsonText(1000, 3);
+    const first = deflate.compress(data).length;
+    // The repeat refers to the first copy: a few bytes, which a compressor without history cannot write.
+    expect(deflate.compress(data).length).toBeLessThan(40);
+    expect(first).toBeGreaterThan(100);
+    deflate.close();
+  });
+
+  test('an empty message is still the single byte 0x00', () => {
+    const deflate = messageDeflate(engine, params(true), 'server', settings);
+    expect([...deflate.compress(new Uint8Array(0))]).toEqual([0x00]);
+  });
+});
