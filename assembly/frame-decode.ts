@@ -83,8 +83,8 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     // Text to check: skipUTF8Validation (FLAG_SKIP_UTF8) leaves it unmasked only, deferred or not.
     const checked = message == 1 && (word(S_FLAGS) & FLAG_SKIP_UTF8) == 0;
     if (checked && n >= <usize>DEFER_UTF8_MIN && (word(S_FLAGS) & FLAG_DEFER_UTF8) != 0) {
-      // Long text for the caller's validator: unmask only, and end the call after this piece,
-      // unless it is ASCII from a character boundary (valid, and the boundary stays).
+      // Long text for the caller's validator: unmask only, unless it is ASCII from a character boundary
+      // (valid, and the boundary stays). A piece that is not a whole message ends the call (below).
       if (key) mask(p, p, n, key, keyPhase);
       if (word(S_UTF8) != 0 || !isAsciiRun(p, n)) flags |= D_UTF8;
     } else if (checked) {
@@ -127,7 +127,9 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
       setWord(S_MESSAGE, 0);
       store<u64>(STATE + S_MESSAGE_LENGTH, 0);
     }
-    if (flags & D_UTF8) break;
+    // The caller carries S_UTF8 on from a deferred piece of a message in progress before the next call; a
+    // deferred whole message leaves it at 0 and is checked on its own (FLAG_DEFER_UTF8), so the call goes on.
+    if ((flags & (D_UTF8 | D_VIEW)) == D_UTF8) break;
   }
   if (word(S_PHASE) != PHASE_STOPPED) setWord(S_PHASE, phase);
   setWord(S_CONSUMED, <i32>pos);

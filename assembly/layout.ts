@@ -63,9 +63,12 @@ export const FLAG_DEFLATE = 2;
 /**
  * S_FLAGS bit: the caller has a faster validator for long text (Node's simdutf
  * `buffer.isUtf8`). Text pieces of at least DEFER_UTF8_MIN bytes that are not
- * ASCII from a character boundary are then only unmasked: the piece ends the
- * call, its descriptor carries D_UTF8, and the caller validates it from S_UTF8
- * and stores the new state there (or stops with E_UTF8) before the next call.
+ * ASCII from a character boundary are then only unmasked, and their descriptor
+ * carries D_UTF8. A piece of a message in progress ends the call: the caller
+ * validates it from S_UTF8 and stores the new state there (or stops with
+ * E_UTF8) before the next call. A whole message (D_VIEW) does not: S_UTF8 stays
+ * 0 and the call goes on; the caller checks the message on its own and, if it
+ * is invalid, drops it and every descriptor after it and stops with E_UTF8.
  */
 export const FLAG_DEFER_UTF8 = 4;
 export const DEFER_UTF8_MIN = 4096;

@@ -249,7 +249,10 @@ export class FrameDecoder {
       slot.set(state);
       let count = core.decodeFrames(core.ioPtr + offset, length - offset);
       state.set(slot);
-      if (count !== 0 && (core.table[(count - 1) * DESCRIPTOR_WORDS] & D_UTF8) !== 0) count = this.validateText(offset, count - 1);
+      // A deferred piece of a message in progress ends the call; deferred whole messages are checked in collect.
+      if (count !== 0 && (core.table[(count - 1) * DESCRIPTOR_WORDS] & (D_UTF8 | D_VIEW)) === D_UTF8) {
+        count = this.validateText(offset, count - 1);
+      }
       if (count !== 0) this.collect(offset, count);
       const consumed = state[S_CONSUMED];
       if (state[S_PHASE] === PHASE_STOPPED || consumed === 0) break;
@@ -261,7 +264,7 @@ export class FrameDecoder {
 
   /**
    * Validates the text piece of descriptor `i`, which the kernel left to
-   * `nativeIsUtf8` (D_UTF8, always the call's last): continues the message's
+   * `nativeIsUtf8` (D_UTF8 on a piece of a message in progress, always the call's last): continues the message's
    * UTF-8 state, or stops the decoder with E_UTF8 (the piece is dropped) when
    * the text so far is invalid or the message ends inside a character. Returns
    * how many descriptors to collect.
@@ -348,6 +351,13 @@ export class FrameDecoder {
       if ((flags & D_VIEW) !== 0) {
         const opcode = flags & OPCODE_BITS;
         const data = new this.View(copy, table[i + 1] - copyStart, table[i + 2]);
+        if ((flags & D_UTF8) !== 0 && !nativeIsUtf8!(data)) {
+          // A whole text message the kernel left to the native validator (it went on after it): invalid, so
+          // it and everything after it are dropped.
+          this.state[S_ERROR] = E_UTF8;
+          this.state[S_PHASE] = PHASE_STOPPED;
+          break;
+        }
         if (opcode === OPCODE_CLOSE) this.closeFrame(data);
         else {
           const n = this.count;

@@ -38,7 +38,11 @@
  * - Read budget: a turn's reads get READ_TURN_MS; past it, each slow connection
  *   yields after its read until the turn's check phase.
  */
-import type { Socket } from 'node:net';
+// Imported, not the globals: on Node 20 `Buffer`, `process` and `performance` are global getters, called on every use.
+import { Buffer } from 'node:buffer';
+import { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { wsShapedError, type FrameError } from '../codec/errors.js';
 import type { MessageDeflate } from '../codec/deflate/types.js';
 import { DEFAULT_MAX_PAYLOAD, FrameDecoder } from '../codec/frame-decoder.js';
@@ -47,7 +51,7 @@ import {
   CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
-  ENCODED, encodeFrames, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
+  ENCODED, encodeFrames, recycleBatch, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
 } from './frames.js';
 import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
@@ -281,6 +285,8 @@ export class Connection {
   private skipUTF8Validation = false;
 
   // Writing.
+  /** The socket is a plain `net.Socket` (not TLS, not another Duplex): flushes may reuse the batch buffer. */
+  private plainSocket = false;
   /** Frames waiting for the next flush; null when none are. */
   private queue: SendQueue | null = null;
   private flushPending = false;
@@ -336,6 +342,7 @@ export class Connection {
     this.maxFragments = options.maxFragments;
     this.budget = agreement.budget ?? null;
     this.socket = socket;
+    this.plainSocket = socket.constructor === Socket;
     this.readyState = OPEN;
     // handleUpgrade takes any Duplex: only a net.Socket has these.
     if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
@@ -617,7 +624,9 @@ export class Connection {
       if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, socketClosedError());
       return;
     }
-    const chunks = encodeFrames(this.role, queue);
+    // Only a plain net.Socket is known to keep no reference to bytes it wrote synchronously (a Duplex may).
+    const reusable = this.plainSocket;
+    const chunks = encodeFrames(this.role, queue, reusable);
     releaseQueue(queue);
     const done = callbacks === null ? undefined : (error?: Error | null) => {
       for (const cb of callbacks) cb(error ?? undefined);
@@ -627,6 +636,8 @@ export class Connection {
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
     socket.write(chunks[last], done);
     if (last > 0) socket.uncork();
+    // Nothing left in the socket: every byte went to the kernel during the write, the batch buffer is free again.
+    if (reusable && socket.writableLength === 0) recycleBatch();
     this.checkBacklog(socket);
   }
 

@@ -1,3 +1,6 @@
+// Imported, not the global: on Node 20 the global `Buffer` is a getter, called on every use (once per message here).
+import { Buffer } from 'node:buffer';
+
 /**
  * The buffer every socket in this realm reads into: the codec's I/O region in
  * WASM linear memory. Bytes there are valid only during one read callback.

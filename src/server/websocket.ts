@@ -7,7 +7,9 @@
  * coerces arguments and turns what its `Connection` (connection.ts, the single
  * owner of the connection's state) reports into events.
  */
+import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
+import process from 'node:process';
 import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_CLOSE_REASON, MAX_CONTROL_PAYLOAD, OPCODE_PING, OPCODE_PONG, isValidCloseCode } from '../codec/protocol.js';
@@ -72,6 +74,7 @@ interface TopicHost {
 }
 
 function bytesOrBlob(data: Data): Uint8Array | Blob {
+  if (data instanceof Uint8Array) return data; // the common case first: one check
   return isBlob(data) ? data : toBytes(data);
 }
 
@@ -225,7 +228,10 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
     const binary = options?.binary ?? typeof data !== 'string';
     const fin = options?.fin ?? true;
     const compress = options?.compress;
-    this.dispatch(data ? bytesOrBlob(data) : EMPTY, cb, (payload) => this._connection.sendData(payload, binary, fin, cb, compress));
+    const payload = data ? bytesOrBlob(data) : EMPTY;
+    // Without a closure when it goes now: this runs once per message.
+    if (this.sendsNow(payload)) this._connection.sendData(payload, binary, fin, cb, compress);
+    else this.sendLater(payload, cb, (bytes) => this._connection.sendData(bytes, binary, fin, cb, compress));
   }
 
   /** Sends a ping of at most 125 bytes: `ping()`, `ping(cb)`, `ping(data, cb)` or `ping(data, mask, cb)`. */
@@ -253,13 +259,18 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
     }
     const payload = data ? bytesOrBlob(data) : EMPTY;
     if ((isBlob(payload) ? payload.size : payload.length) > MAX_CONTROL_PAYLOAD) throw new RangeError('The data size must not be greater than 125 bytes');
-    this.dispatch(payload, cb, (bytes) => this._connection.sendControl(opcode, bytes, cb));
+    if (this.sendsNow(payload)) this._connection.sendControl(opcode, payload, cb);
+    else this.sendLater(payload, cb, (bytes) => this._connection.sendControl(opcode, bytes, cb));
   }
 
-  /** Sends now, or, from the first Blob on, once the Blobs before it are read (ws's order). */
-  private dispatch(data: Uint8Array | Blob, cb: SendCallback | undefined, send: (payload: Uint8Array) => void): void {
-    if (!isBlob(data) && (this.blobs === null || !this.blobs.waiting)) send(data);
-    else (this.blobs ??= new BlobSends(this._connection, (error) => this.blobFailed(error))).push(data, cb, send);
+  /** Whether `data` goes out now: it is bytes (not a Blob) and no Blob sent before it is still being read (ws's order). */
+  private sendsNow(data: Uint8Array | Blob): data is Uint8Array {
+    return data instanceof Uint8Array && (this.blobs === null || !this.blobs.waiting);
+  }
+
+  /** From the first Blob on, sends go out in order once the Blobs before them are read. */
+  private sendLater(data: Uint8Array | Blob, cb: SendCallback | undefined, send: (payload: Uint8Array) => void): void {
+    (this.blobs ??= new BlobSends(this._connection, (error) => this.blobFailed(error))).push(data, cb, send);
   }
 
   /** A Blob could not be read: as ws, 'error' (unless closed), and the connection ends. */

@@ -233,6 +233,48 @@ describe('ws client → wsframe server', () => {
     await done;
     expect(received).toBe(total);
   });
+
+  test('a batch the socket still holds is never reused: echoes to a paused reader stay intact while another connection flushes', async () => {
+    // Flushes share one batch buffer while their writes complete at once; one that waits in the socket must keep its bytes.
+    const s = await echoServer({ highWaterMark: 256 * 1024 });
+    cleanups.push(() => closeServer(s.server));
+    const slow = new WS(s.url);
+    const busy = new WS(s.url);
+    await Promise.all([next(slow, 'open'), next(busy, 'open')]);
+    cleanups.push(() => slow.terminate(), () => busy.terminate());
+    const message = (i: number): Buffer => {
+      const b = Buffer.alloc(1024, i & 0xff);
+      b.writeUInt32BE(i, 0);
+      return b;
+    };
+    slow._socket.pause();
+    const total = 8192; // 8 MiB: more than the loopback buffers hold, so writes to `slow` wait in its socket
+    for (let i = 0; i < total; i++) slow.send(message(i));
+    const echoes = (ws: InstanceType<typeof WS>, count: number): Promise<Buffer[]> => new Promise((resolve) => {
+      const got: Buffer[] = [];
+      const onMessage = (data: Buffer): void => {
+        got.push(data);
+        if (got.length === count) {
+          ws.off('message', onMessage);
+          resolve(got);
+        }
+      };
+      ws.on('message', onMessage);
+    });
+    for (let round = 0; round < 20; round++) {
+      const got = echoes(busy, 64);
+      for (let i = 0; i < 64; i++) busy.send(message(100_000 + round * 64 + i));
+      const data = await got;
+      data.forEach((d, i) => expect(d.equals(message(100_000 + round * 64 + i))).toBe(true));
+    }
+    expect(s.server.clients.size).toBe(2);
+    const all = echoes(slow, total);
+    slow._socket.resume();
+    const data = await all;
+    let intact = 0;
+    data.forEach((d, i) => (intact += d.equals(message(i)) ? 1 : 0));
+    expect(intact).toBe(total);
+  });
 });
 
 describe('wsframe client → ws server', () => {

@@ -215,7 +215,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
         setWord(L.S_MESSAGE, 0);
         set64(L.S_MESSAGE_LENGTH, 0);
       }
-      if (flags & L.D_UTF8) break;
+      if ((flags & (L.D_UTF8 | L.D_VIEW)) === L.D_UTF8) break;
     }
     if (word(L.S_PHASE) !== L.PHASE_STOPPED) setWord(L.S_PHASE, phase);
     setWord(L.S_CONSUMED, pos);

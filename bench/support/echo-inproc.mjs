@@ -1,0 +1,51 @@
+// The server's JavaScript per echoed message, in process, with no syscalls, for
+// bench/results/echo-profile.md: the real `Connection.onRead` on a batch of
+// masked frames placed in the I/O region, the echo listener, `send`, and the
+// flush into a Duplex that discards. Several builds load side by side in one
+// process (each has its own WASM instance) and their rounds alternate; prints
+// the min and median CPU time per message of 15 rounds for each:
+//   node bench/support/echo-inproc.mjs <ascii|mixed|binary> <size> <batches per round> [buildDir ...]
+// (buildDir defaults to this checkout's build/). A Duplex is no plain
+// net.Socket, so flushes here never reuse the batch buffer (frames.ts).
+import { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { payload } from './payloads.mjs';
+const [kind, sizeArg, perRound, ...given] = process.argv.slice(2);
+const builds = given.length > 0 ? given : [new URL('../../build', import.meta.url).pathname];
+const size = Number(sizeArg);
+function frame() {
+  const data = payload(kind, size);
+  const first = kind === 'binary' ? 0x82 : 0x81;
+  const header = size < 126 ? Buffer.from([first, 0x80 | size]) : Buffer.from([first, 0x80 | 126, size >> 8, size & 0xff]);
+  const key = randomBytes(4);
+  for (let i = 0; i < size; i++) data[i] ^= key[i & 3];
+  return Buffer.concat([header, key, data]);
+}
+const batch = Buffer.concat(Array.from({ length: Math.max(1, Math.min(32, Math.floor(65536 / (size + 8)))) }, frame));
+const perBatch = batch.length / (frame().length);
+const setups = [];
+for (const build of builds) {
+  const { WebSocket } = await import(`${build}/esm/server/index.js`);
+  const { io } = await import(`${build}/esm/codec/wasm.js`);
+  const sink = new Duplex({ read() {}, write(chunk, enc, cb) { cb(); } });
+  sink.setNoDelay = () => {}; sink.setTimeout = () => {};
+  const ws = new WebSocket();
+  ws._connection.attach(sink, { role: 'server', protocol: '', extension: null, head: new Uint8Array(0), options: {}, tracker: null, budget: null });
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  const conn = ws._connection;
+  const run = (n) => { for (let i = 0; i < n; i++) { io.set(batch); conn.onRead(batch.length); } };
+  run(5000);
+  setups.push({ build, run, samples: [] });
+}
+const n = Number(perRound);
+for (let r = 0; r < 15; r++) for (const s of setups) {
+  const c0 = process.cpuUsage();
+  s.run(n);
+  const c = process.cpuUsage(c0);
+  s.samples.push(((c.user + c.system) * 1000) / n / perBatch);
+  await new Promise((res) => setImmediate(res));
+}
+for (const s of setups) {
+  const v = s.samples.sort((a, b) => a - b);
+  console.log(`${kind} ${size} B  ${s.build}: ns/msg min ${v[0].toFixed(1)} median ${v[7].toFixed(1)}`);
+}
