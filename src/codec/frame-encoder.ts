@@ -24,6 +24,11 @@ const FIRST_BATCH_SIZE = 16 * 1024;
 const ASCII_LOOP_LIMIT = 32;
 const utf8 = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+// Module-local copies for binary()'s short-frame path: imported bindings are
+// re-read from their module cells at every use (see frame-writer.ts).
+const SHORT_LENGTHS = LENGTH_16;
+const SHORT_HEADER = MAX_SHORT_HEADER;
+const WHOLE_BINARY = FIN | OPCODE_BINARY;
 
 export class FrameEncoder extends FrameWriter {
   private buffer: Uint8Array = EMPTY;
@@ -76,10 +81,10 @@ export class FrameEncoder extends FrameWriter {
   /** Batches a binary frame. `fin: false` starts a fragmented message. */
   binary(data: Uint8Array, fin = true): this {
     // The common case, without the general path's checks: a whole frame of fewer than 126 bytes.
-    if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < LENGTH_16) {
+    if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < SHORT_LENGTHS) {
       const at = this.length;
-      if (at + data.length + MAX_SHORT_HEADER > this.buffer.length) this.reserve(data.length + MAX_SHORT_HEADER);
-      this.length = this.put(this.buffer, at, FIN | OPCODE_BINARY, data);
+      if (at + data.length + SHORT_HEADER > this.buffer.length) this.reserve(data.length + SHORT_HEADER);
+      this.length = this.put(this.buffer, at, WHOLE_BINARY, data);
       return this;
     }
     return this.data(OPCODE_BINARY, data, fin);

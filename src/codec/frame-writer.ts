@@ -32,6 +32,13 @@ const MIN_LENGTH_64 = 65536;
 /** The most header bytes a frame of fewer than LENGTH_16 payload bytes takes (masked: 2 + a 4-byte key). */
 export const MAX_SHORT_HEADER = 6;
 
+// Module-local copies of protocol constants for the per-frame path. V8 (11.3)
+// reads an imported or exported binding from its module cell, with a TDZ check,
+// at every use in optimized code (~7 instructions each); a module's own
+// unexported const is folded in. Measured on the 16 B masked frame (cachegrind).
+const SHORT_LENGTHS = LENGTH_16;
+const MASKED = MASK_BIT;
+
 /** Header bytes for a payload of `length` bytes. */
 export function headerSize(length: number, masked: boolean): number {
   return (length < LENGTH_16 ? 2 : length < MIN_LENGTH_64 ? 4 : 10) + (masked ? 4 : 0);
@@ -48,9 +55,9 @@ export function firstByte(opcode: number, fin: boolean): number {
  * a key word (mask.ts keyWord: key byte j is `(key >>> 8 * j) & 0xff`).
  */
 export function writeHeader(target: Uint8Array, offset: number, first: number, length: number, masked: boolean, key: number): number {
-  const maskBit = masked ? MASK_BIT : 0;
+  const maskBit = masked ? MASKED : 0;
   target[offset] = first;
-  if (length < LENGTH_16) {
+  if (length < SHORT_LENGTHS) {
     target[offset + 1] = maskBit | length;
     offset += 2;
   } else {

@@ -11,6 +11,8 @@ import { IO_PTR, IO_SIZE, io, kernels } from './wasm.js';
  * copies cost a fixed ~35 ns (measured by bench/mask.bench.mjs, "crossover").
  */
 export const MASK_WASM_THRESHOLD = 48;
+/** MASK_WASM_THRESHOLD as an unexported const, which V8 folds into maskBytes (see frame-writer.ts). */
+const WASM_FROM = MASK_WASM_THRESHOLD;
 
 function assertKey(key: unknown): asserts key is Uint8Array {
   assertBytes(key, 'mask');
@@ -99,7 +101,7 @@ export function maskWasm(
 export function maskBytes(
   source: Uint8Array, sourceAt: number, key: number, output: Uint8Array, outputAt: number, length: number, phase: number,
 ): void {
-  if (length < MASK_WASM_THRESHOLD) xorForward(source, sourceAt, key, output, outputAt, length, phase);
+  if (length < WASM_FROM) xorForward(source, sourceAt, key, output, outputAt, length, phase);
   else maskWasm(source, sourceAt, key, output, outputAt, length, phase & 3);
 }
 
