@@ -257,9 +257,13 @@ Each cell: messages/s · payload GB/s · minor page faults per message (\`proces
 over the whole measurement, warm-up included). Faults tell which mode a sample ran in: owned memory is freed by
 V8 (a scavenge for every 32 MiB of new ArrayBuffers) and glibc sometimes gives the freed heap top back to the
 kernel, so the next 32 MiB fault in again (up to 4 faults per 16 KiB message; ws, whose socket-like chunks are
-fresh memory too, is exposed alike). From 16 KiB up one timed call is 4 passes (64 MiB), so every sample pays
-its share of those cycles (a 16 MiB call paid them in some samples and not others: tinybench's median and
-Benchmark.js's mean then disagreed, and runs were bimodal).
+fresh memory too, is exposed alike). glibc's threshold for that starts at 128 KiB and rises to twice the largest
+mmapped block freed so far: so the rows depend on what each process freed before them. The 16 KiB text row, the
+first to run after only 2 MiB streams were freed, usually faults most; the verdicts run last, after every 16 MiB
+stream was freed. From 16 KiB up one timed call is 4 passes (64 MiB), so every sample pays its share of those
+cycles (a 16 MiB call paid them in some samples and not others: tinybench's median and Benchmark.js's mean then
+disagreed). On the project's VM a fault costs about 10 µs of CPU, so 0.1 fault per 16 KiB message costs about as
+much as decoding it.
 
 ## Decoder: messages/s (M) · payload GB/s · faults per message
 ${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil', 'ws pure JS', 'vs ws + bufferutil', 'vs ws JS'],
