@@ -28,13 +28,15 @@
  *   `extension.deflate` and inflates messages whose first frame had RSV1
  *   itself. `extension.close()` runs at the close.
  * - Write limits: `checkBacklog()` runs after every socket write with the
- *   bytes still waiting; `onDrain()` when they are all written. Over the
- *   limit (`highWaterMark`, or the server's `maxBufferedBytes` for all its
- *   connections together, kept in a shared `WriteBudget`) a connection stops
- *   reading and its `sendTimeout` clock runs: still over when it fires, the
- *   connection is closed with 1008 and its socket destroyed soon after. Over
- *   the server's limit and its own at once (sends keep coming: a broadcast),
- *   it is closed at once.
+ *   bytes still waiting. Over the limit (`highWaterMark`, or the server's
+ *   `maxBufferedBytes` for all its connections together, kept in a shared
+ *   `WriteBudget`, write-budget.ts) a connection stops reading and its
+ *   `sendTimeout` clock runs: still over when it fires, the connection is
+ *   closed with 1008 and its socket destroyed soon after. Over the server's
+ *   limit and its own at once (sends keep coming: a broadcast), it is closed
+ *   at once. It reads again as soon as it is back under: when its bytes are
+ *   written ('drain', or `watchWrites()` where Node emits no 'drain'), or
+ *   when the budget tells it that others freed it (`budgetFreed()`).
  * - Read budget: a turn's reads get READ_TURN_MS; past it, each slow connection
  *   yields after its read until the turn's check phase.
  */
@@ -55,6 +57,7 @@ import {
 } from './frames.js';
 import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
+import type { BudgetWaiter, WriteBudget } from './write-budget.js';
 
 /** The ready states (the values of ws's `WebSocket.CONNECTING` …). */
 export const CONNECTING = 0;
@@ -142,16 +145,6 @@ const LARGE_PARTIAL = 1024 * 1024;
 const SEND_TIMEOUT_LINGER = 1_000;
 
 /**
- * Bytes waiting to be written to a group of connections (a server's), against
- * a limit for all of them together: each connection adds what its socket holds
- * after a write and takes it back when that drains or closes.
- */
-export class WriteBudget {
-  queued = 0;
-  constructor(readonly limit: number) {}
-}
-
-/**
  * A negotiated extension's per-connection state (permessage-deflate). Both
  * transforms must call `done` in the order they were called.
  */
@@ -228,7 +221,7 @@ function socketClosedError(): Error {
   return new Error('The socket was closed');
 }
 
-export class Connection {
+export class Connection implements BudgetWaiter {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readyState = CONNECTING;
   role: Role = 'server';
@@ -254,8 +247,12 @@ export class Connection {
   private sendTimeout = DEFAULTS.sendTimeout;
   private maxFragments: number | undefined = undefined;
   private budget: WriteBudget | null = null;
-  /** What this connection has added to `budget.queued`. */
+  /** What this connection has added to the budget. */
   private budgeted = 0;
+  /** An empty write is in the socket, its callback (`written`) to run once the bytes before it are written. */
+  private watching = false;
+  /** `written` bound to this connection, made at the first `watchWrites()`. */
+  private onWritten: (() => void) | null = null;
   /** Runs while the bytes waiting to be written are over the limit (and have not drained). */
   private sendTimer: NodeJS.Timeout | null = null;
 
@@ -522,9 +519,14 @@ export class Connection {
    */
   private resumeReading(): void {
     const socket = this.socket;
-    if (socket !== null && !this.paused && this.deferred === null && !this.yielding && !this.overLimit(socket.writableLength) && socket.isPaused()) {
-      socket.resume();
-    }
+    if (socket === null || this.paused || this.deferred !== null || this.yielding || !socket.isPaused()) return;
+    if (!this.overLimit(socket.writableLength)) socket.resume();
+    else if (this.budget !== null && this.budget.over) this.budget.wait(this);
+  }
+
+  /** The write budget is back under its limit (others' bytes were written, or they closed). */
+  budgetFreed(): void {
+    this.resumeReading();
   }
 
   get isPaused(): boolean {
@@ -644,17 +646,25 @@ export class Connection {
   /** After a write: bytes wait for the peer to read them. Over the limit: stop reading, start the send timeout. */
   private checkBacklog(socket: Socket): void {
     const backlog = socket.writableLength;
-    if (this.budget !== null) {
-      this.budget.queued += backlog - this.budgeted;
+    const budget = this.budget;
+    if (budget !== null) {
+      const budgeted = this.budgeted;
       this.budgeted = backlog;
+      budget.add(backlog - budgeted);
+      // The budget must learn when these bytes are written, however few.
+      if (backlog > 0) this.watchWrites(socket);
     }
     if (!this.overLimit(backlog)) return;
+    this.watchWrites(socket);
     if (!socket.isPaused()) socket.pause();
-    // Sends (a broadcast, say) keep coming to a peer that does not read: past the server-wide cap, one that is
-    // also over its own limit is closed now, not at the send timeout, so the cap bounds what is held.
-    if (this.budget !== null && this.budget.queued > this.budget.limit && backlog > this.highWaterMark && this.readyState === OPEN) {
-      this.closeUnread('Write budget exceeded: the peer read too little of what was sent while the server was over maxBufferedBytes', 'WS_ERR_WRITE_BUDGET');
-      return;
+    if (budget !== null && budget.over) {
+      // Sends (a broadcast, say) keep coming to a peer that does not read: past the server-wide cap, one that is
+      // also over its own limit is closed now, not at the send timeout, so the cap bounds what is held.
+      if (backlog > this.highWaterMark && this.readyState === OPEN) {
+        this.closeUnread('Write budget exceeded: the peer read too little of what was sent while the server was over maxBufferedBytes', 'WS_ERR_WRITE_BUDGET');
+        return;
+      }
+      budget.wait(this);
     }
     if (this.sendTimer === null && this.sendTimeout > 0 && this.readyState === OPEN) {
       this.sendTimer = setTimeout(sendTimedOut, this.sendTimeout, this);
@@ -664,14 +674,40 @@ export class Connection {
 
   private overLimit(backlog: number): boolean {
     const budget = this.budget;
-    return backlog > this.highWaterMark || (budget !== null && backlog > 0 && budget.queued > budget.limit);
+    return backlog > this.highWaterMark || (budget !== null && backlog > 0 && budget.over);
+  }
+
+  /**
+   * Bytes wait in the socket and this connection must hear when they are
+   * written (it stopped reading over a limit, or the budget counts them).
+   * Node emits 'drain' only after a socket went past its own high-water mark
+   * (16 KiB), so fewer bytes than that would go out unheard: an empty write
+   * queued behind them calls back (`written`) once they are all written.
+   */
+  private watchWrites(socket: Socket): void {
+    if (this.watching || !socket.writable) return;
+    this.watching = true;
+    socket.write(EMPTY, (this.onWritten ??= () => this.written()));
+  }
+
+  /** What was waiting when `watchWrites()` ran is written: count what waits now, read again if under the limit. */
+  private written(): void {
+    this.watching = false;
+    const socket = this.socket;
+    if (socket === null || socket.destroyed) return; // closing: onSocketClose settles
+    if (socket.writableLength === 0) this.settle();
+    else this.checkBacklog(socket);
+    this.resumeReading();
   }
 
   /** Nothing waits to be written any more (drained or closed): out of the budget, no send timeout. */
   private settle(): void {
-    if (this.budget !== null) {
-      this.budget.queued -= this.budgeted;
+    const budget = this.budget;
+    if (budget !== null) {
+      budget.leave(this);
+      const budgeted = this.budgeted;
       this.budgeted = 0;
+      budget.add(-budgeted);
     }
     if (this.sendTimer !== null) clearTimeout(this.sendTimer);
     this.sendTimer = null;
@@ -693,7 +729,12 @@ export class Connection {
   onSendTimeout(): void {
     this.sendTimer = null;
     const socket = this.socket;
-    if (socket === null || this.readyState !== OPEN || !this.overLimit(socket.writableLength)) return;
+    if (socket === null || this.readyState !== OPEN) return;
+    if (!this.overLimit(socket.writableLength)) {
+      // Back under the limit without a drain (some bytes still wait): nothing else may be about to resume reading.
+      this.resumeReading();
+      return;
+    }
     this.closeUnread(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`, 'WS_ERR_SEND_TIMEOUT');
   }
 

@@ -179,6 +179,39 @@ describe('lifecycle', () => {
     await closeEvent;
   });
 
+  test.each(['port', 'server', 'noServer'] as const)('close(cb) again while closing and after closed (%s): every callback runs, as in ws', async (mode) => {
+    /** Closes `wss` four ways in turn and logs each callback's error and each 'close' event, in the order they come. */
+    async function closeTwiceAndAgain(wss: { close(cb?: (error?: Error) => void): void; on(event: 'close', f: () => void): void }): Promise<string[]> {
+      const log: string[] = [];
+      wss.on('close', () => log.push('close event'));
+      const closing = (name: string) => new Promise<void>((resolve) => wss.close((error) => {
+        log.push(`${name}: ${error?.message ?? 'no error'}`);
+        resolve();
+      }));
+      await Promise.all([closing('first'), closing('while closing')]);
+      await closing('after closed');
+      wss.close();
+      await closing('after a close without callback');
+      return log;
+    }
+    const make = async (Server: typeof WebSocketServer): Promise<WebSocketServer> => {
+      if (mode === 'noServer') return new Server({ noServer: true });
+      if (mode === 'port') {
+        const wss = new Server({ port: 0, host: '127.0.0.1' });
+        await next(wss, 'listening');
+        return wss;
+      }
+      const httpServer = http.createServer();
+      cleanups.push(() => void httpServer.close());
+      await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+      return new Server({ server: httpServer });
+    };
+    const ours = await closeTwiceAndAgain(await make(WebSocketServer));
+    const theirs = await closeTwiceAndAgain(await make(WS.WebSocketServer));
+    expect(ours).toEqual(theirs);
+    expect(ours).toContain('after closed: The server is not running');
+  }, 10_000);
+
   test('address(): the listener\'s, an error in noServer mode, null once closed', async () => {
     const { server: wss, port } = await listen();
     expect((wss.address() as AddressInfo).port).toBe(port);
