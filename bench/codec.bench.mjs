@@ -69,9 +69,35 @@ function stream(bytes, kind) {
 }
 
 /**
- * ws's Receiver on one workload (run in a child process per ws variant): tinybench's messages/s, or with
- * `significance` Benchmark.js's sample for a verdict.
+ * Passes of the stream per timed call. A 16 MiB pass (16 KiB messages and up) is shorter than the cycle of the
+ * costs that owned memory brings: V8 runs a scavenge for every 32 MiB of new ArrayBuffers ("external memory
+ * pressure"), whose sweeper frees them, and glibc may give the freed heap top back to the kernel, to be faulted in
+ * again. With one pass per call some calls pay that and some do not, and tinybench's median fell on either side
+ * from run to run (the bimodal results); four passes (64 MiB) put two cycles in every call, so each sample pays
+ * its share and the median and Benchmark.js's mean (over cycles of about 50 ms) measure the same thing.
  */
+const passesPerCall = (bytes) => (bytes >= 16384 ? 4 : 1);
+
+/**
+ * Times `pass` (one pass of a workload's stream, delivering `count` messages, counted by `received()`):
+ * tinybench's messages/s, or with `significance` Benchmark.js's sample for a verdict; with the minor page faults
+ * per message the process took meanwhile (warm-up included: the mode a run is in, see passesPerCall).
+ */
+async function measurePasses(pass, count, bytes, received, significance) {
+  const passes = passesPerCall(bytes);
+  const fn = passes === 1 ? pass : () => {
+    for (let i = 0; i < passes; i++) pass();
+  };
+  const inner = count * passes;
+  const faults = process.resourceUsage().minorPageFault;
+  const messages = received();
+  const time = passes === 1 ? undefined : QUICK ? 200 : 1000;
+  const result = significance ? sample(fn, { inner }) : { hz: await opsPerSecond(fn, { inner, time }) };
+  if (received() === messages) throw new Error('decoded nothing');
+  return { ...result, faults: (process.resourceUsage().minorPageFault - faults) / (received() - messages) };
+}
+
+/** ws's Receiver on one workload (run in a child process per ws variant). */
 async function measureWs(kind, bytes, significance = false) {
   const { Receiver } = require('ws');
   const { count, chunks } = stream(bytes, kind);
@@ -82,9 +108,7 @@ async function measureWs(kind, bytes, significance = false) {
   const pass = () => {
     for (const chunk of chunks) receiver.write(Buffer.from(chunk));
   };
-  const ops = significance ? sample(pass, { inner: count }) : await opsPerSecond(pass, { inner: count });
-  if (received === 0) throw new Error('ws decoded nothing');
-  return ops;
+  return measurePasses(pass, count, bytes, () => received, significance);
 }
 
 async function measureWsframe(kind, bytes, transient, significance = false) {
@@ -99,9 +123,7 @@ async function measureWsframe(kind, bytes, transient, significance = false) {
   const pass = () => {
     for (const chunk of chunks) decoder.push(chunk);
   };
-  const ops = significance ? sample(pass, { inner: count }) : await opsPerSecond(pass, { inner: count });
-  if (received === 0) throw new Error('wsframe decoded nothing');
-  return ops;
+  return measurePasses(pass, count, bytes, () => received, significance);
 }
 
 async function measureEncoder() {
@@ -155,6 +177,8 @@ if (ANCHOR) {
       },
     };
   };
+  const gb = (ops, bytes) => fixed((ops * bytes) / 1e9);
+  const fault = (perMessage) => perMessage.toFixed(perMessage < 10 ? 3 : 0);
   const m = machine();
   const loadBefore = os.loadavg()[0];
   const wsNative = child('ws', {});
@@ -162,21 +186,30 @@ if (ANCHOR) {
   // Each workload is measured for all four variants back to back, so load drift affects them alike.
   const decode = [];
   for (const [kind, bytes] of WORKLOADS) {
-    const ws = await wsNative.measure(kind, bytes);
-    const wsframe = await measureWsframe(kind, bytes, false);
-    const wsframeNode = await measureWsframe(kind, bytes, true);
-    const js = await wsJS.measure(kind, bytes);
-    decode.push({ kind, bytes, wsframe, wsframeNode, ws, wsJS: js });
-    console.log(`decode ${size(bytes)} ${kind}: wsframe ${fixed(wsframe / 1e6)} M msgs/s, ws + bufferutil ${fixed(ws / 1e6)} M (${fixed(wsframe / ws)}×)`);
+    const measured = {
+      ws: await wsNative.measure(kind, bytes),
+      wsframe: await measureWsframe(kind, bytes, false),
+      wsframeNode: await measureWsframe(kind, bytes, true),
+      wsJS: await wsJS.measure(kind, bytes),
+    };
+    const row = { kind, bytes, faults: {} };
+    for (const [name, { hz, faults }] of Object.entries(measured)) {
+      row[name] = hz;
+      row.faults[name] = faults;
+    }
+    decode.push(row);
+    console.log(`decode ${size(bytes)} ${kind}: wsframe ${fixed(row.wsframe / 1e6)} M msgs/s (${gb(row.wsframe, bytes)} GB/s, ${fault(row.faults.wsframe)} faults/msg), ` +
+      `ws + bufferutil ${fixed(row.ws / 1e6)} M (${gb(row.ws, bytes)} GB/s, ${fault(row.faults.ws)} faults/msg): ${fixed(row.wsframe / row.ws)}×`);
   }
   // Benchmark.js verdicts on the decoder against ws + bufferutil (its sample comes from the child).
   const verdicts = [];
   for (const [kind, bytes] of [['text', 16], ['mixed', 1024], ['text', 16384], ['mixed', 16384], ['utf8', 16384]]) {
     const theirs = await wsNative.measure(kind, bytes, true);
     const ours = await measureWsframe(kind, bytes, false, true);
-    const v = { kind, bytes, ...verdict(ours, theirs) };
+    const row = decode.find((r) => r.kind === kind && r.bytes === bytes);
+    const v = { kind, bytes, ...verdict(ours, theirs), faults: ours.faults, anchorFaults: theirs.faults, tinybench: row.wsframe / row.ws };
     verdicts.push(v);
-    console.log(`verdict decode ${size(bytes)} ${kind} vs ws + bufferutil: ${verdictCell(v)}`);
+    console.log(`verdict decode ${size(bytes)} ${kind} vs ws + bufferutil: ${verdictCell(v)}; faults/msg ${fault(v.faults)} vs ${fault(v.anchorFaults)}; tinybench ${fixed(v.tinybench)}×`);
   }
   wsNative.close();
   wsJS.close();
@@ -205,7 +238,6 @@ if (ANCHOR) {
   }
   results.targets = targets;
 
-  const gb = (ops, bytes) => fixed((ops * bytes) / 1e9);
   const M = (ops) => fixed(ops / 1e6);
   const markdown = `# Frame codec benchmark
 
@@ -221,13 +253,28 @@ back. ws validates UTF-8 with \`buffer.isUtf8\` (simdutf) in both. "wsframe" giv
 into fresh memory, as ws's socket buffers are fresh); "wsframe (transient)" uses \`transient: true\`: views valid
 only during the callback, in reused memory.
 
-## Decoder: messages/s (M) and payload GB/s
+Each cell: messages/s · payload GB/s · minor page faults per message (\`process.resourceUsage().minorPageFault\`
+over the whole measurement, warm-up included). Faults tell which mode a sample ran in: owned memory is freed by
+V8 (a scavenge for every 32 MiB of new ArrayBuffers) and glibc sometimes gives the freed heap top back to the
+kernel, so the next 32 MiB fault in again (up to 4 faults per 16 KiB message; ws, whose socket-like chunks are
+fresh memory too, is exposed alike). glibc's threshold for that starts at 128 KiB and rises to twice the largest
+mmapped block freed so far: so the rows depend on what each process freed before them. The 16 KiB text row, the
+first to run after only 2 MiB streams were freed, usually faults most; the verdicts run last, after every 16 MiB
+stream was freed. From 16 KiB up one timed call is 4 passes (64 MiB), so every sample pays its share of those
+cycles (a 16 MiB call paid them in some samples and not others: tinybench's median and Benchmark.js's mean then
+disagreed). On the project's VM a fault costs about 10 µs of CPU, so 0.1 fault per 16 KiB message costs about as
+much as decoding it.
+
+## Decoder: messages/s (M) · payload GB/s · faults per message
 ${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil', 'ws pure JS', 'vs ws + bufferutil', 'vs ws JS'],
-  decode.map((r) => [size(r.bytes), r.kind, `${M(r.wsframe)} M · ${gb(r.wsframe, r.bytes)} GB/s`, `${M(r.wsframeNode)} M · ${gb(r.wsframeNode, r.bytes)} GB/s`,
-    `${M(r.ws)} M · ${gb(r.ws, r.bytes)} GB/s`, `${M(r.wsJS)} M · ${gb(r.wsJS, r.bytes)} GB/s`, `${fixed(r.wsframe / r.ws)}×`, `${fixed(r.wsframe / r.wsJS)}×`]))}
+  decode.map((r) => [size(r.bytes), r.kind, ...['wsframe', 'wsframeNode', 'ws', 'wsJS'].map((name) => `${M(r[name])} M · ${gb(r[name], r.bytes)} GB/s · ${fault(r.faults[name])}`),
+    `${fixed(r.wsframe / r.ws)}×`, `${fixed(r.wsframe / r.wsJS)}×`]))}
 
 ## Verdicts (Benchmark.js, Mann–Whitney U at 95%): FrameDecoder (owned delivery) against ws Receiver + bufferutil
-${table(['payload', 'verdict (ratio, margins of error)'], verdicts.map((v) => [`${size(v.bytes)} ${v.kind}`, verdictCell(v)]))}
+Benchmark.js's ratio is of means over cycles of at least 50 ms, measured after the table above; tinybench's is the
+table's (medians of timed calls). Faults per message during Benchmark.js's run, wsframe vs ws.
+${table(['payload', 'verdict (ratio, margins of error)', 'tinybench ratio', 'faults/msg'], verdicts.map((v) => [`${size(v.bytes)} ${v.kind}`, verdictCell(v),
+  `${fixed(v.tinybench)}×`, `${fault(v.faults)} vs ${fault(v.anchorFaults)}`]))}
 
 ## Encoder: frames/s (M), FrameEncoder batching 1024 frames per flush vs ws Sender.frame per message
 ${table(['role', 'payload', 'wsframe', 'ws Sender.frame', 'ratio'],

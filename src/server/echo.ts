@@ -1,5 +1,9 @@
 import { createServer, type ServerOptions, type WebSocketServer } from './server.js';
 
+// Send options made once: `send` only reads them.
+const BINARY = { binary: true };
+const TEXT = { binary: false };
+
 /**
  * An echo server: text back as text, binary as binary; no extensions, no
  * subprotocols. What `wsframe echo` runs, and what the conformance suite tests.
@@ -7,7 +11,7 @@ import { createServer, type ServerOptions, type WebSocketServer } from './server
 export function createEchoServer(options: ServerOptions, onListening?: () => void): WebSocketServer {
   const server = createServer({ ...options, handleProtocols: () => false }, onListening);
   server.on('connection', (ws) => {
-    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+    ws.on('message', (data, isBinary) => ws.send(data, isBinary ? BINARY : TEXT));
   });
   return server;
 }

@@ -25,6 +25,9 @@ import type { PublishOptions, PublishResult, TopicRegistry } from './topics.js';
 export type { ConnectionOptions } from './connection.js';
 
 const EMPTY = Buffer.alloc(0);
+const nativeEmit = EventEmitter.prototype.emit;
+/** Where EventEmitter keeps listeners (a function for one, an array for several), in Node and the runtimes that port its events module. */
+type EmitterFields = { _events?: Record<string | symbol, unknown> };
 const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'] as const;
 
@@ -121,6 +124,11 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
   /** @internal The connection's state: handshakes attach sockets to it, the server beats its heart. */
   readonly _connection: Connection = new Connection(this);
   private type: BinaryType = 'nodebuffer';
+  /**
+   * Whether 'message' may call a lone listener directly (see `_onMessage`): EventEmitter's `captureRejections`
+   * was off when this was constructed, as `emit` reads it for this instance for good.
+   */
+  private readonly directMessages = !EventEmitter.captureRejections;
   /** Bytes of data passed to `send`/`ping`/`pong` after the connection closed (ws counts them in `bufferedAmount`). */
   private discarded = 0;
   /** An error was reported: later ones (a Blob that fails to read after a protocol error) are not. */
@@ -379,8 +387,14 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
 
   /** @internal */
   _onMessage(data: Uint8Array, isBinary: boolean): void {
-    if (!isBinary || this.type === 'nodebuffer') this.emit('message', asBuffer(data), isBinary);
-    else this.emit('message', this.binary(data), true);
+    const message = !isBinary || this.type === 'nodebuffer' ? asBuffer(data) : this.binary(data);
+    // One listener, EventEmitter's own emit, no captured rejections: call it as emit would (same `this`, same
+    // arguments, its throw propagates, a `once` wrapper removes itself), without emit's rest array, `apply` and
+    // megamorphic keyed lookup. Read per message, so a listener added or removed by the one before is seen.
+    // Anything else (several listeners, none, an overridden emit) goes through emit.
+    const listener = this.directMessages && this.emit === nativeEmit ? (this as unknown as EmitterFields)._events?.message : undefined;
+    if (typeof listener === 'function') listener.call(this, message, isBinary);
+    else this.emit('message', message, isBinary);
   }
 
   /** A binary message in the form `binaryType` asks for. */

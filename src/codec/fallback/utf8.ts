@@ -11,6 +11,7 @@
  */
 
 import { UTF8_INVALID } from '../layout.js';
+import { maskBytes } from './mask.js';
 
 /** Any continuation byte, for all but the first continuation of E0, ED, F0, F4. */
 const ANY = 0xbf80;
@@ -71,8 +72,7 @@ export function utf8Kernels(memory: Uint8Array): {
       return validateUtf8Bytes(memory, ptr, ptr + length, state);
     },
     unmaskValidateUtf8(ptr, length, key, phase, state) {
-      // RFC 6455 §5.3 with the little-endian key of assembly/mask.ts; every byte is unmasked.
-      for (let i = 0; i < length; i++) memory[ptr + i] ^= key >>> (((i + phase) & 3) << 3);
+      maskBytes(memory, ptr, ptr, length, key, phase);
       return validateUtf8Bytes(memory, ptr, ptr + length, state);
     },
   };
