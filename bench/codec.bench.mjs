@@ -289,7 +289,10 @@ ${table(['payload', 'kind', 'wsframe', 'wsframe (transient)', 'ws + bufferutil',
 
 ## Verdicts (Benchmark.js, Mann–Whitney U at 95%): FrameDecoder (owned delivery) against ws Receiver + bufferutil
 Benchmark.js's ratio is of means over cycles of at least 50 ms, measured after the table above; tinybench's is the
-table's (medians of timed calls). Faults per message during Benchmark.js's run, wsframe vs ws.
+table's (medians of timed calls). Both time the same calls (4 passes from 16 KiB up), so on a quiet machine they
+should agree within the margins; they can still differ because the verdicts run later (other faults: see above,
+and the column here) and each side's 1.5 s sample is taken after the other's, so load that changes between them
+shifts the ratio (the load average is in the header). Faults per message during Benchmark.js's run, wsframe vs ws.
 ${table(['payload', 'verdict (ratio, margins of error)', 'tinybench ratio', 'faults/msg'], verdicts.map((v) => [`${size(v.bytes)} ${v.kind}`, verdictCell(v),
   `${fixed(v.tinybench)}×`, `${fault(v.faults)} vs ${fault(v.anchorFaults)}`]))}
 
