@@ -92,12 +92,11 @@ const DIST_CODE_FAR: usize = memory.data(256, 16);
 
 const MIN_MATCH: u32 = 3;
 /**
- * Bytes a position needs after it to be hashed (and searched): a state hashes its first 4 (the shared
- * compressor: matches are found from 4 bytes on, 3-byte ones rarely pay, as zlib's TOO_FAR says) or 5 (a
- * stream: with a window of earlier messages, 4-byte matches far back rarely pay either, and they crowd the chains).
+ * Bytes hashed per position, which a position needs after it to be hashed (and searched): the shared
+ * compressor's (matches are found from 4 bytes on, 3-byte ones rarely pay, as zlib's TOO_FAR says) and a
+ * stream's (with a window of earlier messages, 4-byte matches far back rarely pay either, and they crowd the
+ * chains). Each is a constant in its own copy of lz77 (inlined into deflateCompress and deflateStep).
  */
-const HASHED: u32 = 5;
-/** The hash lengths: the shared compressor's and a stream's (see HASHED). */
 const SHARED_HASH_BYTES: u32 = 4;
 const STREAM_HASH_BYTES: u32 = 5;
 const MAX_MATCH: u32 = 258;
@@ -135,25 +134,23 @@ buildTables();
  * A compressor state's header, DEFLATE_STREAM_HEADER bytes of u32 fields at the start of a stream's region (the
  * shared compressor's is SHARED): the matcher's globals below are loaded from it at each call and saved back.
  */
-const S_BASE: u32 = 0; // stream position of window[0], plus 1: heads hold base + index, so 0 is never a position
-const S_END: u32 = 4; // bytes in the window
-const S_HASHED: u32 = 8; // window index of the first position not yet in the hash chains
-const S_WMASK: u32 = 12; // chain ring size - 1 (2^windowBits - 1 for a stream, whose window keeps that much history)
-const S_HASH_SHIFT: u32 = 16; // 32 - log2(heads)
-const S_WINDOW: u32 = 20; // address of the window (S_WMASK + 1 + DEFLATE_STREAM_CHUNK bytes for a stream, + 8 spare)
-const S_PREV: u32 = 24; // address of the chains (u16 per ring slot)
-const S_HEAD: u32 = 28; // address of the heads (u32 each)
-const S_HASH_DROP: u32 = 32; // 64 - 8 * bytes hashed per position (SHARED_HASH_BYTES or STREAM_HASH_BYTES)
+const STREAM_BASE: u32 = 0; // stream position of window[0], plus 1: heads hold base + index, so 0 is never a position
+const STREAM_END: u32 = 4; // bytes in the window
+const STREAM_HASHED: u32 = 8; // window index of the first position not yet in the hash chains
+const STREAM_WMASK: u32 = 12; // chain ring size - 1 (2^windowBits - 1 for a stream, whose window keeps that much history)
+const STREAM_HASH_SHIFT: u32 = 16; // 32 - log2(heads)
+const STREAM_WINDOW: u32 = 20; // address of the window (STREAM_WMASK + 1 + DEFLATE_STREAM_CHUNK bytes for a stream, + 8 spare)
+const STREAM_PREV: u32 = 24; // address of the chains (u16 per ring slot)
+const STREAM_HEAD: u32 = 28; // address of the heads (u32 each)
 
 /** The shared compressor's state: IN, PREV and HEAD, forgotten at every call (`deflateCompress`). */
 const SHARED: usize = memory.data(DEFLATE_STREAM_HEADER, 16);
-store<u32>(SHARED + S_BASE, 1);
-store<u32>(SHARED + S_WMASK, DEFLATE_INPUT_SIZE - 1);
-store<u32>(SHARED + S_HASH_SHIFT, 32 - DEFLATE_HASH_BITS);
-store<u32>(SHARED + S_WINDOW, <u32>IN);
-store<u32>(SHARED + S_PREV, <u32>PREV);
-store<u32>(SHARED + S_HEAD, <u32>HEAD);
-store<u32>(SHARED + S_HASH_DROP, 64 - 8 * SHARED_HASH_BYTES);
+store<u32>(SHARED + STREAM_BASE, 1);
+store<u32>(SHARED + STREAM_WMASK, DEFLATE_INPUT_SIZE - 1);
+store<u32>(SHARED + STREAM_HASH_SHIFT, 32 - DEFLATE_HASH_BITS);
+store<u32>(SHARED + STREAM_WINDOW, <u32>IN);
+store<u32>(SHARED + STREAM_PREV, <u32>PREV);
+store<u32>(SHARED + STREAM_HEAD, <u32>HEAD);
 
 /** The state being used, loaded by `useState` (wasm globals: the hot loops read them as if they were constants). */
 let win: usize = 0;
@@ -161,19 +158,17 @@ let prev: usize = 0;
 let head: usize = 0;
 let wmask: u32 = 0;
 let hashShift: u32 = 0;
-let hashDrop: u32 = 0;
 let base: u32 = 1;
 /** The farthest back a match may refer: 2^windowBits, the agreed window. */
 let maxDist: u32 = 0;
 
 function useState(state: usize, windowBits: u32): void {
-  win = <usize>load<u32>(state + S_WINDOW);
-  prev = <usize>load<u32>(state + S_PREV);
-  head = <usize>load<u32>(state + S_HEAD);
-  wmask = load<u32>(state + S_WMASK);
-  hashShift = load<u32>(state + S_HASH_SHIFT);
-  hashDrop = load<u32>(state + S_HASH_DROP);
-  base = load<u32>(state + S_BASE);
+  win = <usize>load<u32>(state + STREAM_WINDOW);
+  prev = <usize>load<u32>(state + STREAM_PREV);
+  head = <usize>load<u32>(state + STREAM_HEAD);
+  wmask = load<u32>(state + STREAM_WMASK);
+  hashShift = load<u32>(state + STREAM_HASH_SHIFT);
+  base = load<u32>(state + STREAM_BASE);
   maxDist = 1 << (windowBits < 15 ? windowBits : 15);
   if (base > BASE_LIMIT) {
     // Every head entry is then older than the new base: cleared, they read as empty.
@@ -185,21 +180,25 @@ function useState(state: usize, windowBits: u32): void {
 // ---- LZ77 ----
 
 /**
- * Records window position `pos` (which has HASHED bytes after it; the first 8 - drop / 8 are hashed) as the
- * latest one with its hash: its
+ * Records window position `pos` (which has `hashBytes` bytes after it, 4 or 5, a constant) as the latest one
+ * with its hash: its
  * head (at `heads`) gets its stream position, its chain link the distance back to the previous one, 0 when
- * that one is out of reach. The chain links (at `ring`, u16) are a ring indexed by stream position, which a
- * stream's window slide does not change. The state comes in as arguments, read once by the caller into
- * locals: wasm globals are loads from the instance at every use.
+ * that one is out of reach. The chain links (at `ring`, u16) are a ring indexed by `origin` + pos: a stream's
+ * origin is its base, so that its slot is the stream position's, which a window slide does not change; the
+ * shared compressor's is 0 (one message per call: window positions). The state comes in as arguments: in
+ * the shared compressor's copy of lz77 its addresses are constants, folded into the loads' offsets.
  */
 // @ts-ignore: decorator
-@inline function insert(window: usize, heads: usize, ring: usize, first: u32, mask: u32, drop: u64, shift: u32, far: u32, pos: u32): void {
-  const slot = heads + ((<u32>(((load<u64>(window + pos) << drop) * 0x9e3779b97f4a7c15) >> 32) >> shift) << 2);
+@inline function insert(window: usize, heads: usize, ring: usize, origin: u32, first: u32, mask: u32, hashBytes: u32, shift: u32, far: u32, pos: u32): void {
+  const hash = hashBytes == 4
+    ? (load<u32>(window + pos) * 0x9e3779b1) >> shift
+    : <u32>(((load<u64>(window + pos) << (64 - 8 * hashBytes)) * 0x9e3779b97f4a7c15) >> 32) >> shift;
+  const slot = heads + (hash << 2);
   const previous = load<u32>(slot);
   const here = first + pos;
   store<u32>(slot, here);
   const d = here - previous;
-  store<u16>(ring + ((here & mask) << 1), previous >= first && d <= far ? <u16>d : 0);
+  store<u16>(ring + (((origin + pos) & mask) << 1), previous >= first && d <= far ? <u16>d : 0);
 }
 
 /** Bytes equal at addresses `a` and `b`, up to `limit`, the first 4 known equal (limit is at least 4). */
@@ -220,13 +219,15 @@ let matchLen: u32 = 0;
 let matchDist: u32 = 0;
 
 /**
- * The longest match for `pos` (already inserted, with HASHED bytes after it) longer than `better`,
+ * The longest match for `pos` (already inserted, with at least 4 bytes after it) longer than `better`,
  * along at most `chain` earlier positions with its hash, no farther back than maxDist nor before
  * the window's start (a chain may lead past either: links are only followed while they stay
- * inside), stopping at one of `nice` bytes; `end` is the input's end. The state's globals are
- * read once, into locals: wasm globals are loads from the instance at every use.
+ * inside), stopping at one of `nice` bytes; `end` is the input's end. The state comes in as
+ * arguments (window, chain ring, ring mask): inlined into each copy of lz77, the shared
+ * compressor's constant addresses fold into its loads.
  */
-function longestMatch(pos: u32, end: u32, better: u32, chain: u32, nice: u32): void {
+// @ts-ignore: decorator
+@inline function longestMatch(pos: u32, end: u32, better: u32, chain: u32, nice: u32, w: usize, ring: usize, origin: u32, mask: u32): void {
   matchLen = 0;
   let limit = end - pos;
   if (limit > MAX_MATCH) limit = MAX_MATCH;
@@ -234,10 +235,8 @@ function longestMatch(pos: u32, end: u32, better: u32, chain: u32, nice: u32): v
   if (best >= limit) return;
   const stopAt = nice < limit ? nice : limit;
   const reach = pos < maxDist ? pos : maxDist;
-  const scan = win + pos;
-  const ring = prev;
-  const mask = wmask;
-  const here = base + pos;
+  const scan = w + pos;
+  const here = origin + pos;
   const first = load<u32>(scan);
   let last = load<u8>(scan + best);
   let d = <u32>load<u16>(ring + ((here & mask) << 1));
@@ -291,7 +290,7 @@ let symbols: u32 = 0;
 /**
  * Turns window[start, end) into SYMS and the frequencies, matching against
  * everything in the window before it too. Positions from `hashed` on are
- * inserted into the chains as they get HASHED bytes after them; returns the
+ * inserted into the chains as they get `hashBytes` bytes after them; returns the
  * first position not inserted. Greedy (`good` 0) or, as zlib's levels 4-9,
  * lazy: a match is kept only if the next position has no longer one (not
  * tried once a match reaches `goodEnough`, tried along a quarter of the
@@ -299,22 +298,20 @@ let symbols: u32 = 0;
  * hashes the positions inside a match only up to `goodEnough` bytes long
  * (zlib's max_insert_length, the same field of its table).
  */
-function lz77(hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
+// @ts-ignore: decorator
+@inline function lz77(
+  hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnough: u32, nice: u32,
+  w: usize, h: usize, ring: usize, origin: u32, mask: u32, shift: u32, hashBytes: u32,
+): u32 {
   const lazy = good != 0;
   const shortChain = chain > 4 ? chain >> 2 : 1;
-  const w = win;
-  const h = head;
-  const ring = prev;
   const b = base;
-  const mask = wmask;
-  const shift = hashShift;
-  const drop = <u64>hashDrop;
   const far = maxDist;
   let n: u32 = 0;
   memory.fill(LFREQ, 0, 4 * 288);
   memory.fill(DFREQ, 0, 4 * 32);
   // The last positions of the input before this one: inserted now that the bytes after them are here.
-  for (; hashed < start && hashed + HASHED <= end; hashed++) insert(w, h, ring, b, mask, drop, shift, far, hashed);
+  for (; hashed < start && hashed + hashBytes <= end; hashed++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, hashed);
   let pos = start;
   let prevLen: u32 = 0;
   let prevDist: u32 = 0;
@@ -322,10 +319,10 @@ function lz77(hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnou
   while (pos < end) {
     let curLen: u32 = 0;
     let curDist: u32 = 0;
-    if (pos + HASHED <= end) {
-      insert(w, h, ring, b, mask, drop, shift, far, pos);
+    if (pos + hashBytes <= end) {
+      insert(w, h, ring, origin, b, mask, hashBytes, shift, far, pos);
       if (prevLen < goodEnough) {
-        longestMatch(pos, end, prevLen, lazy && prevLen >= good ? shortChain : chain, nice);
+        longestMatch(pos, end, prevLen, lazy && prevLen >= good ? shortChain : chain, nice, w, ring, origin, mask);
         curLen = matchLen;
         curDist = matchDist;
       }
@@ -334,13 +331,13 @@ function lz77(hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnou
       n = match(n, curLen, curDist);
       const stop = pos + curLen;
       // As zlib's fastest levels: the positions inside a long match are not worth hashing.
-      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(w, h, ring, b, mask, drop, shift, far, p);
+      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
       pos = stop;
     } else if (pending && prevLen >= MIN_MATCH && curLen <= prevLen) {
       // The match found at pos - 1 wins: send it, and hash the positions it covers.
       n = match(n, prevLen, prevDist);
       const stop = pos - 1 + prevLen;
-      for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(w, h, ring, b, mask, drop, shift, far, p);
+      for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
       pos = stop;
       prevLen = 0;
       pending = false;
@@ -361,7 +358,7 @@ function lz77(hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnou
   store<u32>(LFREQ + (256 << 2), 1); // end of block
   // Skipped positions (inside long greedy matches) are not inserted later: the chains go on from the end.
   if (hashed < start) return hashed;
-  return end >= start + HASHED - 1 ? end - (HASHED - 1) : start;
+  return end >= start + hashBytes - 1 ? end - (hashBytes - 1) : start;
 }
 
 // ---- Huffman codes ----
@@ -750,9 +747,10 @@ function syncFlush(): void {
 export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
   if (length > DEFLATE_INPUT_SIZE) unreachable();
   useState(SHARED, windowBits);
-  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice);
+  // Its regions and their sizes as constants: folded into the loads' offsets.
+  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice, IN, HEAD, PREV, 0, DEFLATE_INPUT_SIZE - 1, 32 - DEFLATE_HASH_BITS, SHARED_HASH_BYTES);
   // The next call's positions are numbered above this one's: its heads read as empty.
-  store<u32>(SHARED + S_BASE, base + length);
+  store<u32>(SHARED + STREAM_BASE, base + length);
   bitBuffer = 0;
   bitCount = 0;
   outPos = 0;
@@ -783,15 +781,14 @@ export function deflateStreamInit(state: usize, windowBits: u32): void {
   const window = state + DEFLATE_STREAM_HEADER;
   const chains = window + windowBytes(windowBits);
   const heads = chains + (2 << windowBits);
-  store<u32>(state + S_BASE, 1);
-  store<u32>(state + S_END, 0);
-  store<u32>(state + S_HASHED, 0);
-  store<u32>(state + S_WMASK, (1 << windowBits) - 1);
-  store<u32>(state + S_HASH_SHIFT, 32 - DEFLATE_STREAM_HASH_BITS);
-  store<u32>(state + S_WINDOW, <u32>window);
-  store<u32>(state + S_PREV, <u32>chains);
-  store<u32>(state + S_HEAD, <u32>heads);
-  store<u32>(state + S_HASH_DROP, 64 - 8 * STREAM_HASH_BYTES);
+  store<u32>(state + STREAM_BASE, 1);
+  store<u32>(state + STREAM_END, 0);
+  store<u32>(state + STREAM_HASHED, 0);
+  store<u32>(state + STREAM_WMASK, (1 << windowBits) - 1);
+  store<u32>(state + STREAM_HASH_SHIFT, 32 - DEFLATE_STREAM_HASH_BITS);
+  store<u32>(state + STREAM_WINDOW, <u32>window);
+  store<u32>(state + STREAM_PREV, <u32>chains);
+  store<u32>(state + STREAM_HEAD, <u32>heads);
   memory.fill(heads, 0, 4 << DEFLATE_STREAM_HASH_BITS);
 }
 
@@ -802,17 +799,17 @@ export function deflateStreamInit(state: usize, windowBits: u32): void {
  */
 export function deflateStreamInput(state: usize, length: u32): usize {
   if (length > DEFLATE_STREAM_CHUNK) unreachable();
-  const window = <usize>load<u32>(state + S_WINDOW);
-  const size = load<u32>(state + S_WMASK) + 1;
-  const end = load<u32>(state + S_END);
+  const window = <usize>load<u32>(state + STREAM_WINDOW);
+  const size = load<u32>(state + STREAM_WMASK) + 1;
+  const end = load<u32>(state + STREAM_END);
   if (end + length <= size + DEFLATE_STREAM_CHUNK) return window + end;
   // end > size here: the history kept is the last `size` bytes.
   const shift = end - size;
   memory.copy(window, window + shift, size);
-  store<u32>(state + S_BASE, load<u32>(state + S_BASE) + shift);
-  store<u32>(state + S_END, size);
-  // At most HASHED - 1 positions before the end wait for insertion: they stay inside the kept history.
-  store<u32>(state + S_HASHED, load<u32>(state + S_HASHED) - shift);
+  store<u32>(state + STREAM_BASE, load<u32>(state + STREAM_BASE) + shift);
+  store<u32>(state + STREAM_END, size);
+  // At most STREAM_HASH_BYTES - 1 positions before the end wait for insertion: they stay inside the kept history.
+  store<u32>(state + STREAM_HASHED, load<u32>(state + STREAM_HASHED) - shift);
   return window + size;
 }
 
@@ -828,20 +825,23 @@ const STEP_FLUSH: u32 = 2;
  * deflateCompress's. Returns the bytes written to OUT.
  */
 export function deflateStep(state: usize, length: u32, chain: u32, good: u32, goodEnough: u32, nice: u32, flags: u32): u32 {
-  const end = load<u32>(state + S_END);
-  if (length > DEFLATE_STREAM_CHUNK || end + length > load<u32>(state + S_WMASK) + 1 + DEFLATE_STREAM_CHUNK) unreachable();
-  useState(state, <u32>ctz(load<u32>(state + S_WMASK) + 1));
+  const end = load<u32>(state + STREAM_END);
+  if (length > DEFLATE_STREAM_CHUNK || end + length > load<u32>(state + STREAM_WMASK) + 1 + DEFLATE_STREAM_CHUNK) unreachable();
+  useState(state, <u32>ctz(load<u32>(state + STREAM_WMASK) + 1));
   if (flags & STEP_FIRST) {
     bitBuffer = 0;
     bitCount = 0;
   }
   outPos = 0;
   if (length > 0) {
-    store<u32>(state + S_HASHED, lz77(load<u32>(state + S_HASHED), end, end + length, chain < 1 ? 1 : chain, good, goodEnough, nice));
+    store<u32>(state + STREAM_HASHED, lz77(
+      load<u32>(state + STREAM_HASHED), end, end + length, chain < 1 ? 1 : chain, good, goodEnough, nice,
+      win, head, prev, base, wmask, hashShift, STREAM_HASH_BYTES,
+    ));
     writeBlock(end, length);
   }
-  store<u32>(state + S_BASE, base);
-  store<u32>(state + S_END, end + length);
+  store<u32>(state + STREAM_BASE, base);
+  store<u32>(state + STREAM_END, end + length);
   if (flags & STEP_FLUSH) syncFlush();
   return outPos;
 }

@@ -163,4 +163,4 @@ export const DEFLATE_HASH_BITS: u32 = 14;
 export const DEFLATE_STREAM_HASH_BITS: u32 = 13;
 export const DEFLATE_STREAM_CHUNK: u32 = 16384;
 /** A stream's header (u32 fields, at the start of its region): see deflate.ts `StreamHeader`. */
-export const DEFLATE_STREAM_HEADER: u32 = 48;
+export const DEFLATE_STREAM_HEADER: u32 = 32;
