@@ -1,32 +1,45 @@
-// A raw DEFLATE compressor (RFC 1951) for one whole message at a time, as
-// permessage-deflate sends a message without context takeover (RFC 7692
-// §7.2.1): LZ77 over the message alone, one Huffman block (dynamic, fixed or
-// stored, whichever is smallest), then the sync flush's empty stored block.
+// A raw DEFLATE compressor (RFC 1951) for permessage-deflate (RFC 7692),
+// in two forms on one LZ77 and one block writer:
+// - one whole message at a time, without context takeover (§7.2.1): LZ77
+//   over the message alone (`deflateCompress`, the shared compressor);
+// - a stream per connection with context takeover (`deflateStep`): each
+//   message is matched against the last 2^windowBits bytes of the messages
+//   before it, kept with the hash chains in the connection's own region.
+// Each call writes one block (dynamic, fixed or stored, whichever is
+// smallest) and, at a message's end, the sync flush's empty stored block.
 //
 // Why not zlib: for a 1 KiB message, zlib spends about half its time building
 // Huffman trees (a heap per tree, pqdownheap/build_tree) and, on every
 // reset, clears a 64 KiB hash table (Chromium's zlib, which Node ships,
 // always uses 15 hash bits). Here the trees are built by a sort and
-// Moffat-Katajainen's in-place method, and the hash heads are never cleared:
-// each call numbers its positions from a base above every number stored
-// before, so older entries read as empty (`base`).
+// Moffat-Katajainen's in-place method, and hash heads are never cleared:
+// they hold stream positions (`base` + window index), and a call's base is
+// above every position stored before it that is no longer in its window, so
+// such entries read as empty.
 //
 // Its own module (build/wsframe-deflate.wasm), loaded only where a
-// connection compresses: the codec's kernels do not carry it. Memory is
-// static (memory.data) and never grows: the regions below are private to
-// this module, input and output live for one call.
+// connection compresses: the codec's kernels do not carry it.
+//
+// Memory: the regions from IN to the tables below are static (memory.data),
+// private to this module; the shared compressor's input and everyone's
+// output live for one call. Streams' regions lie above the static data, in
+// memory that wasm-compressor.ts grows and hands out (one region per stream,
+// deflateStreamBytes() long, reused after the stream is closed); a stream's
+// region is read and written only by calls that name it.
 
-import { DEFLATE_HASH_BITS, DEFLATE_INPUT_SIZE, DEFLATE_OUTPUT_SIZE } from './layout';
+import {
+  DEFLATE_HASH_BITS, DEFLATE_INPUT_SIZE, DEFLATE_OUTPUT_SIZE, DEFLATE_STREAM_CHUNK, DEFLATE_STREAM_HASH_BITS, DEFLATE_STREAM_HEADER,
+} from './layout';
 
 // ---- Regions ----
 
-/** The message to compress; 8 spare bytes so word loads near the end stay inside. */
+/** The shared compressor's window: the message to compress; 8 spare bytes so word loads near the end stay inside. */
 const IN: usize = memory.data(DEFLATE_INPUT_SIZE + 8, 16);
-/** The compressed message; 8 spare bytes for the bit writer's word stores. */
+/** The compressed output of one call; 8 spare bytes for the bit writer's word stores. */
 const OUT: usize = memory.data(DEFLATE_OUTPUT_SIZE + 8, 16);
-/** Hash heads: base + position of the latest position with each hash (i32). */
+/** The shared compressor's hash heads: base + index of the latest position with each hash (u32). */
 const HEAD: usize = memory.data(4 << DEFLATE_HASH_BITS, 16);
-/** Per position: distance back to the previous position with the same hash, 0 for none (u16). */
+/** The shared compressor's chains: per position, the distance back to the previous one with the same hash, 0 for none (u16). */
 const PREV: usize = memory.data(2 * DEFLATE_INPUT_SIZE, 16);
 /** LZ77 output, one u32 per symbol: a literal byte, or (distance << 16) | length. */
 const SYMS: usize = memory.data(4 * DEFLATE_INPUT_SIZE, 16);
@@ -78,17 +91,18 @@ const DIST_CODE_NEAR: usize = memory.data(256, 16);
 const DIST_CODE_FAR: usize = memory.data(256, 16);
 
 const MIN_MATCH: u32 = 3;
-/** Bytes hashed per position: matches are found from 4 bytes on (3-byte ones rarely pay, as zlib's TOO_FAR says). */
-const HASHED: u32 = 4;
-/** Greedy matching hashes the positions inside a match only up to this length. */
-const SHORT_MATCH: u32 = 8;
+/**
+ * Bytes a position needs after it to be hashed (and searched): a state hashes its first 4 (the shared
+ * compressor: matches are found from 4 bytes on, 3-byte ones rarely pay, as zlib's TOO_FAR says) or 5 (a
+ * stream: with a window of earlier messages, 4-byte matches far back rarely pay either, and they crowd the chains).
+ */
+const HASHED: u32 = 5;
+/** The hash lengths: the shared compressor's and a stream's (see HASHED). */
+const SHARED_HASH_BYTES: u32 = 4;
+const STREAM_HASH_BYTES: u32 = 5;
 const MAX_MATCH: u32 = 258;
-const HASH_SHIFT: u32 = 32 - DEFLATE_HASH_BITS;
-/** Past this, `base` is reset and the heads cleared (once per ~1.8 GB compressed). */
+/** Past this, a state's `base` is reset and its heads cleared (once per ~1.8 GB compressed). */
 const BASE_LIMIT: u32 = 0x7000_0000;
-
-/** Added to every position stored in HEAD by the current call: entries below it are from earlier calls. */
-let base: u32 = 1;
 
 function buildTables(): void {
   for (let code: u32 = 0; code < 29; code++) {
@@ -115,33 +129,89 @@ function buildTables(): void {
 }
 buildTables();
 
+// ---- LZ77 state ----
+
+/**
+ * A compressor state's header, DEFLATE_STREAM_HEADER bytes of u32 fields at the start of a stream's region (the
+ * shared compressor's is SHARED): the matcher's globals below are loaded from it at each call and saved back.
+ */
+const S_BASE: u32 = 0; // stream position of window[0], plus 1: heads hold base + index, so 0 is never a position
+const S_END: u32 = 4; // bytes in the window
+const S_HASHED: u32 = 8; // window index of the first position not yet in the hash chains
+const S_WMASK: u32 = 12; // chain ring size - 1 (2^windowBits - 1 for a stream, whose window keeps that much history)
+const S_HASH_SHIFT: u32 = 16; // 32 - log2(heads)
+const S_WINDOW: u32 = 20; // address of the window (S_WMASK + 1 + DEFLATE_STREAM_CHUNK bytes for a stream, + 8 spare)
+const S_PREV: u32 = 24; // address of the chains (u16 per ring slot)
+const S_HEAD: u32 = 28; // address of the heads (u32 each)
+const S_HASH_DROP: u32 = 32; // 64 - 8 * bytes hashed per position (SHARED_HASH_BYTES or STREAM_HASH_BYTES)
+
+/** The shared compressor's state: IN, PREV and HEAD, forgotten at every call (`deflateCompress`). */
+const SHARED: usize = memory.data(DEFLATE_STREAM_HEADER, 16);
+store<u32>(SHARED + S_BASE, 1);
+store<u32>(SHARED + S_WMASK, DEFLATE_INPUT_SIZE - 1);
+store<u32>(SHARED + S_HASH_SHIFT, 32 - DEFLATE_HASH_BITS);
+store<u32>(SHARED + S_WINDOW, <u32>IN);
+store<u32>(SHARED + S_PREV, <u32>PREV);
+store<u32>(SHARED + S_HEAD, <u32>HEAD);
+store<u32>(SHARED + S_HASH_DROP, 64 - 8 * SHARED_HASH_BYTES);
+
+/** The state being used, loaded by `useState` (wasm globals: the hot loops read them as if they were constants). */
+let win: usize = 0;
+let prev: usize = 0;
+let head: usize = 0;
+let wmask: u32 = 0;
+let hashShift: u32 = 0;
+let hashDrop: u32 = 0;
+let base: u32 = 1;
+/** The farthest back a match may refer: 2^windowBits, the agreed window. */
+let maxDist: u32 = 0;
+
+function useState(state: usize, windowBits: u32): void {
+  win = <usize>load<u32>(state + S_WINDOW);
+  prev = <usize>load<u32>(state + S_PREV);
+  head = <usize>load<u32>(state + S_HEAD);
+  wmask = load<u32>(state + S_WMASK);
+  hashShift = load<u32>(state + S_HASH_SHIFT);
+  hashDrop = load<u32>(state + S_HASH_DROP);
+  base = load<u32>(state + S_BASE);
+  maxDist = 1 << (windowBits < 15 ? windowBits : 15);
+  if (base > BASE_LIMIT) {
+    // Every head entry is then older than the new base: cleared, they read as empty.
+    memory.fill(head, 0, 4 << (32 - hashShift));
+    base = 1;
+  }
+}
+
 // ---- LZ77 ----
 
+/**
+ * Records window position `pos` (which has HASHED bytes after it; the first 8 - drop / 8 are hashed) as the
+ * latest one with its hash: its
+ * head (at `heads`) gets its stream position, its chain link the distance back to the previous one, 0 when
+ * that one is out of reach. The chain links (at `ring`, u16) are a ring indexed by stream position, which a
+ * stream's window slide does not change. The state comes in as arguments, read once by the caller into
+ * locals: wasm globals are loads from the instance at every use.
+ */
 // @ts-ignore: decorator
-@inline function hashAt(pos: u32): u32 {
-  return (load<u32>(IN + pos) * 0x9e3779b1) >> HASH_SHIFT;
-}
-
-/** Records `pos` (which has MIN_MATCH bytes after it) as the latest position with its hash. */
-// @ts-ignore: decorator
-@inline function insert(pos: u32, maxDist: u32): void {
-  const slot = HEAD + (hashAt(pos) << 2);
+@inline function insert(window: usize, heads: usize, ring: usize, first: u32, mask: u32, drop: u64, shift: u32, far: u32, pos: u32): void {
+  const slot = heads + ((<u32>(((load<u64>(window + pos) << drop) * 0x9e3779b97f4a7c15) >> 32) >> shift) << 2);
   const previous = load<u32>(slot);
-  store<u32>(slot, base + pos);
-  const d = pos - (previous - base);
-  store<u16>(PREV + (pos << 1), previous >= base && d <= maxDist ? <u16>d : 0);
+  const here = first + pos;
+  store<u32>(slot, here);
+  const d = here - previous;
+  store<u16>(ring + ((here & mask) << 1), previous >= first && d <= far ? <u16>d : 0);
 }
 
-/** Bytes equal at `a` and `b`, up to `limit`. */
+/** Bytes equal at addresses `a` and `b`, up to `limit`, the first 4 known equal (limit is at least 4). */
 // @ts-ignore: decorator
-@inline function matchLength(a: u32, b: u32, limit: u32): u32 {
-  let n: u32 = 0;
+@inline function matchLength(a: usize, b: usize, limit: u32): u32 {
+  let n: u32 = 4;
   while (n + 8 <= limit) {
-    const x = load<u64>(IN + a + n) ^ load<u64>(IN + b + n);
+    const x = load<u64>(a + n) ^ load<u64>(b + n);
     if (x != 0) return n + (<u32>ctz(x) >> 3);
     n += 8;
   }
-  while (n < limit && load<u8>(IN + a + n) == load<u8>(IN + b + n)) n++;
+  while (n < limit && load<u8>(a + n) == load<u8>(b + n)) n++;
   return n;
 }
 
@@ -150,30 +220,41 @@ let matchLen: u32 = 0;
 let matchDist: u32 = 0;
 
 /**
- * The longest match for `pos` (already inserted) longer than `better`, along at most `chain`
- * earlier positions with its hash, no farther back than `maxDist`; `end` is the input's end.
+ * The longest match for `pos` (already inserted, with HASHED bytes after it) longer than `better`,
+ * along at most `chain` earlier positions with its hash, no farther back than maxDist nor before
+ * the window's start (a chain may lead past either: links are only followed while they stay
+ * inside), stopping at one of `nice` bytes; `end` is the input's end. The state's globals are
+ * read once, into locals: wasm globals are loads from the instance at every use.
  */
-function longestMatch(pos: u32, end: u32, better: u32, chain: u32, maxDist: u32): void {
+function longestMatch(pos: u32, end: u32, better: u32, chain: u32, nice: u32): void {
   matchLen = 0;
   let limit = end - pos;
   if (limit > MAX_MATCH) limit = MAX_MATCH;
   let best = better < MIN_MATCH - 1 ? MIN_MATCH - 1 : better;
   if (best >= limit) return;
-  let d = <u32>load<u16>(PREV + (pos << 1));
-  const head = load<u32>(IN + pos);
-  while (d != 0 && d <= maxDist) {
-    const candidate = pos - d;
-    if (load<u8>(IN + candidate + best) == load<u8>(IN + pos + best) && load<u32>(IN + candidate) == head) {
-      const n = matchLength(candidate, pos, limit);
+  const stopAt = nice < limit ? nice : limit;
+  const reach = pos < maxDist ? pos : maxDist;
+  const scan = win + pos;
+  const ring = prev;
+  const mask = wmask;
+  const here = base + pos;
+  const first = load<u32>(scan);
+  let last = load<u8>(scan + best);
+  let d = <u32>load<u16>(ring + ((here & mask) << 1));
+  while (d != 0 && d <= reach) {
+    const candidate = scan - d;
+    if (load<u8>(candidate + best) == last && load<u32>(candidate) == first) {
+      const n = matchLength(candidate, scan, limit);
       if (n > best) {
         best = n;
         matchLen = n;
         matchDist = d;
-        if (n >= limit) return;
+        if (n >= stopAt) return;
+        last = load<u8>(scan + best);
       }
     }
     if (--chain == 0) return;
-    const step = <u32>load<u16>(PREV + (candidate << 1));
+    const step = <u32>load<u16>(ring + (((here - d) & mask) << 1));
     if (step == 0) return;
     d += step;
   }
@@ -182,11 +263,13 @@ function longestMatch(pos: u32, end: u32, better: u32, chain: u32, maxDist: u32)
 /** Symbols written by `lz77` so far. */
 let symbols: u32 = 0;
 
+/** Appends a literal as symbol `n` of SYMS; returns the count. */
 // @ts-ignore: decorator
-@inline function literal(byte: u32): void {
-  store<u32>(SYMS + (symbols++ << 2), byte);
+@inline function literal(n: u32, byte: u32): u32 {
+  store<u32>(SYMS + (n << 2), byte);
   const f = LFREQ + (byte << 2);
   store<u32>(f, load<u32>(f) + 1);
+  return n + 1;
 }
 
 // @ts-ignore: decorator
@@ -194,25 +277,45 @@ let symbols: u32 = 0;
   return dist <= 256 ? <u32>load<u8>(DIST_CODE_NEAR + dist - 1) : <u32>load<u8>(DIST_CODE_FAR + ((dist - 1) >> 7));
 }
 
+/** Appends a match as symbol `n` of SYMS; returns the count. */
 // @ts-ignore: decorator
-@inline function match(length: u32, dist: u32): void {
-  store<u32>(SYMS + (symbols++ << 2), (dist << 16) | length);
+@inline function match(n: u32, length: u32, dist: u32): u32 {
+  store<u32>(SYMS + (n << 2), (dist << 16) | length);
   const f = LFREQ + ((257 + <u32>load<u8>(LENGTH_CODE + length)) << 2);
   store<u32>(f, load<u32>(f) + 1);
   const g = DFREQ + (distanceCode(dist) << 2);
   store<u32>(g, load<u32>(g) + 1);
+  return n + 1;
 }
 
 /**
- * Turns IN[0, end) into SYMS and the frequencies. Greedy (`lazy` 0) or, as
- * zlib's levels 4-9, lazy: a match is kept only if the next position has no
- * longer one (not tried once a match reaches `goodEnough`).
+ * Turns window[start, end) into SYMS and the frequencies, matching against
+ * everything in the window before it too. Positions from `hashed` on are
+ * inserted into the chains as they get HASHED bytes after them; returns the
+ * first position not inserted. Greedy (`good` 0) or, as zlib's levels 4-9,
+ * lazy: a match is kept only if the next position has no longer one (not
+ * tried once a match reaches `goodEnough`, tried along a quarter of the
+ * chain once it reaches `good`, as zlib's good_length). Greedy matching
+ * hashes the positions inside a match only up to `goodEnough` bytes long
+ * (zlib's max_insert_length, the same field of its table).
  */
-function lz77(end: u32, chain: u32, lazy: u32, goodEnough: u32, maxDist: u32): void {
-  symbols = 0;
+function lz77(hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
+  const lazy = good != 0;
+  const shortChain = chain > 4 ? chain >> 2 : 1;
+  const w = win;
+  const h = head;
+  const ring = prev;
+  const b = base;
+  const mask = wmask;
+  const shift = hashShift;
+  const drop = <u64>hashDrop;
+  const far = maxDist;
+  let n: u32 = 0;
   memory.fill(LFREQ, 0, 4 * 288);
   memory.fill(DFREQ, 0, 4 * 32);
-  let pos: u32 = 0;
+  // The last positions of the input before this one: inserted now that the bytes after them are here.
+  for (; hashed < start && hashed + HASHED <= end; hashed++) insert(w, h, ring, b, mask, drop, shift, far, hashed);
+  let pos = start;
   let prevLen: u32 = 0;
   let prevDist: u32 = 0;
   let pending = false;
@@ -220,31 +323,31 @@ function lz77(end: u32, chain: u32, lazy: u32, goodEnough: u32, maxDist: u32): v
     let curLen: u32 = 0;
     let curDist: u32 = 0;
     if (pos + HASHED <= end) {
-      insert(pos, maxDist);
+      insert(w, h, ring, b, mask, drop, shift, far, pos);
       if (prevLen < goodEnough) {
-        longestMatch(pos, end, prevLen, chain, maxDist);
+        longestMatch(pos, end, prevLen, lazy && prevLen >= good ? shortChain : chain, nice);
         curLen = matchLen;
         curDist = matchDist;
       }
     }
-    if (lazy == 0 && curLen != 0) {
-      match(curLen, curDist);
+    if (!lazy && curLen != 0) {
+      n = match(n, curLen, curDist);
       const stop = pos + curLen;
       // As zlib's fastest levels: the positions inside a long match are not worth hashing.
-      if (curLen <= SHORT_MATCH) for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(p, maxDist);
+      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(w, h, ring, b, mask, drop, shift, far, p);
       pos = stop;
     } else if (pending && prevLen >= MIN_MATCH && curLen <= prevLen) {
       // The match found at pos - 1 wins: send it, and hash the positions it covers.
-      match(prevLen, prevDist);
+      n = match(n, prevLen, prevDist);
       const stop = pos - 1 + prevLen;
-      for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(p, maxDist);
+      for (let p = pos + 1; p < stop && p + HASHED <= end; p++) insert(w, h, ring, b, mask, drop, shift, far, p);
       pos = stop;
       prevLen = 0;
       pending = false;
     } else {
-      if (pending) literal(<u32>load<u8>(IN + pos - 1));
-      if (lazy == 0) {
-        literal(<u32>load<u8>(IN + pos));
+      if (pending) n = literal(n, <u32>load<u8>(w + pos - 1));
+      if (!lazy) {
+        n = literal(n, <u32>load<u8>(w + pos));
       } else {
         prevLen = curLen;
         prevDist = curDist;
@@ -253,8 +356,12 @@ function lz77(end: u32, chain: u32, lazy: u32, goodEnough: u32, maxDist: u32): v
       pos++;
     }
   }
-  if (pending) literal(<u32>load<u8>(IN + end - 1));
+  if (pending) n = literal(n, <u32>load<u8>(w + end - 1));
+  symbols = n;
   store<u32>(LFREQ + (256 << 2), 1); // end of block
+  // Skipped positions (inside long greedy matches) are not inserted later: the chains go on from the end.
+  if (hashed < start) return hashed;
+  return end >= start + HASHED - 1 ? end - (HASHED - 1) : start;
 }
 
 // ---- Huffman codes ----
@@ -566,27 +673,10 @@ function writeSymbols(lc: usize, dc: usize): void {
 }
 
 /**
- * Compresses IN[0, length) into OUT as permessage-deflate sends a message
- * with a sync flush: one non-final block, then an empty stored block (its
- * last four bytes, 00 00 ff ff, are the ones RFC 7692 §7.2.1 strips).
- * Distances reach at most 2^windowBits back (8-15: the agreed window);
- * `chain` bounds the earlier positions tried per match, `lazy` (0 or 1)
- * chooses lazy matching, `goodEnough` the match length at which lazy
- * matching stops looking further. Returns the bytes written to OUT.
+ * Writes window[start, start + length), turned into SYMS by `lz77`, as one non-final block: dynamic
+ * Huffman, fixed or stored, whichever is smallest.
  */
-export function deflateCompress(length: u32, windowBits: u32, chain: u32, lazy: u32, goodEnough: u32): u32 {
-  if (length > DEFLATE_INPUT_SIZE) unreachable();
-  if (base > BASE_LIMIT) {
-    memory.fill(HEAD, 0, 4 << DEFLATE_HASH_BITS);
-    base = 1;
-  }
-  const maxDist: u32 = 1 << (windowBits < 15 ? windowBits : 15);
-  lz77(length, chain < 1 ? 1 : chain, lazy, goodEnough, maxDist);
-  base += length;
-  bitBuffer = 0;
-  bitCount = 0;
-  outPos = 0;
-
+function writeBlock(start: u32, length: u32): void {
   huffmanLengths(LFREQ, 286, LLEN, 15);
   huffmanLengths(DFREQ, 30, DLEN, 15);
   let hlit: u32 = 286;
@@ -613,7 +703,7 @@ export function deflateCompress(length: u32, windowBits: u32, chain: u32, lazy: 
     align();
     store<u16>(OUT + outPos, <u16>length);
     store<u16>(OUT + outPos + 2, <u16>~length);
-    memory.copy(OUT + outPos + 4, IN, length);
+    memory.copy(OUT + outPos + 4, win + start, length);
     outPos += 4 + length;
   } else if (fixedBits <= dynamicBits) {
     put(1 << 1, 3);
@@ -635,14 +725,128 @@ export function deflateCompress(length: u32, windowBits: u32, chain: u32, lazy: 
     }
     writeSymbols(LCODE, DCODE);
   }
-  // The sync flush: an empty stored block, byte-aligned, 00 00 ff ff.
+}
+
+/** The sync flush (RFC 7692 §7.2.1): an empty stored block, byte-aligned, 00 00 ff ff last. */
+function syncFlush(): void {
   put(0, 3);
   align();
   store<u32>(OUT + outPos, 0xffff0000);
-  return outPos + 4;
+  outPos += 4;
 }
 
-/** Address of the input region (DEFLATE_INPUT_SIZE bytes). */
+/**
+ * Compresses IN[0, length) into OUT as permessage-deflate sends a message
+ * without context takeover: one non-final block, then an empty stored block
+ * (its last four bytes, 00 00 ff ff, are the ones RFC 7692 §7.2.1 strips).
+ * Distances reach at most 2^windowBits back (8-15: the agreed window);
+ * `chain` bounds the earlier positions tried per match, `good` chooses lazy
+ * matching (0: greedy; else the match length from which a quarter of the
+ * chain is tried), `goodEnough` the match length at which lazy matching stops
+ * looking further (greedy: up to which the positions inside a match are
+ * hashed), `nice` the one at which a search stops.
+ * The result depends on the message alone. Returns the bytes written to OUT.
+ */
+export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
+  if (length > DEFLATE_INPUT_SIZE) unreachable();
+  useState(SHARED, windowBits);
+  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice);
+  // The next call's positions are numbered above this one's: its heads read as empty.
+  store<u32>(SHARED + S_BASE, base + length);
+  bitBuffer = 0;
+  bitCount = 0;
+  outPos = 0;
+  writeBlock(0, length);
+  syncFlush();
+  return outPos;
+}
+
+// ---- Streams (context takeover) ----
+
+/** A stream's window: 2^windowBits bytes of history, then room for DEFLATE_STREAM_CHUNK more, then 8 spare bytes. */
+// @ts-ignore: decorator
+@inline function windowBytes(windowBits: u32): u32 {
+  return ((1 << windowBits) + DEFLATE_STREAM_CHUNK + 8 + 15) & ~15;
+}
+
+/** Bytes of a stream's region with a window of 2^windowBits (8-15): header, window, chains (u16 per window byte), heads. */
+export function deflateStreamBytes(windowBits: u32): u32 {
+  if (windowBits < 8 || windowBits > 15) unreachable();
+  return DEFLATE_STREAM_HEADER + windowBytes(windowBits) + (2 << windowBits) + (4 << DEFLATE_STREAM_HASH_BITS);
+}
+
+/**
+ * Starts a stream in the region at `state` (16-byte aligned, deflateStreamBytes(windowBits) long, owned by the
+ * caller until it is reused): an empty history, every head empty.
+ */
+export function deflateStreamInit(state: usize, windowBits: u32): void {
+  const window = state + DEFLATE_STREAM_HEADER;
+  const chains = window + windowBytes(windowBits);
+  const heads = chains + (2 << windowBits);
+  store<u32>(state + S_BASE, 1);
+  store<u32>(state + S_END, 0);
+  store<u32>(state + S_HASHED, 0);
+  store<u32>(state + S_WMASK, (1 << windowBits) - 1);
+  store<u32>(state + S_HASH_SHIFT, 32 - DEFLATE_STREAM_HASH_BITS);
+  store<u32>(state + S_WINDOW, <u32>window);
+  store<u32>(state + S_PREV, <u32>chains);
+  store<u32>(state + S_HEAD, <u32>heads);
+  store<u32>(state + S_HASH_DROP, 64 - 8 * STREAM_HASH_BYTES);
+  memory.fill(heads, 0, 4 << DEFLATE_STREAM_HASH_BITS);
+}
+
+/**
+ * Where the next `length` (at most DEFLATE_STREAM_CHUNK) bytes of the stream at `state` go: its window's end,
+ * after sliding the window (keeping the last 2^windowBits bytes) if they would not fit. The caller writes them
+ * there, then calls deflateStep.
+ */
+export function deflateStreamInput(state: usize, length: u32): usize {
+  if (length > DEFLATE_STREAM_CHUNK) unreachable();
+  const window = <usize>load<u32>(state + S_WINDOW);
+  const size = load<u32>(state + S_WMASK) + 1;
+  const end = load<u32>(state + S_END);
+  if (end + length <= size + DEFLATE_STREAM_CHUNK) return window + end;
+  // end > size here: the history kept is the last `size` bytes.
+  const shift = end - size;
+  memory.copy(window, window + shift, size);
+  store<u32>(state + S_BASE, load<u32>(state + S_BASE) + shift);
+  store<u32>(state + S_END, size);
+  // At most HASHED - 1 positions before the end wait for insertion: they stay inside the kept history.
+  store<u32>(state + S_HASHED, load<u32>(state + S_HASHED) - shift);
+  return window + size;
+}
+
+/** deflateStep's flags: the first piece of a compress call (nothing pending in the bit writer), and its last (flush). */
+const STEP_FIRST: u32 = 1;
+const STEP_FLUSH: u32 = 2;
+
+/**
+ * Compresses the `length` bytes just written at deflateStreamInput(state, length) as the stream's next piece,
+ * matched against the stream's history (context takeover, RFC 7692 §7.2.1), into OUT as one non-final block
+ * (none for 0 bytes); with STEP_FLUSH, then the sync flush. Bits short of a byte carry over to the next piece
+ * (STEP_FIRST starts afresh: a compress call begins after the previous one's flush). The search parameters are
+ * deflateCompress's. Returns the bytes written to OUT.
+ */
+export function deflateStep(state: usize, length: u32, chain: u32, good: u32, goodEnough: u32, nice: u32, flags: u32): u32 {
+  const end = load<u32>(state + S_END);
+  if (length > DEFLATE_STREAM_CHUNK || end + length > load<u32>(state + S_WMASK) + 1 + DEFLATE_STREAM_CHUNK) unreachable();
+  useState(state, <u32>ctz(load<u32>(state + S_WMASK) + 1));
+  if (flags & STEP_FIRST) {
+    bitBuffer = 0;
+    bitCount = 0;
+  }
+  outPos = 0;
+  if (length > 0) {
+    store<u32>(state + S_HASHED, lz77(load<u32>(state + S_HASHED), end, end + length, chain < 1 ? 1 : chain, good, goodEnough, nice));
+    writeBlock(end, length);
+  }
+  store<u32>(state + S_BASE, base);
+  store<u32>(state + S_END, end + length);
+  if (flags & STEP_FLUSH) syncFlush();
+  return outPos;
+}
+
+/** Address of the shared compressor's input region (DEFLATE_INPUT_SIZE bytes). */
 export function deflateInputPtr(): usize {
   return IN;
 }

@@ -154,5 +154,13 @@ export const DEFLATE_INPUT_SIZE: u32 = 32768;
  * sync flush add (the compressor never writes more than a stored block would).
  */
 export const DEFLATE_OUTPUT_SIZE: u32 = DEFLATE_INPUT_SIZE + 64;
-/** log2 of the hash heads (3-byte hashes): 16 K heads, never cleared between calls (see deflate.ts). */
+/** log2 of the shared compressor's hash heads (4-byte hashes): 16 K heads, never cleared between calls (see deflate.ts). */
 export const DEFLATE_HASH_BITS: u32 = 14;
+/**
+ * A connection's compressor with context takeover (deflate.ts, "streams"): log2 of its hash heads (8 K heads of
+ * 4 bytes), and the most bytes one deflateStep() call takes (its window holds 2^windowBits bytes of history plus this).
+ */
+export const DEFLATE_STREAM_HASH_BITS: u32 = 13;
+export const DEFLATE_STREAM_CHUNK: u32 = 16384;
+/** A stream's header (u32 fields, at the start of its region): see deflate.ts `StreamHeader`. */
+export const DEFLATE_STREAM_HEADER: u32 = 48;

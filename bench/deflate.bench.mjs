@@ -3,7 +3,7 @@
 // every message compressed, cycling through 64 different messages; echoes must come back
 // compressed (counted). Servers, each in its own process on core 0 (load generator on core 1
 // where taskset exists), in the same run: wsframe (shared mode at its default level 1 and at
-// level 6, dedicated mode at its default level 5 and at level 6), ws (`perMessageDeflate: true`, its defaults) and Bun.serve
+// level 6, dedicated mode at its default level 3 and at level 6), ws (`perMessageDeflate: true`, its defaults) and Bun.serve
 // (`perMessageDeflate: true`, `ws.send(m, true)`). Also: bytes on the wire per echo, and idle RSS
 // per connection after one compressed message each (1,000 connections, offering what browsers offer).
 // Targets: each is reported against the mode it is about (the idle-memory one: shared mode; the throughput and
@@ -225,8 +225,8 @@ ${CONNECTIONS} connections × ${WINDOW} messages in flight, ${SECONDS} s per cel
 \`permessage-deflate; client_no_context_takeover\` and sends each JSON-like text message compressed.
 Every echo came back compressed (RSV1) from every server. Each server in its own process (pinned to core 0,
 the load generator to core 1, where taskset and two cores exist). wsframe's default for \`perMessageDeflate: true\`
-is ${DEFAULT_MODE} mode (shared mode compresses at level 1, with the WASM compressor up to 8 KiB; dedicated at level 5
-with zlib; why: docs/server.md).
+is ${DEFAULT_MODE} mode (shared mode compresses at level 1, with the WASM compressor up to 8 KiB, zlib above; dedicated at
+level 3 with a WASM stream per connection, every size; why: docs/server.md).
 The server's CPU time per echo is the server process's user + system time over the measured window.
 
 ${throughputTable}
@@ -239,7 +239,7 @@ ${table(['server', 'RSS per connection'], memory.map((r) => [r.server, `${fixed(
 Each mode's compression level, the engine alone in this process, over the same 64 messages: bytes per
 message and messages/s. Shared mode: as shared mode compresses, each message on its own (the WASM compressor up to
 8 KiB, zlib above: docs/server.md).
-Dedicated mode: one connection's compressor (context takeover) taking the messages in order, as ws's would.
+Dedicated mode: one connection's compressor (context takeover, the WASM stream) taking the messages in order, as ws's would.
 
 ${Object.entries(LEVELS).map(([mode, modeLevels]) => table([`${mode}: size`, ...modeLevels.map((l) => `level ${l}`)], SIZES.map((bytes) => [size(bytes), ...modeLevels.map((level) => {
   const r = levelRows.find((x) => x.mode === mode && x.level === level && x.size === bytes);

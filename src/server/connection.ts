@@ -13,9 +13,13 @@
  *
  * Read path: socket bytes land in the shared read buffer in WASM memory (see
  * reader.ts) and go to the decoder in the same callback; messages reach the
- * face as JavaScript memory the listener owns. Write path: frames queued
- * during a tick (or during one socket read) go into one `SendQueue` and are
- * encoded into one buffer written with one `socket.write`.
+ * face as JavaScript memory the listener owns. Write path: frames sent
+ * during a tick (or during one socket read) are written with one
+ * `socket.write`. During the connection's own read, while nothing is queued,
+ * a frame is written at once into the realm's reusable batch buffer (the send
+ * fast path: the payload is copied there before `send` returns, no queue
+ * slot); anything else goes into one `SendQueue`, encoded at the flush after
+ * the batch's bytes (frames.ts has the batch buffer's ownership).
  *
  * Seams for other parts of the server:
  * - Shared frames (broadcast, publish): `encodeShared()` (frames.ts) encodes a
@@ -53,7 +57,8 @@ import {
   CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
-  ENCODED, encodeFrames, recycleBatch, releaseQueue, takeQueue, type EncodedFrame, type Role, type SendCallback, type SendQueue,
+  ENCODED, batchSize, borrowBatch, encodeFrames, frameAt, recycleBatch, releaseQueue, roomFor, takeQueue,
+  type EncodedFrame, type Role, type SendCallback, type SendQueue,
 } from './frames.js';
 import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
@@ -284,8 +289,16 @@ export class Connection implements BudgetWaiter {
   // Writing.
   /** The socket is a plain `net.Socket` (not TLS, not another Duplex): flushes may reuse the batch buffer. */
   private plainSocket = false;
-  /** Frames waiting for the next flush; null when none are. */
+  /** Frames waiting for the next flush, after those in `batch`; null when none are. */
   private queue: SendQueue | null = null;
+  /**
+   * The batch buffer borrowed during this connection's read (frames.ts), with
+   * the frames sent in it so far at `[0, batchAt)` and their payload bytes;
+   * null outside a read, or when no frame took the fast path.
+   */
+  private batch: Buffer | null = null;
+  private batchAt = 0;
+  private batchBytes = 0;
   private flushPending = false;
   /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
   private readonly messages = new MessageSequence();
@@ -497,7 +510,7 @@ export class Connection implements BudgetWaiter {
     } finally {
       this.inRead = false;
     }
-    if (this.queue !== null) this.flush();
+    if (this.queue !== null || this.batch !== null) this.flush();
   }
 
   /** Stops reading from the peer until `resume()`: not while connecting or once closed (as ws). */
@@ -544,7 +557,7 @@ export class Connection implements BudgetWaiter {
 
   /** Bytes queued for the socket, not yet written to the kernel. */
   get bufferedAmount(): number {
-    return (this.queue?.bytes ?? 0) + (this.socket?.writableLength ?? 0);
+    return (this.queue?.bytes ?? 0) + this.batchBytes + (this.socket?.writableLength ?? 0);
   }
 
   /**
@@ -603,6 +616,18 @@ export class Connection implements BudgetWaiter {
   private enqueue(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
     // Bytes published to this connection and still held in the topics' tick batch go first.
     if (this.subscription !== null && this.subscription.holding) this.subscription.release();
+    // The fast path: a frame sent inside this connection's read, with nothing queued before it (the read's flush
+    // writes the batch first) and no callback, goes straight into the batch buffer. Only a plain net.Socket is known
+    // to keep no reference to bytes it wrote synchronously, so only its batch buffer can be handed back and reused.
+    if (this.inRead && this.queue === null && cb === undefined && head !== ENCODED && this.plainSocket) {
+      const batch = roomFor(this.role, this.batch, this.batchAt, payload.length);
+      if (batch !== null) {
+        this.batch = batch;
+        this.batchAt = frameAt(this.role, batch, this.batchAt, head, payload);
+        this.batchBytes += payload.length;
+        return;
+      }
+    }
     const queue = (this.queue ??= takeQueue());
     queue.push(head, payload);
     if (cb) (queue.callbacks ??= []).push(cb);
@@ -613,23 +638,39 @@ export class Connection implements BudgetWaiter {
     }
   }
 
-  /** Encodes every queued frame into one buffer and writes it with one `socket.write`. */
+  /** Writes the batch's frames and the queued ones (encoded into one buffer) with one `socket.write`. */
   flush(): void {
     this.flushPending = false;
     const socket = this.socket;
     const queue = this.queue;
-    if (socket === null || queue === null) return;
+    let batch = this.batch;
+    if (socket === null || (queue === null && batch === null)) return;
+    const batchEnd = this.batchAt;
     this.queue = null;
-    const callbacks = queue.callbacks;
+    this.batch = null;
+    this.batchAt = 0;
+    this.batchBytes = 0;
+    const callbacks = queue?.callbacks ?? null;
     if (socket.destroyed || !socket.writable) {
-      releaseQueue(queue);
+      if (batch !== null) recycleBatch(batch);
+      if (queue !== null) releaseQueue(queue);
       if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, socketClosedError());
       return;
     }
-    // Only a plain net.Socket is known to keep no reference to bytes it wrote synchronously (a Duplex may).
-    const reusable = this.plainSocket;
-    const chunks = encodeFrames(this.role, queue, reusable);
-    releaseQueue(queue);
+    let chunks: Uint8Array[];
+    if (queue === null) chunks = [batch!.subarray(0, batchEnd)];
+    else {
+      const size = batchSize(this.role, queue);
+      if (batch === null) {
+        batch = this.plainSocket ? borrowBatch(size) : null;
+        chunks = encodeFrames(this.role, queue, batch ?? Buffer.allocUnsafe(size));
+      } else {
+        // Frames queued after the fast path's (rare: a callback, a large payload, a shared frame): fresh memory.
+        chunks = encodeFrames(this.role, queue, Buffer.allocUnsafe(size));
+        chunks.unshift(batch.subarray(0, batchEnd));
+      }
+      releaseQueue(queue);
+    }
     const done = callbacks === null ? undefined : (error?: Error | null) => {
       for (const cb of callbacks) cb(error ?? undefined);
     };
@@ -639,7 +680,7 @@ export class Connection implements BudgetWaiter {
     socket.write(chunks[last], done);
     if (last > 0) socket.uncork();
     // Nothing left in the socket: every byte went to the kernel during the write, the batch buffer is free again.
-    if (reusable && socket.writableLength === 0) recycleBatch();
+    if (batch !== null && socket.writableLength === 0) recycleBatch(batch);
     this.checkBacklog(socket);
   }
 

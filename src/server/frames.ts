@@ -1,13 +1,20 @@
 /**
- * A connection's send queue, and the encoding of a queue into one buffer for
- * one socket write.
+ * A connection's send queue, the batch buffer its frames are written into,
+ * and the encoding of a queue into one buffer for one socket write.
  *
- * One `FrameWriter` per role serves every connection in the realm: encoding
- * runs no user code between encoding and handing the bytes over, and the
+ * One `FrameWriter` per role serves every connection in the realm: the
  * writer keeps no per-message state (the connection tracks its own
  * fragmentation), so a connection costs no encoder memory while idle. Queues
  * come from a realm-wide pool and go back after each flush: an idle connection
  * holds none, a busy one allocates none.
+ *
+ * Memory ownership of the realm's reusable batch buffer: `borrowBatch` lends
+ * it to one borrower at a time (a flush, or one connection during its read:
+ * the send fast path, connection.ts), and nobody else writes it until the
+ * borrower hands it back with `recycleBatch`, which it does only once no
+ * socket holds a reference (its write went to the kernel at once). A buffer
+ * never handed back (a socket still holds it) is simply dropped, and the next
+ * borrower gets a new one. No view of a batch buffer reaches user code.
  */
 import { Buffer } from 'node:buffer';
 import { FrameWriter } from '../codec/frame-writer.js';
@@ -67,9 +74,17 @@ export function releaseQueue(queue: SendQueue): void {
   pool.push(queue);
 }
 
+/** A FrameWriter whose frames are written unchecked: a connection builds every head itself, valid by construction. */
+class BatchWriter extends FrameWriter {
+  /** Writes the frame of first byte `head` (FIN, RSV1, opcode) carrying `payload` at `target[at]`; returns its end. */
+  frame(target: Uint8Array, at: number, head: number, payload: Uint8Array): number {
+    return this.put(target, at, head, payload);
+  }
+}
+
 const encoders = {
-  server: new FrameWriter({ role: 'server' }),
-  client: new FrameWriter({ role: 'client' }),
+  server: new BatchWriter({ role: 'server' }),
+  client: new BatchWriter({ role: 'client' }),
 };
 
 /**
@@ -87,32 +102,52 @@ const DIRECT_WRITE = 16 * 1024;
  * while one buffer reused by every connection's flushes stays in the cache.
  */
 const REUSED_MAX = 256 * 1024;
-/** The reusable batch buffer while nobody holds it; null while lent out (or before the first flush). */
+/** The smallest reusable batch buffer. */
+const MIN_BATCH = 16 * 1024;
+/** The reusable batch buffer while nobody has borrowed it; null while lent out (or before the first borrow). */
 let spare: Buffer | null = null;
-/** The reusable batch buffer as lent to the current flush, until `recycleBatch()`. */
-let lent: Buffer | null = null;
 
 /**
- * A batch buffer of at least `size` bytes: the reusable one when it is free
- * and large enough (or a new reusable one), else a fresh one nobody reuses.
+ * Lends the reusable batch buffer, of at least `size` bytes (a new one when
+ * it is lent out already or smaller), or returns null past REUSED_MAX. It is
+ * the borrower's until `recycleBatch`.
  */
-function batchBuffer(size: number, reusable: boolean): Buffer {
-  if (!reusable || size > REUSED_MAX) return Buffer.allocUnsafe(size);
+export function borrowBatch(size: number): Buffer | null {
+  if (size > REUSED_MAX) return null;
   let buffer = spare;
-  if (buffer === null || buffer.length < size) buffer = Buffer.allocUnsafeSlow(Math.max(size, 16 * 1024));
   spare = null;
-  lent = buffer;
+  if (buffer === null || buffer.length < size) buffer = Buffer.allocUnsafeSlow(Math.max(size, MIN_BATCH));
   return buffer;
 }
 
 /**
- * The socket holds no reference to the last reusable batch any more (its
- * write completed synchronously, every byte is in the kernel): later flushes
- * may overwrite it. Without this call the batch belongs to whoever holds it.
+ * Hands back a borrowed batch buffer that no socket holds a reference to any
+ * more (its write completed synchronously, every byte is in the kernel): later
+ * borrowers may overwrite it.
  */
-export function recycleBatch(): void {
-  if (lent !== null) spare = lent;
-  lent = null;
+export function recycleBatch(buffer: Buffer): void {
+  spare = buffer;
+}
+
+/**
+ * For the send fast path: `batch` (borrowed, or null before the first frame)
+ * with room at `at` for a frame carrying `length` payload bytes; a grown copy
+ * when it has none (the old one is dropped: the copy is the borrowed one
+ * now). Null for a payload that takes a write chunk of its own, or past
+ * REUSED_MAX: queue the frame instead.
+ */
+export function roomFor(role: Role, batch: Buffer | null, at: number, length: number): Buffer | null {
+  if (length >= DIRECT_WRITE) return null;
+  const end = at + encoders[role].frameSize(length);
+  if (batch !== null && end <= batch.length) return batch;
+  const grown = borrowBatch(batch === null ? end : Math.max(end, 2 * batch.length));
+  if (grown !== null && batch !== null) grown.set(batch.subarray(0, at));
+  return grown;
+}
+
+/** Writes the frame of first byte `head` (FIN, RSV1, opcode) carrying `payload` at `batch[at]`, which has room; returns its end. */
+export function frameAt(role: Role, batch: Buffer, at: number, head: number, payload: Uint8Array): number {
+  return encoders[role].frame(batch, at, head, payload);
 }
 
 /**
@@ -130,34 +165,42 @@ export interface EncodedFrame {
 export function encodeShared(opcode: number, payload: Uint8Array): EncodedFrame {
   const queue = takeQueue();
   queue.push(FIN | opcode, payload);
-  const chunks = encodeFrames('server', queue);
+  const chunks = encodeFrames('server', queue, Buffer.allocUnsafe(batchSize('server', queue)));
   releaseQueue(queue);
   let byteLength = 0;
   for (const chunk of chunks) byteLength += chunk.length;
   return { chunks, byteLength };
 }
 
-/**
- * Frames the queued payloads (masked for clients): back to back in one
- * Buffer, except that large unmasked payloads stay separate chunks, written as
- * they are. Returns the chunks in write order. A head's RSV1 (a compressed
- * message's first frame, permessage-deflate) goes to the encoder with the opcode.
- * `reusable`: the batch may be the realm's reusable buffer, valid until the
- * next `encodeFrames` unless the caller hands it back with `recycleBatch()`;
- * otherwise it is new memory the caller owns.
- */
-export function encodeFrames(role: Role, queue: SendQueue, reusable = false): Uint8Array[] {
+/** Whether a queued payload goes out as a write chunk of its own (large, and not to be masked). */
+function asIs(role: Role, head: number, payload: Uint8Array): boolean {
+  return payload.length >= DIRECT_WRITE && (head === ENCODED || role === 'server');
+}
+
+/** The bytes `encodeFrames` writes into its buffer for `queue`: every frame but the payloads that go as they are. */
+export function batchSize(role: Role, queue: SendQueue): number {
   const encoder = encoders[role];
   const { heads, payloads, count } = queue;
-  const asIs = (i: number): boolean =>
-    payloads[i].length >= DIRECT_WRITE && (heads[i] === ENCODED || role === 'server');
   let size = 0;
   for (let i = 0; i < count; i++) {
+    const head = heads[i];
     const n = payloads[i].length;
-    const frame = heads[i] === ENCODED ? n : encoder.frameSize(n);
-    size += asIs(i) ? frame - n : frame;
+    const frame = head === ENCODED ? n : encoder.frameSize(n);
+    size += asIs(role, head, payloads[i]) ? frame - n : frame;
   }
-  const out = batchBuffer(size, reusable);
+  return size;
+}
+
+/**
+ * Frames the queued payloads (masked for clients) into `out`, which has at
+ * least `batchSize(role, queue)` bytes: back to back, except that large
+ * unmasked payloads stay separate chunks, written as they are. Returns the
+ * chunks in write order. A head's RSV1 (a compressed message's first frame,
+ * permessage-deflate) goes out with the opcode.
+ */
+export function encodeFrames(role: Role, queue: SendQueue, out: Buffer): Uint8Array[] {
+  const encoder = encoders[role];
+  const { heads, payloads, count } = queue;
   const chunks: Uint8Array[] = [];
   let start = 0;
   let at = 0;
@@ -165,9 +208,9 @@ export function encodeFrames(role: Role, queue: SendQueue, reusable = false): Ui
     const payload = payloads[i];
     const head = heads[i];
     const encoded = head === ENCODED;
-    if (!asIs(i)) {
+    if (!asIs(role, head, payload)) {
       if (encoded) out.set(payload, at);
-      at = encoded ? at + payload.length : encoder.writeFrame(out, at, head & (OPCODE_BITS | RSV1), payload, (head & FIN) !== 0);
+      at = encoded ? at + payload.length : encoder.frame(out, at, head, payload);
       continue;
     }
     if (!encoded) at = encoder.writeFrameHeader(out, at, head & (OPCODE_BITS | RSV1), payload.length, (head & FIN) !== 0);

@@ -196,9 +196,9 @@ describe('the server chooses among offers', () => {
   test('options are checked', () => {
     expect(resolveDeflateOptions(false)).toBeUndefined();
     expect(resolveDeflateOptions(undefined)).toBeUndefined();
-    // The default is dedicated mode (context takeover, as ws with `perMessageDeflate: true`) at level 5: ws's bytes
-    // within 1-2% for a quarter less compression time than level 6 (docs/server.md says why).
-    expect(resolveDeflateOptions(true)).toMatchObject({ mode: 'dedicated', threshold: 1024, level: 5, serverNoContextTakeover: false, clientNoContextTakeover: false });
+    // The default is dedicated mode (context takeover, as ws with `perMessageDeflate: true`) at level 3: the WASM
+    // stream's greedy matching, ws's bytes within 7% for about 0.75x zlib level 5's time (docs/server.md says why).
+    expect(resolveDeflateOptions(true)).toMatchObject({ mode: 'dedicated', threshold: 1024, level: 3, serverNoContextTakeover: false, clientNoContextTakeover: false });
     expect(resolveDeflateOptions({ mode: 'shared' })).toMatchObject({ mode: 'shared', threshold: 1024, level: 1, serverNoContextTakeover: true, clientNoContextTakeover: true });
     expect(() => resolveDeflateOptions({ mode: 'x' as 'shared' })).toThrow(TypeError);
     expect(() => resolveDeflateOptions({ serverMaxWindowBits: 16 })).toThrow(RangeError);

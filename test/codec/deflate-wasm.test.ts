@@ -15,7 +15,8 @@ import { describe, expect, test } from 'vitest';
 import { DEFLATE_INPUT_SIZE } from '../../src/codec/layout.js';
 import { messageDeflate } from '../../src/codec/deflate/message.js';
 import { nodeZlibEngine } from '../../src/codec/deflate/node-zlib.js';
-import { WASM_COMPRESS_MAX, wasmCompressor } from '../../src/codec/deflate/wasm-compressor.js';
+import { WASM_COMPRESS_MAX, wasmCompressor, wasmStream } from '../../src/codec/deflate/wasm-compressor.js';
+import { DEFLATE_STREAM_CHUNK } from '../../src/codec/layout.js';
 
 const SYNC_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
@@ -118,18 +119,150 @@ describe('messageDeflate and the WASM compressor', () => {
     expect(Buffer.from(deflate.compress(large))).toEqual(viaZlib);
   });
 
-  test('with context takeover, zlib keeps compressing (the WASM compressor keeps no history)', () => {
-    const deflate = messageDeflate(engine, params(false), 'server', settings);
-    const data = jsonText(1000, 3);
-    const first = deflate.compress(data).length;
-    // The repeat refers to the first copy: a few bytes, which a compressor without history cannot write.
-    expect(deflate.compress(data).length).toBeLessThan(40);
-    expect(first).toBeGreaterThan(100);
+  test('with context takeover, every message goes to the connection\'s WASM stream (zlib compresses nothing)', () => {
+    const deflate = messageDeflate(engine, params(false, 12), 'server', settings);
+    const stream = wasmStream(1, 12)!;
+    for (const size of [0, 1, 1000, WASM_COMPRESS_MAX + 1, DEFLATE_STREAM_CHUNK * 2 + 5]) {
+      const data = jsonText(size, size);
+      const pieces: Buffer[] = [];
+      stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+      const expected = Buffer.concat(pieces);
+      expect(Buffer.from(deflate.compress(data))).toEqual(expected.length > 5 ? expected.subarray(0, -4) : Buffer.from([0]));
+    }
     deflate.close();
+    stream.close();
   });
 
   test('an empty message is still the single byte 0x00', () => {
     const deflate = messageDeflate(engine, params(true), 'server', settings);
     expect([...deflate.compress(new Uint8Array(0))]).toEqual([0x00]);
+  });
+});
+
+/** A message sequence: sizes from empty to past two stream pieces, the inputs above (noise, runs, repeats, text). */
+const sequence = fc.array(fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 3000 }).chain((size) => fc.integer().map((seed) => jsonText(size, seed))) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2000 }) },
+  { weight: 1, arbitrary: input.filter((data) => data.length <= 2 * DEFLATE_STREAM_CHUNK + 100) },
+), { minLength: 1, maxLength: 12 });
+
+/** Inflates `data` through `inflater` (one zlib context for the whole connection) fed in random-sized chunks. */
+function inflateChunked(inflater: ReturnType<ReturnType<typeof nodeZlibEngine>['inflater']>, data: Uint8Array, cuts: number[]): Buffer {
+  const out = new Uint8Array(64 * 1024);
+  const pieces: Buffer[] = [];
+  let at = 0;
+  for (let i = 0; at < data.length; i++) {
+    const chunk = data.subarray(at, Math.min(data.length, at + 1 + cuts[i % cuts.length]));
+    at += chunk.length;
+    let used = 0;
+    do {
+      expect(inflater.step(chunk, used, out)).toBe(true);
+      used = inflater.consumed;
+      pieces.push(Buffer.from(out.subarray(0, inflater.produced)));
+    } while (inflater.produced === out.length || used < chunk.length);
+  }
+  return Buffer.concat(pieces);
+}
+
+describe('the WASM stream (context takeover)', () => {
+  const engine = nodeZlibEngine(zlib);
+
+  test('random message sequences, levels and windows 8-15: one zlib context with exactly the agreed window inflates the whole connection, fed in random chunks', () => {
+    fc.assert(
+      fc.property(sequence, fc.integer({ min: -1, max: 9 }).filter((l) => l !== 0), fc.integer({ min: 8, max: 15 }), fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 8 }), (messages, level, bits, cuts) => {
+        const stream = wasmStream(level, bits)!;
+        const inflater = engine.inflater(bits);
+        try {
+          for (const data of messages) {
+            const pieces: Buffer[] = [];
+            stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+            const out = Buffer.concat(pieces);
+            expect(out.subarray(-4)).toEqual(SYNC_TAIL);
+            // Nothing worse than stored blocks: 5 bytes per piece, then the sync flush's 5.
+            expect(out.length).toBeLessThanOrEqual(data.length + 5 * Math.ceil(data.length / DEFLATE_STREAM_CHUNK) + 5);
+            // The receiver's view (RFC 7692 §7.2.2): the tail stripped, then put back, one context for the connection.
+            const payload = out.length > 5 ? out.subarray(0, -4) : Buffer.from([0]);
+            expect(inflateChunked(inflater, Buffer.concat([payload, SYNC_TAIL]), cuts).equals(data)).toBe(true);
+          }
+        } finally {
+          stream.close();
+          inflater.close();
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('the whole sequence, inflated in one zlib call with exactly the agreed window, is the messages in order', () => {
+    fc.assert(
+      fc.property(sequence, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 8, max: 15 }), (messages, level, bits) => {
+        const stream = wasmStream(level, bits)!;
+        const pieces: Buffer[] = [];
+        for (const data of messages) stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+        stream.close();
+        expect(inflate(Buffer.concat(pieces), bits).equals(Buffer.concat(messages))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  test('many messages through one stream: the window slides (every 16 KiB) and stays exact', () => {
+    for (const bits of [8, 11, 15]) {
+      const stream = wasmStream(3, bits)!;
+      const pieces: Buffer[] = [];
+      const messages = Array.from({ length: 200 }, (_, i) => jsonText(200 + ((i * 397) % 3000), i));
+      for (const data of messages) stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+      stream.close();
+      expect(inflate(Buffer.concat(pieces), bits).equals(Buffer.concat(messages))).toBe(true);
+    }
+  });
+
+  test('context takeover pays: a repeated message is a few bytes; without it, no', () => {
+    const stream = wasmStream(3, 15)!;
+    const data = jsonText(1000, 3);
+    let first = 0;
+    let second = 0;
+    stream.compress(data, (piece) => (first += piece.length));
+    stream.compress(data, (piece) => (second += piece.length));
+    stream.close();
+    expect(first).toBeGreaterThan(100);
+    expect(second).toBeLessThan(20);
+  });
+
+  test('bytes: JSON-like messages in sequence within 8% of zlib level 6 with context takeover (what ws sends)', () => {
+    const messages = Array.from({ length: 64 }, (_, i) => jsonText(1024, i * 50));
+    const stream = wasmStream(3, 15)!;
+    let ours = 0;
+    for (const data of messages) stream.compress(data, (piece) => (ours += piece.length));
+    stream.close();
+    const zlibStream = engine.deflater(6, 8, 15);
+    const out = new Uint8Array(64 * 1024);
+    let theirs = 0;
+    for (const data of messages) {
+      zlibStream.step(data, 0, out);
+      theirs += zlibStream.produced;
+    }
+    zlibStream.close();
+    expect(ours).toBeLessThanOrEqual(theirs * 1.08);
+  });
+
+  test('a closed stream\'s region is reused and starts afresh; closing twice is harmless', () => {
+    const collect = (stream: NonNullable<ReturnType<typeof wasmStream>>, data: Uint8Array): Buffer => {
+      const pieces: Buffer[] = [];
+      stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+      return Buffer.concat(pieces);
+    };
+    const data = jsonText(5000, 9);
+    const a = wasmStream(3, 14)!;
+    const fresh = collect(a, data);
+    collect(a, jsonText(40000, 1));
+    a.close();
+    a.close();
+    // Opening and closing many streams reuses the one region: the same output as a fresh stream's, every time.
+    for (let i = 0; i < 50; i++) {
+      const b = wasmStream(3, 14)!;
+      expect(collect(b, data)).toEqual(fresh);
+      b.close();
+    }
   });
 });

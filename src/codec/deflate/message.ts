@@ -10,9 +10,11 @@
  *   message. A connection holds none.
  * - Dedicated state (context takeover): a compressor and/or a decompressor per
  *   connection, created at its first message, freed by `close()`.
- * - Without context takeover, messages of 1 to WASM_COMPRESS_MAX bytes are
- *   compressed by the WASM compressor instead (wasm-compressor.ts: faster
- *   than zlib at that size, nothing to reset), where WebAssembly runs.
+ * - Where WebAssembly runs, the WASM compressor (wasm-compressor.ts) takes
+ *   over from zlib: without context takeover for messages of 1 to
+ *   WASM_COMPRESS_MAX bytes (faster than zlib at that size, nothing to
+ *   reset); with context takeover for every message, as the connection's own
+ *   stream (its region, taken at the first message, freed by `close()`).
  *
  * zlib (and pako, its port) cannot make a raw DEFLATE stream with an 8-bit
  * window: as ws (through Node) does, the compressor uses 9 bits when 8 were
@@ -30,7 +32,7 @@ import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
-import { WASM_COMPRESS_MAX, wasmCompressor } from './wasm-compressor.js';
+import { WASM_COMPRESS_MAX, wasmCompressor, wasmStream } from './wasm-compressor.js';
 
 /** The end of a flushed DEFLATE stream: stripped by the sender, put back by the receiver (RFC 7692 §7.2). */
 const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
@@ -142,6 +144,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
   const newDeflater = (): RawStream => engine.deflater(settings.level, settings.memLevel, ownBits);
   // The WASM compressor takes the agreed window as it is (8 bits included: it never reaches farther back).
   const oneShot = ownTakeover ? undefined : wasmCompressor(settings.level, agreedBits);
+  const ownStream = ownTakeover ? wasmStream(settings.level, agreedBits) : undefined;
   let deflater: RawStream | undefined;
   let inflater: RawStream | undefined;
   return {
@@ -155,15 +158,19 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
         result.set(out.subarray(0, result.length));
         return result;
       }
-      const stream = ownTakeover ? (deflater ??= newDeflater()) : shared(engine, `${settings.level}/${settings.memLevel}/${ownBits}`, newDeflater);
       const gather = new Gather();
-      // Without context takeover every call is a stream of its own (the receiver inflates the fragments of one
-      // message as one stream, and a sync-flushed stream may be followed by another): a full flush ends it and
-      // forgets it in one zlib call, where a sync flush and a reset took two (the same bytes on the wire).
-      write(engine, stream, data, (piece) => {
-        gather.add(piece);
-        return true;
-      }, !ownTakeover);
+      if (ownStream !== undefined) {
+        ownStream.compress(data, (piece) => gather.add(piece));
+      } else {
+        const stream = ownTakeover ? (deflater ??= newDeflater()) : shared(engine, `${settings.level}/${settings.memLevel}/${ownBits}`, newDeflater);
+        // Without context takeover every call is a stream of its own (the receiver inflates the fragments of one
+        // message as one stream, and a sync-flushed stream may be followed by another): a full flush ends it and
+        // forgets it in one zlib call, where a sync flush and a reset took two (the same bytes on the wire).
+        write(engine, stream, data, (piece) => {
+          gather.add(piece);
+          return true;
+        }, !ownTakeover);
+      }
       if (!fin) return gather.take();
       // A sync flush ends with the empty stored block 00 00 ff ff, which is not sent. An empty message
       // (for which zlib may write nothing at all under context takeover) is the one byte 0x00 (§7.2.3.6).
@@ -193,6 +200,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       return error ?? gather.take();
     },
     close() {
+      ownStream?.close();
       deflater?.close();
       inflater?.close();
       deflater = inflater = undefined;

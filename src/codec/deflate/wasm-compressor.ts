@@ -1,67 +1,121 @@
 /**
- * The WASM compressor (assembly/deflate.ts, its own small module) for
- * messages compressed without context takeover: each message on its own,
- * with no state kept between messages, so the shared compressor's reset costs
- * nothing. Up to WASM_COMPRESS_MAX bytes it is faster than node:zlib's level 1
- * for a message this size and writes fewer bytes (zlib spends about half of a
- * 1 KiB compression building Huffman trees, and clears a 64 KiB hash table at
- * every reset); past it zlib is as fast, so larger messages go to the engine.
- * Its output is raw DEFLATE that any inflater reads (tested against zlib,
- * ws and Chromium).
+ * The WASM compressor (assembly/deflate.ts, its own small module), in two forms:
  *
- * Memory ownership: the module's memory is static (never grows); its input
- * and output regions are reused by every call, so a result is a view valid
- * only until the next call in this realm (message.ts copies it out at once).
+ * - `wasmCompressor`: messages compressed without context takeover, each on
+ *   its own with no state kept between messages, so the shared compressor's
+ *   reset costs nothing. Up to WASM_COMPRESS_MAX bytes it is faster than
+ *   node:zlib's level 1 for a message this size and writes fewer bytes (zlib
+ *   spends about half of a 1 KiB compression building Huffman trees, and
+ *   clears a 64 KiB hash table at every reset); past it zlib is as fast, so
+ *   larger messages go to the engine.
+ * - `wasmStream`: one connection's compressor with context takeover, every
+ *   message matched against the last 2^windowBits bytes sent before it.
+ *
+ * Its output is raw DEFLATE that any inflater reads (tested against zlib, ws
+ * and Chromium).
+ *
+ * Memory ownership: the module's static regions (its input and output, the
+ * shared compressor's tables) are reused by every call, so a result is a view
+ * valid only until the next call in this realm (message.ts copies it out at
+ * once). A stream owns one region of the module's memory above them,
+ * deflateStreamBytes(windowBits) long (about 144 KiB at 15 bits: the window's
+ * 32 KiB of history plus 16 KiB for input, 64 KiB of hash chains, 32 KiB of
+ * hash heads), taken at its first message and handed back by `close()` (or
+ * when the stream is garbage-collected unclosed) for the next stream with the
+ * same window to reuse. WebAssembly memory only grows: the module keeps the
+ * most regions ever open at once.
  */
 import { decodeBase64 } from '../base64.js';
+import { DEFLATE_STREAM_CHUNK } from '../layout.js';
 import { deflateBase64 } from './wasm-deflate.generated.js';
 
 interface Exports {
   memory: WebAssembly.Memory;
   deflateInputPtr(): number;
   deflateOutputPtr(): number;
-  deflateCompress(length: number, windowBits: number, chain: number, lazy: number, goodEnough: number): number;
+  deflateCompress(length: number, windowBits: number, chain: number, good: number, goodEnough: number, nice: number): number;
+  deflateStreamBytes(windowBits: number): number;
+  deflateStreamInit(state: number, windowBits: number): void;
+  deflateStreamInput(state: number, length: number): number;
+  deflateStep(state: number, length: number, chain: number, good: number, goodEnough: number, nice: number, flags: number): number;
 }
 
-/** Messages up to this many bytes (at most DEFLATE_INPUT_SIZE) go to the WASM compressor (see the module comment; measured in docs/server.md). */
+/** Messages up to this many bytes (at most DEFLATE_INPUT_SIZE) go to the WASM compressor without context takeover (see the module comment; measured in docs/server.md). */
 export const WASM_COMPRESS_MAX = 8192;
 
+/** deflateStep's flags (assembly/deflate.ts). */
+const STEP_FIRST = 1;
+const STEP_FLUSH = 2;
+
+type Search = readonly [chain: number, good: number, goodEnough: number, nice: number];
+
 /**
- * The match search for each zlib level 1–9 (0 is zlib's alone: no compression): earlier positions
- * tried per match, lazy matching (0/1), and the match length that stops lazy matching, in the
- * spirit of zlib's configuration table (greedy up to 3, lazy from 4), so that `level` means about
- * what it means to zlib.
+ * The match search for each zlib level 1–9 (0 is zlib's alone: no compression), after zlib's
+ * configuration table, so that `level` means about what it means to zlib: earlier positions tried
+ * per match (max_chain); lazy matching from level 4, with a quarter of the chain once the match to
+ * beat reaches `good` (good_length; 0: greedy); the match length that stops lazy matching (max_lazy),
+ * or for greedy matching, up to which the positions inside a match are hashed (max_insert_length);
+ * the match length that stops a search (nice_length).
  */
-const SEARCH: readonly (readonly [chain: number, lazy: number, goodEnough: number])[] = [
-  [0, 0, 0],
-  [4, 0, 258],
-  [8, 0, 258],
-  [16, 0, 258],
-  [8, 1, 8],
-  [16, 1, 16],
-  [32, 1, 32],
-  [64, 1, 64],
-  [128, 1, 128],
-  [256, 1, 258],
+const SEARCH: readonly Search[] = [
+  [0, 0, 0, 0],
+  [4, 0, 8, 258],
+  [8, 0, 8, 258],
+  [32, 0, 16, 32],
+  [8, 4, 16, 32],
+  [32, 8, 16, 32],
+  [128, 8, 16, 128],
+  [256, 8, 32, 128],
+  [1024, 32, 128, 258],
+  [4096, 32, 258, 258],
 ];
 
 /** Compresses `data` (1 to WASM_COMPRESS_MAX bytes) as a sync-flushed raw DEFLATE stream, 00 00 ff ff included. */
 export type OneShotCompress = (data: Uint8Array) => Uint8Array;
 
-let instance: { exports: Exports; memory: Uint8Array } | null | undefined;
+/** One connection's compressor with context takeover. */
+export interface WasmStream {
+  /**
+   * Compresses `data` (any length, 0 included) as the stream's next sync-flushed piece (00 00 ff ff last),
+   * handing the output to `sink` in order, each piece a view valid during that call only.
+   */
+  compress(data: Uint8Array, sink: (piece: Uint8Array) => void): void;
+  /** Hands the stream's region back (the history is forgotten). Safe to call twice. */
+  close(): void;
+}
 
-function load(): { exports: Exports; memory: Uint8Array } | null {
+interface Module {
+  exports: Exports;
+  /** The module's memory; replaced when it grows (growing detaches the old buffer). */
+  memory: Uint8Array;
+  /** Free stream regions, by window bits. */
+  free: Map<number, number[]>;
+  /** The end of the memory handed out to streams so far. */
+  top: number;
+}
+
+let instance: Module | null | undefined;
+
+function load(): Module | null {
   if (instance !== undefined) return instance;
   instance = null;
   try {
     if (typeof WebAssembly === 'object') {
       const exports = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(deflateBase64)), {}).exports as unknown as Exports;
-      instance = { exports, memory: new Uint8Array(exports.memory.buffer) };
+      // Streams' regions start above the static data (the module's initial memory).
+      instance = { exports, memory: new Uint8Array(exports.memory.buffer), free: new Map(), top: exports.memory.buffer.byteLength };
     }
   } catch {
     // No WebAssembly here, or compiling bytes is forbidden (workerd, a strict CSP): the engine compresses everything.
   }
   return instance;
+}
+
+/** The module and the search for zlib `level`, or undefined where WebAssembly is not available or for level 0. */
+function setUp(level: number): { wasm: Module; search: Search } | undefined {
+  const search = SEARCH[level === -1 ? 6 : level];
+  const wasm = load();
+  return wasm === null || search[0] === 0 ? undefined : { wasm, search };
 }
 
 /**
@@ -70,15 +124,90 @@ function load(): { exports: Exports; memory: Uint8Array } | null {
  * WebAssembly is not available or for level 0.
  */
 export function wasmCompressor(level: number, windowBits: number): OneShotCompress | undefined {
-  const search = SEARCH[level === -1 ? 6 : level];
-  const wasm = load();
-  if (wasm === null || search[0] === 0) return undefined;
-  const { exports, memory } = wasm;
+  const ready = setUp(level);
+  if (ready === undefined) return undefined;
+  const { wasm, search } = ready;
+  const { exports } = wasm;
   const input = exports.deflateInputPtr();
   const output = exports.deflateOutputPtr();
-  const [chain, lazy, goodEnough] = search;
+  const [chain, good, goodEnough, nice] = search;
   return (data) => {
-    memory.set(data, input);
-    return memory.subarray(output, output + exports.deflateCompress(data.length, windowBits, chain, lazy, goodEnough));
+    wasm.memory.set(data, input);
+    return wasm.memory.subarray(output, output + exports.deflateCompress(data.length, windowBits, chain, good, goodEnough, nice));
   };
+}
+
+/** A stream region for a window of 2^windowBits bytes: a freed one, or new memory. */
+function takeRegion(wasm: Module, windowBits: number): number {
+  const reuse = wasm.free.get(windowBits)?.pop();
+  if (reuse !== undefined) return reuse;
+  const at = wasm.top;
+  wasm.top += wasm.exports.deflateStreamBytes(windowBits);
+  const grow = Math.ceil((wasm.top - wasm.exports.memory.buffer.byteLength) / 65536);
+  if (grow > 0) {
+    wasm.exports.memory.grow(grow);
+    wasm.memory = new Uint8Array(wasm.exports.memory.buffer);
+  }
+  return at;
+}
+
+/** A stream's region (-1 before its first message and after `close()`), apart from the stream so that the registry below can hold it. */
+interface Region {
+  wasm: Module;
+  windowBits: number;
+  at: number;
+}
+
+function freeRegion(region: Region): void {
+  if (region.at === -1) return;
+  let list = region.wasm.free.get(region.windowBits);
+  if (list === undefined) region.wasm.free.set(region.windowBits, (list = []));
+  list.push(region.at);
+  region.at = -1;
+}
+
+/** Regions of streams dropped without `close()`, handed back once the stream is collected. */
+const unclosed = new FinalizationRegistry<Region>(freeRegion);
+
+/**
+ * A compressor with context takeover at zlib `level` (1–9, or -1) with a
+ * window of 2^`windowBits` bytes (8–15: the agreed one, honoured exactly),
+ * or undefined where WebAssembly is not available or for level 0. Its region
+ * is taken at the first `compress` (an idle stream that never compressed holds none).
+ */
+export function wasmStream(level: number, windowBits: number): WasmStream | undefined {
+  const ready = setUp(level);
+  if (ready === undefined) return undefined;
+  const { wasm, search } = ready;
+  const { exports } = wasm;
+  const output = exports.deflateOutputPtr();
+  const [chain, good, goodEnough, nice] = search;
+  const region: Region = { wasm, windowBits, at: -1 };
+  const stream: WasmStream = {
+    compress(data, sink) {
+      if (region.at === -1) {
+        region.at = takeRegion(wasm, windowBits);
+        exports.deflateStreamInit(region.at, windowBits);
+        unclosed.register(stream, region, stream);
+      }
+      const state = region.at;
+      let at = 0;
+      let flags = STEP_FIRST;
+      do {
+        const n = Math.min(data.length - at, DEFLATE_STREAM_CHUNK);
+        const into = exports.deflateStreamInput(state, n);
+        wasm.memory.set(n === data.length ? data : data.subarray(at, at + n), into);
+        at += n;
+        if (at === data.length) flags |= STEP_FLUSH;
+        const produced = exports.deflateStep(state, n, chain, good, goodEnough, nice, flags);
+        if (produced > 0) sink(wasm.memory.subarray(output, output + produced));
+        flags = 0;
+      } while (at < data.length);
+    },
+    close() {
+      unclosed.unregister(stream);
+      freeRegion(region);
+    },
+  };
+  return stream;
 }
