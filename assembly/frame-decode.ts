@@ -34,36 +34,26 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
   while (phase != PHASE_STOPPED && count < TABLE_ENTRIES) {
     if (phase == PHASE_HEADER) {
       if (pos == length) break;
+      // A header split across inputs (kept bytes of it in the state slot) is completed and parsed there.
+      // One call site, so that parseHeader is inlined into this loop.
       const kept = <usize>word(S_HEADER_LENGTH);
-      let size: i32;
-      if (kept == 0) {
-        size = parseHeader(ptr + pos, length - pos);
-        if (size == 0) {
-          // A split header: keep its bytes (fewer than MAX_HEADER) for the next call.
-          memory.copy(STATE + (S_HEADER << 2), ptr + pos, length - pos);
-          setWord(S_HEADER_LENGTH, <i32>(length - pos));
-          pos = length;
-          break;
-        }
-        if (size > 0) pos += size;
-      } else {
-        const n = min<usize>(<usize>MAX_HEADER - kept, length - pos);
-        memory.copy(STATE + (S_HEADER << 2) + kept, ptr + pos, n);
-        size = parseHeader(STATE + (S_HEADER << 2), kept + n);
-        if (size == 0) {
-          setWord(S_HEADER_LENGTH, <i32>(kept + n));
-          pos += n;
-          break;
-        }
-        if (size > 0) {
-          pos += <usize>size - kept;
-          setWord(S_HEADER_LENGTH, 0);
-        }
+      const saved = STATE + (S_HEADER << 2);
+      const added = kept == 0 ? length - pos : min<usize>(<usize>MAX_HEADER - kept, length - pos);
+      if (kept != 0) memory.copy(saved + kept, ptr + pos, added);
+      const size = parseHeader(kept == 0 ? ptr + pos : saved, kept + added);
+      if (size == 0) {
+        // Still incomplete: keep its bytes (fewer than MAX_HEADER) for the next call.
+        if (kept == 0) memory.copy(saved, ptr + pos, added);
+        setWord(S_HEADER_LENGTH, <i32>(kept + added));
+        pos += added;
+        break;
       }
       if (size < 0) {
         stop(-size);
         break;
       }
+      pos += <usize>size - kept;
+      if (kept != 0) setWord(S_HEADER_LENGTH, 0);
       phase = PHASE_PAYLOAD;
     }
     const remaining = load<u64>(STATE + S_REMAINING);
@@ -81,21 +71,23 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
     const message = opcode < 8 ? word(S_MESSAGE) : 0;
     let flags = (head & 0x8f) | (message & D_COMPRESSED);
     // Text to check: skipUTF8Validation (FLAG_SKIP_UTF8) leaves it unmasked only, deferred or not.
-    const checked = message == 1 && (word(S_FLAGS) & FLAG_SKIP_UTF8) == 0;
-    if (checked && n >= <usize>DEFER_UTF8_MIN && (word(S_FLAGS) & FLAG_DEFER_UTF8) != 0) {
-      // Long text for the caller's validator: unmask only, unless it is ASCII from a character boundary
-      // (valid, and the boundary stays). A piece that is not a whole message ends the call (below).
-      if (key) mask(p, p, n, key, keyPhase);
-      if (word(S_UTF8) != 0 || !isAsciiRun(p, n)) flags |= D_UTF8;
-    } else if (checked) {
-      let utf8 = <u32>word(S_UTF8);
-      if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
-      // Fail fast: an invalid byte, or a message that ends inside a character.
-      if (utf8 == UTF8_INVALID || (isEnd && fin && utf8 != 0)) {
-        stop(E_UTF8);
-        break;
+    // One test here, so binary and control frames pass the text branches with a single branch.
+    if (message == 1 && (word(S_FLAGS) & FLAG_SKIP_UTF8) == 0) {
+      if (n >= <usize>DEFER_UTF8_MIN && (word(S_FLAGS) & FLAG_DEFER_UTF8) != 0) {
+        // Long text for the caller's validator: unmask only, unless it is ASCII from a character boundary
+        // (valid, and the boundary stays). A piece that is not a whole message ends the call (below).
+        if (key) mask(p, p, n, key, keyPhase);
+        if (word(S_UTF8) != 0 || !isAsciiRun(p, n)) flags |= D_UTF8;
+      } else {
+        let utf8 = <u32>word(S_UTF8);
+        if (n) utf8 = textPiece(p, n, key, keyPhase, key != 0, utf8);
+        // Fail fast: an invalid byte, or a message that ends inside a character.
+        if (utf8 == UTF8_INVALID || (isEnd && fin && utf8 != 0)) {
+          stop(E_UTF8);
+          break;
+        }
+        setWord(S_UTF8, <i32>utf8);
       }
-      setWord(S_UTF8, <i32>utf8);
     } else if (key) {
       mask(p, p, n, key, keyPhase);
     }

@@ -7,6 +7,11 @@
 //   node bench/support/echo-inproc.mjs <ascii|mixed|binary> <size> <batches per round> [buildDir ...]
 // (buildDir defaults to this checkout's build/). A Duplex is no plain
 // net.Socket, so flushes here never reuse the batch buffer (frames.ts).
+// With ECHO_INPROC_COUNT=N (one build), it warms up, runs N batches once and
+// exits, for instruction counts that the machine's load does not touch: the
+// difference of two counts under cachegrind, divided by the messages between them:
+//   ECHO_INPROC_COUNT=1000 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+//     node --single-threaded bench/support/echo-inproc.mjs binary 16 0   (then 3000; Ir difference / (2000 × 32))
 import { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { payload } from './payloads.mjs';
@@ -36,6 +41,12 @@ for (const build of builds) {
   const run = (n) => { for (let i = 0; i < n; i++) { io.set(batch); conn.onRead(batch.length); } };
   run(5000);
   setups.push({ build, run, samples: [] });
+}
+if (process.env.ECHO_INPROC_COUNT) {
+  // The warm-up above ran at once; give the optimizing compiler's results a few turns to land first.
+  for (let i = 0; i < 5; i++) await new Promise((res) => setTimeout(res, 20));
+  setups[0].run(Number(process.env.ECHO_INPROC_COUNT));
+  process.exit(0);
 }
 const n = Number(perRound);
 for (let r = 0; r < 15; r++) for (const s of setups) {
