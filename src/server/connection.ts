@@ -143,8 +143,13 @@ const SLOW_READ_MS = 2;
 /** Consecutive slow reads of one connection in one turn that make it yield. */
 const SLOW_READS = 2;
 
-/** A message being assembled past this many bytes makes its connection's reads slow (fresh pages: see READ_TURN_MS). */
-const LARGE_PARTIAL = 1024 * 1024;
+/**
+ * A message being assembled past this many bytes makes its connection's reads slow (fresh pages: see
+ * READ_TURN_MS). Above a 64 KiB message split across two reads (such echo keeps libuv's batch), and low enough
+ * that the reads before a connection yields fill few fresh pages: at 1 MiB, each of four connections starting
+ * a large message filled 16 reads' worth (~4 ms on this VM) in one turn.
+ */
+const LARGE_PARTIAL = 128 * 1024;
 
 /** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
 const SEND_TIMEOUT_LINGER = 1_000;
