@@ -57,7 +57,7 @@ import {
   CLOSE_ABNORMAL, CLOSE_NO_STATUS, CLOSE_POLICY_VIOLATION, FIN, OPCODE_BINARY, OPCODE_BITS, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1,
 } from '../codec/protocol.js';
 import {
-  ENCODED, batchSize, borrowBatch, encodeFrames, frameAt, recycleBatch, releaseQueue, roomFor, takeQueue,
+  ENCODED, batchSize, borrowBatch, encodeFrames, frameAt, recycleBatch, releaseQueue, roomFor, shortFrameAt, takeQueue,
   type EncodedFrame, type Role, type SendCallback, type SendQueue,
 } from './frames.js';
 import { BufferView, readBuffer } from './memory.js';
@@ -648,15 +648,35 @@ export class Connection implements BudgetWaiter {
     // The fast path: a frame sent inside this connection's read, with nothing queued before it (the read's flush
     // writes the batch first) and no callback, goes straight into the batch buffer. Only a plain net.Socket is known
     // to keep no reference to bytes it wrote synchronously, so only its batch buffer can be handed back and reused.
+    // Kept small, the rest in functions of their own: V8 inlines this into the message listener's `send` only
+    // within its inlining budget, and the short frame must fit in it (bench/results/echo-profile.md §8).
     if (this.inRead && this.queue === null && cb === undefined && head !== ENCODED && this.plainSocket) {
-      const batch = roomFor(this.role, this.batch, this.batchAt, payload.length);
-      if (batch !== null) {
-        this.batch = batch;
-        this.batchAt = frameAt(this.role, batch, this.batchAt, head, payload);
-        this.batchBytes += payload.length;
-        return;
+      const batch = this.batch;
+      if (batch !== null && this.role === 'server') {
+        const end = shortFrameAt(batch, this.batchAt, head, payload);
+        if (end >= 0) {
+          this.batchAt = end;
+          this.batchBytes += payload.length;
+          return;
+        }
       }
+      if (this.intoBatch(head, payload)) return;
     }
+    this.queueFrame(head, payload, cb);
+  }
+
+  /** The send fast path's general case (the first frame of a read, a masked or longer one): false when it must be queued. */
+  private intoBatch(head: number, payload: Uint8Array): boolean {
+    const batch = roomFor(this.role, this.batch, this.batchAt, payload.length);
+    if (batch === null) return false;
+    this.batch = batch;
+    this.batchAt = frameAt(this.role, batch, this.batchAt, head, payload);
+    this.batchBytes += payload.length;
+    return true;
+  }
+
+  /** Queues a frame for the next flush: the end of this read, or of this tick. */
+  private queueFrame(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {
     const queue = (this.queue ??= takeQueue());
     queue.push(head, payload);
     if (cb) (queue.callbacks ??= []).push(cb);
