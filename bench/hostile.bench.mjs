@@ -9,7 +9,9 @@
 //     (263 MB per client in the issue's probe), so it gets 4 clients, not 40.
 //  3. partial messages: four clients each send the header of a 68 MB frame and
 //     64 MiB of it, never the rest, while a bystander echoes a 16 B message every
-//     20 ms; the bystander's latency and the server's RSS growth.
+//     20 ms; the bystander's latency and the server's RSS growth. Several rounds,
+//     each against a fresh server: one round's max is one sample of a tail that a
+//     shared machine's scheduler widens, so the verdict takes the max of all.
 //  4. bare LF: a request head with bare-LF line endings; how soon is it answered?
 //  5. the cost of the default write limit: echo throughput (16 connections × 32
 //     messages in flight, bench/support/echo-load.mjs) with highWaterMark at the
@@ -31,7 +33,7 @@ const MB = 1e6;
 const KINDS = ['wsframe', 'ws'];
 const FLOOD = { wsframe: QUICK ? 10 : 40, ws: QUICK ? 1 : 4 };
 const FLOOD_BYTES = QUICK ? 20 * MB : 200 * MB;
-const PARTIAL = { clients: 4, frame: 68 * MB, sent: QUICK ? 16 << 20 : 64 << 20 };
+const PARTIAL = { clients: 4, frame: 68 * MB, sent: QUICK ? 16 << 20 : 64 << 20, rounds: QUICK ? 1 : 5 };
 const GOALS = { fragmentsSeconds: 5, floodMB: 200, bystanderMs: 40, bareLfSeconds: 1 };
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -153,13 +155,35 @@ async function partial(server) {
   await sleep(100);
   bystander.terminate();
   await stop(clients);
-  const during = latencies.slice(quiet).sort((a, b) => a - b);
-  const pick = (q) => during[Math.min(during.length - 1, Math.floor(q * during.length))];
   return {
     clients: PARTIAL.clients, frameMB: PARTIAL.frame / MB, sentMB: sent / MB, seconds,
     peakGrowthMB: (peak - baseline) / MB,
-    bystander: { echoes: during.length, p50ms: pick(0.5), p99ms: pick(0.99), maxMs: during[during.length - 1], worstSentAtMs: worstAt, sendersDoneAtMs: doneAt - t0 },
+    latencies: latencies.slice(quiet),
+    bystander: { ...distribution(latencies.slice(quiet)), worstSentAtMs: worstAt, sendersDoneAtMs: doneAt - t0 },
   };
+}
+
+/** Echo count, p50, p99 and max (ms) of bystander latencies. */
+function distribution(latencies) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pick = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { echoes: sorted.length, p50ms: pick(0.5), p99ms: pick(0.99), maxMs: sorted[sorted.length - 1] };
+}
+
+/** 3, PARTIAL.rounds times, each against a fresh server: every round's figures and the distribution over all. */
+async function partialRounds(kind) {
+  const rounds = [];
+  for (let round = 1; round <= PARTIAL.rounds; round++) {
+    const load = os.loadavg()[0];
+    const server = await startServer(kind);
+    const { latencies, ...result } = await partial(server);
+    await stop(server);
+    rounds.push({ round, loadAverage: load, ...result, all: latencies });
+    console.log(`${kind}: partial round ${round} (load ${fixed(load, 1)}): ${PARTIAL.clients} × ${result.sentMB / PARTIAL.clients} MB: +${fixed(result.peakGrowthMB, 0)} MB RSS, bystander p50 ${fixed(result.bystander.p50ms)} ms, p99 ${fixed(result.bystander.p99ms)} ms, max ${fixed(result.bystander.maxMs)} ms (sent at ${fixed(result.bystander.worstSentAtMs / 1000, 2)} s)`);
+  }
+  const all = rounds.flatMap((r) => r.all);
+  for (const r of rounds) delete r.all;
+  return { rounds, bystander: distribution(all), peakGrowthMB: Math.max(...rounds.map((r) => r.peakGrowthMB)) };
 }
 
 /** 4. A bare-LF request head: the time to the first byte of an answer, and its status. */
@@ -196,11 +220,7 @@ const loadBefore = os.loadavg()[0];
 const results = {};
 const [only, onlyKind] = process.argv.slice(2);
 if (only === 'partial') {
-  for (const kind of onlyKind ? [onlyKind] : KINDS) {
-    const server = await startServer(kind);
-    console.log(kind, JSON.stringify(await partial(server)));
-    await stop(server);
-  }
+  for (const kind of onlyKind ? [onlyKind] : KINDS) console.log(kind, JSON.stringify((await partialRounds(kind)).bystander));
   process.exit(0);
 }
 for (const kind of KINDS) {
@@ -210,10 +230,7 @@ for (const kind of KINDS) {
   r.fragments = await fragments(server.port);
   console.log(`${kind}: bare LF ${r.bareLf.status} in ${fixed(r.bareLf.seconds, 3)} s; fragments: ${r.fragments.how} ${r.fragments.code ?? ''} after ${fixed(r.fragments.seconds, 3)} s, ${r.fragments.frames} sent`);
   await stop(server);
-  server = await startServer(kind);
-  r.partial = await partial(server);
-  console.log(`${kind}: partial ${r.partial.clients} × ${r.partial.sentMB / r.partial.clients} MB: +${fixed(r.partial.peakGrowthMB, 0)} MB RSS, bystander p50 ${fixed(r.partial.bystander.p50ms)} ms, max ${fixed(r.partial.bystander.maxMs)} ms`);
-  await stop(server);
+  r.partial = await partialRounds(kind);
   server = await startServer(kind);
   r.flood = await flood(server, kind);
   for (const round of r.flood.rounds) {
@@ -238,11 +255,11 @@ const floodPeak = Math.max(...w.flood.rounds.map((x) => x.peakGrowthMB));
 const done = [
   { name: 'empty-fragment stream closed (s)', value: w.fragments.code === 1008 || w.fragments.code === 1009 ? w.fragments.seconds : Infinity, goal: GOALS.fragmentsSeconds, ws: r => r.fragments.seconds, note: `close ${w.fragments.code}` },
   { name: `${FLOOD.wsframe} never-reading clients: server RSS growth (MB)`, value: floodPeak, goal: GOALS.floodMB, ws: (r) => Math.max(...r.flood.rounds.map((x) => x.peakGrowthMB)), note: `ws: ${FLOOD.ws} clients` },
-  { name: 'bystander max latency beside 4 partial 68 MB messages (ms)', value: w.partial.bystander.maxMs, goal: GOALS.bystanderMs, ws: (r) => r.partial.bystander.maxMs, note: '' },
+  { name: 'bystander max latency beside 4 partial 68 MB messages (ms)', value: w.partial.bystander.maxMs, goal: GOALS.bystanderMs, ws: (r) => r.partial.bystander.maxMs, note: `max of ${PARTIAL.rounds} rounds` },
   { name: 'bare-LF handshake answered with 4xx (s)', value: w.bareLf.status >= 400 && w.bareLf.status < 500 ? w.bareLf.seconds : Infinity, goal: GOALS.bareLfSeconds, ws: (r) => r.bareLf.seconds, note: `status ${w.bareLf.status}` },
 ];
 const reasons = {
-  'bystander max latency beside 4 partial 68 MB messages (ms)': 'wsframe copies each read once (no doubling), and a turn\'s reads have a 2 ms budget (one connection cannot hold the others\' reads); writing 256 MiB into fresh pages still costs about 2 s of CPU on this VM, and at a load average above the 2 cores the server waits for a core. Not shown to be met',
+  'bystander max latency beside 4 partial 68 MB messages (ms)': 'a turn\'s reads are bounded (see below); what is left is V8\'s collections when each 68 MB buffer is taken (external memory pressure) and, at a load average above the 2 cores, the server waiting for a core (in 4 ms scheduler ticks). Not shown to be met',
 };
 const targets = done.map((d) => ({ name: d.name, ratio: d.goal / Math.max(d.value, 1e-9), goal: 1, pass: d.value <= d.goal }));
 const m = machine();
@@ -267,10 +284,17 @@ ${table(['server', 'round', 'clients', 'sent MB', 'closed by server', 'peak RSS 
 ${table(['payload', 'highWaterMark 16 MiB (before)', 'default (1 MiB)', 'ratio (mean)'], echo.map((e) => { const mean = (v) => v.reduce((a, b) => a + b, 0) / v.length; return [`${e.bytes} B`, e.oldMBps.map((v) => `${fixed(v, 0)} MB/s`).join(', '), e.defaultMBps.map((v) => `${fixed(v, 0)} MB/s`).join(', '), `${fixed(mean(e.defaultMBps) / mean(e.oldMBps))}×`]; }))}
 
 ## Partial messages (4 × a 68 MB frame, ${PARTIAL.sent / (1 << 20)} MiB of each sent) and a bystander
-${table(['server', 'RSS growth MB', 'bystander echoes', 'p50 ms', 'p99 ms', 'max ms', 'worst echo sent at (s)', 'senders done at (s)'], KINDS.map((k) => { const p = results[k].partial; return [k, fixed(p.peakGrowthMB, 0), p.bystander.echoes, fixed(p.bystander.p50ms), fixed(p.bystander.p99ms), fixed(p.bystander.maxMs), fixed(p.bystander.worstSentAtMs / 1000, 1), fixed(p.bystander.sendersDoneAtMs / 1000, 1)]; }))}
+${PARTIAL.rounds} rounds per server, each against a fresh server; "all rounds" is the distribution of every echo of them.
+
+${table(['server', 'round', 'load average', 'RSS growth MB', 'bystander echoes', 'p50 ms', 'p99 ms', 'max ms', 'worst echo sent at (s)', 'senders done at (s)'], KINDS.flatMap((k) => { const p = results[k].partial; return [...p.rounds.map((r) => [k, r.round, fixed(r.loadAverage, 1), fixed(r.peakGrowthMB, 0), r.bystander.echoes, fixed(r.bystander.p50ms), fixed(r.bystander.p99ms), fixed(r.bystander.maxMs), fixed(r.bystander.worstSentAtMs / 1000, 2), fixed(r.bystander.sendersDoneAtMs / 1000, 1)]), [k, 'all rounds', '', fixed(p.peakGrowthMB, 0), p.bystander.echoes, fixed(p.bystander.p50ms), fixed(p.bystander.p99ms), `**${fixed(p.bystander.maxMs)}**`, '', '']]; }))}
 
 Writing a partial message's bytes into fresh memory is what costs here: on this VM a first touch of a page costs
-about 10–20 µs (256 MiB written into fresh buffers in 64 KiB pieces takes 1.3–2 s in a plain script). wsframe copies
-each read once and never again (no doubling), and the reads of one event-loop turn get a 2 ms budget, past which each
-connection yields after its read (libuv alone reads up to 32 times from one socket per turn).
+about 10–20 µs (1 MiB in 3.7–4.2 ms; 256 MiB takes 1–2 s in a plain script). wsframe copies each read once and never
+again (no doubling), and the reads of one event-loop turn get a 2 ms budget, past which a connection assembling a
+message past 128 KiB yields after each read (libuv alone reads up to 32 times from one socket per turn). A single
+frame's own buffer is taken once 1 MiB of it has arrived, and that first MiB is copied into it when the message
+completes, not in the read that takes the buffer. Before both (1 MiB unyielded, and the MiB copied at once), each of
+the four connections filled about 2 MiB of fresh pages in the turn it started its message (8-12 ms each on this VM),
+so a bystander read in that turn waited 30-60 ms. What a turn can still hold: taking a 68 MB buffer (0.4-3 ms),
+and the collections V8 starts for it (a scavenge and a mark-compact for external memory pressure, 1-8 ms each).
 `);

@@ -161,6 +161,14 @@ export class FrameDecoder {
   private blocks: Uint8Array[] = [];
   private block: Uint8Array = EMPTY;
   private blockUsed = 0;
+  /**
+   * A single large frame's first block, while `block` is the frame's own
+   * buffer: copied into that buffer's first bytes at the join, not when the
+   * buffer is taken, so no read fills a block's worth of fresh pages at once
+   * (a MiB there took 4-7 ms, and several connections' in one turn held a
+   * bystander's read for tens of ms: bench/hostile.bench.mjs).
+   */
+  private lead: Uint8Array = EMPTY;
   private messageLength = 0;
   private messageOpcode = 0;
   private fragments = 0;
@@ -451,11 +459,12 @@ export class FrameDecoder {
         if (finalFrame && this.fragments === 1 && this.block.length !== 0 && this.frameEnd > this.block.length) {
           // A single frame longer than BLOCK, and BLOCK bytes of it have arrived: one buffer for all of it
           // (its length passed maxPayload), so it needs no join. Only this first block is copied; the
-          // buffer is not zero-filled, so its pages become resident only as the bytes arrive.
-          const whole = slab.take(this.frameEnd);
-          whole.set(this.block);
-          this.block = whole;
+          // buffer is not zero-filled, so its pages become resident only as the bytes arrive. The first
+          // block's bytes keep their place (blockUsed) and are copied at the join (see `lead`).
+          this.lead = this.block;
+          this.block = slab.take(this.frameEnd);
         } else {
+          this.placeLead();
           if (this.block.length !== 0) this.blocks.push(this.block);
           // A final frame's end is known: no slack. Otherwise grow with what has arrived (geometric, so few
           // blocks). (frameEnd can fall short only for a frame past 2^31 bytes, whose length hint is clamped.)
@@ -498,6 +507,7 @@ export class FrameDecoder {
 
   /** The assembled message: its one block as it is, or all blocks copied once into one buffer. */
   private join(): Uint8Array {
+    this.placeLead();
     const { blocks, block, blockUsed } = this;
     let message: Uint8Array;
     if (blocks.length === 0) message = blockUsed === block.length ? block : block.subarray(0, blockUsed);
@@ -514,6 +524,13 @@ export class FrameDecoder {
     this.block = EMPTY;
     this.blockUsed = 0;
     return message;
+  }
+
+  /** Copies the first block (`lead`) into the start of the frame's own buffer. */
+  private placeLead(): void {
+    if (this.lead === EMPTY) return;
+    this.block.set(this.lead);
+    this.lead = EMPTY;
   }
 
   /** Checks a close frame's body (RFC 6455 §5.5.1, §7.4) and records it. */
@@ -538,6 +555,7 @@ export class FrameDecoder {
     this.failure = error;
     this.blocks = []; // a partial message is never delivered: free it now, not when the connection goes
     this.block = EMPTY;
+    this.lead = EMPTY;
     this.state[S_PHASE] = PHASE_STOPPED;
     this.emit(EVENT_ERROR, EMPTY);
   }

@@ -145,6 +145,27 @@ export function roomFor(role: Role, batch: Buffer | null, at: number, length: nu
   return grown;
 }
 
+/** Payloads shorter than this take a 2-byte header unmasked (RFC 6455 §5.2: 7-bit length). */
+const SHORT_PAYLOAD = 126;
+
+/**
+ * The send fast path's common case, written here whole: an unmasked frame (the
+ * server role) of fewer than 126 payload bytes at `batch[at]`. Returns its end,
+ * or -1, writing nothing, when the payload is longer or `batch` has no room:
+ * then `roomFor` and `frameAt` take it. Small enough for V8 to inline into the
+ * message listener's `send`, where the general path (encoder lookup, header
+ * size, header writer) was three calls per message (bench/results/echo-profile.md §8).
+ */
+export function shortFrameAt(batch: Buffer, at: number, head: number, payload: Uint8Array): number {
+  const length = payload.length;
+  const end = at + 2 + length;
+  if (length >= SHORT_PAYLOAD || end > batch.length) return -1;
+  batch[at] = head;
+  batch[at + 1] = length;
+  batch.set(payload, at + 2);
+  return end;
+}
+
 /** Writes the frame of first byte `head` (FIN, RSV1, opcode) carrying `payload` at `batch[at]`, which has room; returns its end. */
 export function frameAt(role: Role, batch: Buffer, at: number, head: number, payload: Uint8Array): number {
   return encoders[role].frame(batch, at, head, payload);

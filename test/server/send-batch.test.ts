@@ -68,6 +68,28 @@ describe('frames sent during a read', () => {
     expect(callbacks).toEqual(Array.from({ length: count }, (_, i) => i));
   }, 10_000);
 
+  test('short frames (0-125 bytes, the 125/126 boundary, text and binary) past the batch buffer\'s size keep bytes, type and order', async () => {
+    const { client } = await clientOf((ws) => ws.on('message', (data: Buffer, isBinary: boolean) => ws.send(data, { binary: isBinary })));
+    // 480 frames of up to 130 bytes: about 31 KiB of replies from one read or a few, past the 16 KiB batch buffer,
+    // so the short-frame writer runs out of room mid-read and the general path grows the batch.
+    const sent = Array.from({ length: 480 }, (_, i) => ({ data: Buffer.alloc(i % 131, 0x41 + (i % 26)), binary: i % 3 === 0 }));
+    const frames = Buffer.concat(sent.map(({ data, binary }) => {
+      const n = data.length;
+      const length = n < 126 ? [0x80 | n] : [0x80 | 126, n >> 8, n & 0xff];
+      return Buffer.concat([Buffer.from([binary ? 0x82 : 0x81, ...length, 0, 0, 0, 0]), data]);
+    }));
+    const got = new Promise<{ data: Buffer; binary: boolean }[]>((resolve) => {
+      const all: { data: Buffer; binary: boolean }[] = [];
+      client.on('message', (data: Buffer, binary: boolean) => {
+        if (all.push({ data: Buffer.from(data), binary }) === sent.length) resolve(all);
+      });
+    });
+    client._socket.write(frames);
+    const echoed = await got;
+    expect(echoed.map((m) => m.binary)).toEqual(sent.map((m) => m.binary));
+    echoed.forEach((m, j) => expect(m.data.equals(sent[j].data)).toBe(true));
+  }, 10_000);
+
   test('bufferedAmount counts a fast-path frame until it is written', async () => {
     const seen: number[] = [];
     const { client } = await clientOf((ws) => ws.on('message', (data: Buffer) => {
