@@ -33,6 +33,8 @@ const env = process.env;
 const list = (name) => env[name]?.split(',').map((v) => v.trim()).filter(Boolean);
 /** A development run (some sizes, kinds or servers only): throughput only, no results written. */
 const PARTIAL = ['ECHO_SIZES', 'ECHO_KINDS', 'ECHO_SERVERS', 'ECHO_BUILD'].some((name) => env[name] !== undefined);
+/** ECHO_MEMORY=1: the idle-memory part alone (wsframe, ws, the node:net floor), printed, no results written. */
+const MEMORY_ONLY = env.ECHO_MEMORY === '1';
 const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 3));
 const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
 const LATENCY_SECONDS = QUICK ? 1 : 2;
@@ -57,6 +59,7 @@ const ALL_SERVERS = [
   { name: WS_JS, kind: 'ws', env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } },
   { name: BUN, kind: 'bun', env: {} },
 ];
+const FLOOR = { name: 'node:net floor (no WebSocket)', kind: 'floor', script: 'idle-floor-server.mjs', env: {} };
 const SERVERS = list('ECHO_SERVERS')?.map((name) => ALL_SERVERS.find((s) => s.name === name) ?? fail(`no server ${name}`)) ?? ALL_SERVERS;
 
 function fail(message) {
@@ -100,7 +103,7 @@ function wrap(proc) {
 async function startServer(server) {
   const c = server.kind === 'bun'
     ? wrap(launch(0, binary('bun'), [new URL('echo-server-bun.mjs', support).pathname], { ipc: false }))
-    : wrap(launch(0, process.execPath, ['--expose-gc', new URL('echo-server.mjs', support).pathname, server.kind], { env: server.env }));
+    : wrap(launch(0, process.execPath, ['--expose-gc', new URL(server.script ?? 'echo-server.mjs', support).pathname, server.kind], { env: server.env }));
   const { port, addons } = await c.next();
   return { ...c, port, addons };
 }
@@ -149,8 +152,13 @@ const median = (values) => {
 
 const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
-const rest = PARTIAL ? 0 : SIZES.length * (SERVERS.length - 1) + 2;
-const step = progress(ROUNDS * cells.length * SERVERS.length + rest, 'echo');
+const rest = PARTIAL ? 0 : SIZES.length * (SERVERS.length - 1) + 3;
+const step = progress(MEMORY_ONLY ? 3 : ROUNDS * cells.length * SERVERS.length + rest, 'echo');
+if (MEMORY_ONLY) {
+  console.log(memoryTable(await idleMemory()));
+  console.log(`load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
+  process.exit(0);
+}
 /** Every throughput run, in the order run. */
 const runs = [];
 const addons = {};
@@ -222,26 +230,48 @@ for (const bytes of SIZES) {
   }
 }
 
-const memory = [];
-for (const server of [SERVERS[0], SERVERS.find((s) => s.name === WS)]) {
-  const s = await startServer(server);
-  const before = await s.ask('usage');
-  const clients = wrap(launch(1, process.execPath, [new URL('idle-connect.mjs', support).pathname, s.port, IDLE].map(String)));
-  const { open } = await clients.next();
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const after = await s.ask('usage');
-  clients.proc.send('exit');
-  await clients.exited;
-  await stop(s);
-  const row = {
-    server: server.name, connections: open, serverClients: after.clients,
-    rssPerConnection: (after.rss - before.rss) / open,
-    heapPerConnection: (after.heapUsed - before.heapUsed) / open,
-    externalPerConnection: (after.external - before.external) / open,
-  };
-  memory.push(row);
-  step(`${server.name}: ${open} idle connections, ${fixed(row.rssPerConnection / 1024)} KiB RSS per connection`);
+/**
+ * Idle memory: wsframe, ws + native add-ons, and the floor (a bare node:net server doing only what any WebSocket
+ * server on node:net must, bench/support/idle-floor-server.mjs): what Node's own socket costs, which no server
+ * built on node:net goes below.
+ */
+async function idleMemory() {
+  const memory = [];
+  for (const server of [ALL_SERVERS[0], ALL_SERVERS.find((s) => s.name === WS), FLOOR]) {
+    const s = await startServer(server);
+    const before = await s.ask('usage');
+    const clients = wrap(launch(1, process.execPath, [new URL('idle-connect.mjs', support).pathname, s.port, IDLE].map(String)));
+    const { open } = await clients.next();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const after = await s.ask('usage');
+    clients.proc.send('exit');
+    await clients.exited;
+    await stop(s);
+    const row = {
+      server: server.name, connections: open, serverClients: after.clients,
+      rssPerConnection: (after.rss - before.rss) / open,
+      heapPerConnection: (after.heapUsed - before.heapUsed) / open,
+      externalPerConnection: (after.external - before.external) / open,
+    };
+    memory.push(row);
+    step(`${server.name}: ${open} idle connections, ${fixed(row.rssPerConnection / 1024)} KiB RSS, ${fixed(row.heapPerConnection / 1024)} KiB JS heap per connection`);
+  }
+  return memory;
 }
+
+/** The idle-memory table, and what the floor says about the ws ÷ wsframe target. */
+function memoryTable(memory) {
+  const [wsframe, ws, floor] = memory;
+  const room = ws.rssPerConnection / 2 - floor.rssPerConnection;
+  return `${table(['server', 'idle connections', 'RSS per connection', 'JS heap per connection', 'buffers per connection'], memory.map((r) => [r.server, r.connections, `${fixed(r.rssPerConnection / 1024)} KiB`, `${fixed(r.heapPerConnection / 1024)} KiB`, `${fixed(r.externalPerConnection / 1024)} KiB`]))}
+
+The floor is Node's own net.Socket with its handle, listeners and read state, and a SHA-1 per handshake (how it is
+built: bench/support/idle-floor-server.mjs). Above it, wsframe holds ${fixed((wsframe.rssPerConnection - floor.rssPerConnection) / 1024)} KiB RSS (${fixed((wsframe.heapPerConnection - floor.heapPerConnection) / 1024)} KiB of JS heap) per connection and
+ws ${fixed((ws.rssPerConnection - floor.rssPerConnection) / 1024)} KiB (${fixed((ws.heapPerConnection - floor.heapPerConnection) / 1024)} KiB). A server that kept nothing of its own would reach ws ÷ it = ${fixed(ws.rssPerConnection / floor.rssPerConnection)}×, ${room >= 0
+    ? `so the target's 2× leaves wsframe ${fixed(room / 1024)} KiB per connection above the floor`
+    : `so the target's 2× is out of reach for any server on node:net's sockets: it would need ${fixed(-room / 1024)} KiB per connection below the floor`}.`;
+}
+const memory = await idleMemory();
 
 const targets = [
   ...KINDS.map((kind) => ({ name: `echo 16 B ${kind}: msgs/s vs Bun.serve`, ratio: ratio(kind, 16, BUN), goal: 1 })),
@@ -288,7 +318,7 @@ ${table(['size', 'offered k msgs/s', ...latency.filter((r) => r.size === SIZES[0
 
 ## Idle memory
 
-${table(['server', 'idle connections', 'RSS per connection', 'JS heap per connection', 'buffers per connection'], memory.map((r) => [r.server, r.connections, `${fixed(r.rssPerConnection / 1024)} KiB`, `${fixed(r.heapPerConnection / 1024)} KiB`, `${fixed(r.externalPerConnection / 1024)} KiB`]))}
+${memoryTable(memory)}
 
 ## Targets
 

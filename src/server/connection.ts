@@ -104,12 +104,50 @@ export interface ConnectionOptions {
   sendTimeout?: number;
 }
 
-const DEFAULTS = {
-  maxPayload: DEFAULT_MAX_PAYLOAD,
-  closeTimeout: 30_000,
-  highWaterMark: 1024 * 1024,
-  sendTimeout: 30_000,
-};
+/** `ConnectionOptions` with the defaults filled in, as a connection reads them. */
+interface Settings {
+  readonly maxPayload: number;
+  readonly closeTimeout: number;
+  readonly highWaterMark: number;
+  readonly sendTimeout: number;
+  readonly maxFragments: number | undefined;
+  readonly autoPong: boolean;
+  readonly synchronousEvents: boolean;
+  readonly skipUTF8Validation: boolean;
+}
+
+function resolve(options: ConnectionOptions): Settings {
+  return {
+    maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    closeTimeout: options.closeTimeout ?? 30_000,
+    highWaterMark: options.highWaterMark ?? 1024 * 1024,
+    sendTimeout: options.sendTimeout ?? 30_000,
+    maxFragments: options.maxFragments,
+    autoPong: options.autoPong ?? true,
+    synchronousEvents: options.allowSynchronousEvents ?? true,
+    skipUTF8Validation: options.skipUTF8Validation ?? false,
+  };
+}
+
+const DEFAULT_SETTINGS = resolve({});
+
+/**
+ * Settings resolved once per options object and shared by the connections
+ * attached with it (a server passes its own to every connection): one field
+ * per connection instead of eight (bench/echo.bench.mjs, idle memory). An
+ * options object is read when its first connection attaches, as ws reads
+ * its options when it constructs a connection.
+ */
+const settingsOf = new WeakMap<ConnectionOptions, Settings>();
+
+function settingsFor(options: ConnectionOptions): Settings {
+  let settings = settingsOf.get(options);
+  if (settings === undefined) {
+    settings = resolve(options);
+    settingsOf.set(options, settings);
+  }
+  return settings;
+}
 
 /**
  * How long the reads of one event-loop turn may take, in ms, before slow
@@ -244,18 +282,14 @@ export class Connection implements BudgetWaiter {
   closedSocket: Socket | null = null;
   /** Heartbeat: whether anything arrived from the peer since the last `beat()`. */
   private alive = true;
-  private autoPong = true;
   /** This connection's topics and published bytes held for it: set and owned by the server's `TopicRegistry` (topics.ts). */
   subscription: HeldSends | null = null;
 
   private readonly events: ConnectionEvents;
   private tracker: Tracker | null = null;
   private abortHandshake: ((message: string) => void) | null = null;
-  private maxPayload = DEFAULTS.maxPayload;
-  private closeTimeout = DEFAULTS.closeTimeout;
-  private highWaterMark = DEFAULTS.highWaterMark;
-  private sendTimeout = DEFAULTS.sendTimeout;
-  private maxFragments: number | undefined = undefined;
+  /** The options, resolved (shared with the other connections attached with the same options object). */
+  private settings = DEFAULT_SETTINGS;
   private budget: WriteBudget | null = null;
   /** What this connection has added to the budget. */
   private budgeted = 0;
@@ -288,8 +322,6 @@ export class Connection implements BudgetWaiter {
    * null with synchronous events.
    */
   private deferred: (() => void)[] | null = null;
-  private synchronousEvents = true;
-  private skipUTF8Validation = false;
 
   // Writing.
   /** The socket is a plain `net.Socket` (not TLS, not another Duplex): flushes may reuse the batch buffer. */
@@ -305,8 +337,8 @@ export class Connection implements BudgetWaiter {
   private batchAt = 0;
   private batchBytes = 0;
   private flushPending = false;
-  /** A message sent with `fin: false` is in progress: the next data frames are continuations. */
-  private readonly messages = new MessageSequence();
+  /** Whether a message sent with `fin: false` is in progress (the next data frames are continuations); made at the first send. */
+  private messages: MessageSequence | null = null;
   /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
@@ -341,20 +373,12 @@ export class Connection implements BudgetWaiter {
 
   /** Takes over `socket` once its handshake is done (the 101 is written or read). */
   attach(socket: Socket, agreement: Agreement): void {
-    const options = agreement.options;
     this.abortHandshake = null;
     this.role = agreement.role;
     this.protocol = agreement.protocol;
     this.extension = agreement.extension;
     this.tracker = agreement.tracker ?? null;
-    this.maxPayload = options.maxPayload ?? DEFAULTS.maxPayload;
-    this.closeTimeout = options.closeTimeout ?? DEFAULTS.closeTimeout;
-    this.highWaterMark = options.highWaterMark ?? DEFAULTS.highWaterMark;
-    this.autoPong = options.autoPong ?? true;
-    this.synchronousEvents = options.allowSynchronousEvents ?? true;
-    this.skipUTF8Validation = options.skipUTF8Validation ?? false;
-    this.sendTimeout = options.sendTimeout ?? DEFAULTS.sendTimeout;
-    this.maxFragments = options.maxFragments;
+    this.settings = settingsFor(agreement.options);
     this.budget = agreement.budget ?? null;
     this.socket = socket;
     this.plainSocket = socket.constructor === Socket;
@@ -392,12 +416,12 @@ export class Connection implements BudgetWaiter {
       // Without synchronous events, every event takes its turn (the close and an error after those before them).
       this.decoder = new FrameDecoder({
         role: this.role,
-        maxPayload: this.maxPayload,
+        maxPayload: this.settings.maxPayload,
         deflate: this.extension?.deflate,
-        maxFragments: this.maxFragments,
-        skipUTF8Validation: this.skipUTF8Validation,
+        maxFragments: this.settings.maxFragments,
+        skipUTF8Validation: this.settings.skipUTF8Validation,
         viewType: BufferView,
-        ...(this.synchronousEvents
+        ...(this.settings.synchronousEvents
           ? {
               onMessage: (data, isBinary) => events._onMessage(data, isBinary),
               onPing: (data) => this.onPing(data),
@@ -554,7 +578,7 @@ export class Connection implements BudgetWaiter {
   private onPing(data: Uint8Array): void {
     this.alive = true;
     // Copy: the pong goes out after this read, the data may be a view into it.
-    if (this.autoPong && this.readyState === OPEN) this.enqueue(FIN | OPCODE_PONG, Buffer.from(data), undefined);
+    if (this.settings.autoPong && this.readyState === OPEN) this.enqueue(FIN | OPCODE_PONG, Buffer.from(data), undefined);
     this.events._onPing(data);
   }
 
@@ -570,7 +594,7 @@ export class Connection implements BudgetWaiter {
    * has checked that the connection is open.
    */
   sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined, compress?: boolean): void {
-    const opcode = this.messages.next(binary ? OPCODE_BINARY : OPCODE_TEXT, fin);
+    const opcode = (this.messages ??= new MessageSequence()).next(binary ? OPCODE_BINARY : OPCODE_TEXT, fin);
     const head = fin ? FIN | opcode : opcode;
     if (this.extension === null) this.enqueue(head, payload, cb);
     else this.encodeData(head, payload, cb, compress);
@@ -726,21 +750,21 @@ export class Connection implements BudgetWaiter {
     if (budget !== null && budget.over) {
       // Sends (a broadcast, say) keep coming to a peer that does not read: past the server-wide cap, one that is
       // also over its own limit is closed now, not at the send timeout, so the cap bounds what is held.
-      if (backlog > this.highWaterMark && this.readyState === OPEN) {
+      if (backlog > this.settings.highWaterMark && this.readyState === OPEN) {
         this.closeUnread('Write budget exceeded: the peer read too little of what was sent while the server was over maxBufferedBytes', 'WS_ERR_WRITE_BUDGET');
         return;
       }
       budget.wait(this);
     }
-    if (this.sendTimer === null && this.sendTimeout > 0 && this.readyState === OPEN) {
-      this.sendTimer = setTimeout(sendTimedOut, this.sendTimeout, this);
+    if (this.sendTimer === null && this.settings.sendTimeout > 0 && this.readyState === OPEN) {
+      this.sendTimer = setTimeout(sendTimedOut, this.settings.sendTimeout, this);
       this.sendTimer.unref();
     }
   }
 
   private overLimit(backlog: number): boolean {
     const budget = this.budget;
-    return backlog > this.highWaterMark || (budget !== null && backlog > 0 && budget.over);
+    return backlog > this.settings.highWaterMark || (budget !== null && backlog > 0 && budget.over);
   }
 
   /**
@@ -801,7 +825,7 @@ export class Connection implements BudgetWaiter {
       this.resumeReading();
       return;
     }
-    this.closeUnread(`Send timeout: the peer read too little of what was sent for ${this.sendTimeout} ms`, 'WS_ERR_SEND_TIMEOUT');
+    this.closeUnread(`Send timeout: the peer read too little of what was sent for ${this.settings.sendTimeout} ms`, 'WS_ERR_SEND_TIMEOUT');
   }
 
   /** Closes a connection whose peer does not read with 1008 and `error`, destroying the socket shortly after. */
@@ -810,7 +834,7 @@ export class Connection implements BudgetWaiter {
     const error = Object.assign(new Error(message), { code, closeCode: CLOSE_POLICY_VIOLATION });
     this.sendClose(CLOSE_POLICY_VIOLATION, EMPTY);
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
-    this.closeTimer = setTimeout(() => socket.destroy(), Math.min(this.closeTimeout, SEND_TIMEOUT_LINGER));
+    this.closeTimer = setTimeout(() => socket.destroy(), Math.min(this.settings.closeTimeout, SEND_TIMEOUT_LINGER));
     this.closeTimer.unref();
     this.events._onError(error);
   }
@@ -933,7 +957,7 @@ export class Connection implements BudgetWaiter {
   private armCloseTimer(): void {
     if (this.closeTimer !== null || this.socket === null) return;
     const socket = this.socket;
-    this.closeTimer = setTimeout(() => socket.destroy(), this.closeTimeout);
+    this.closeTimer = setTimeout(() => socket.destroy(), this.settings.closeTimeout);
     this.closeTimer.unref();
   }
 

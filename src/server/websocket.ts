@@ -27,22 +27,18 @@ export type { ConnectionOptions } from './connection.js';
 const EMPTY = Buffer.alloc(0);
 const nativeEmit = EventEmitter.prototype.emit;
 /** Where EventEmitter keeps listeners (a function for one, an array for several), in Node and the runtimes that port its events module. */
-type EmitterFields = { _events?: Record<string | symbol, unknown>; _eventsCount?: number };
+type EmitterFields = { _events?: Record<string | symbol, unknown> };
 
 /**
- * Gives a new emitter a listener table that V8 keeps in fast mode. Node's EventEmitter creates `_events` as
- * `{ __proto__: null }`, a literal V8 builds in dictionary mode, so each look-up of a listener (emit's, and
- * `_onMessage`'s once per message) is a hash-table probe that optimized code cannot inline; an empty object given
- * a null prototype afterwards stays fast (until a listener type is deleted: then V8 turns it into a dictionary, as
- * before). Same null prototype, same keys, so EventEmitter behaves the same; in the echo server's profile this was
- * about 6 % of the JavaScript per 16 B message (bench/results/echo-profile.md §8). Only an empty table of that
- * shape is replaced: another runtime's events module may keep listeners otherwise.
+ * A WebSocket's listener table (EventEmitter's `_events`). EventEmitter makes
+ * it `{ __proto__: null }`, which V8 keeps in dictionary mode: about 160 bytes
+ * per connection for its first event, the largest object of an idle
+ * connection after the Connection itself. Instances of this constructor are
+ * fast-mode objects with in-object fields, and just as empty of inherited
+ * names: their prototype has no properties and a null prototype.
  */
-function fastListenerTable(emitter: EmitterFields): void {
-  const events = emitter._events;
-  if (typeof events !== 'object' || events === null || emitter._eventsCount !== 0 || Object.getPrototypeOf(events) !== null) return;
-  emitter._events = Object.setPrototypeOf({}, null) as Record<string | symbol, unknown>;
-}
+const ListenerTable = function ListenerTable() {} as unknown as new () => Record<string | symbol, unknown>;
+ListenerTable.prototype = Object.create(null);
 const READY_STATES = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'] as const;
 
@@ -160,7 +156,7 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
    */
   constructor(address?: string | URL | null, protocols?: string | string[] | ClientOptions, options?: ClientOptions) {
     super();
-    fastListenerTable(this as unknown as EmitterFields);
+    (this as EmitterFields)._events = new ListenerTable();
     if (address === undefined || address === null) return;
     checkClientArguments(address, protocols, options);
     startClient(this, address, protocols, options);
