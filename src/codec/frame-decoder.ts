@@ -15,7 +15,7 @@ import {
   isValidCloseCode,
 } from './protocol.js';
 import { type FrameCore, frameCore } from './frame-core.js';
-import { scratch, slab } from './slab.js';
+import { allocRaw, scratch, slab } from './slab.js';
 import { Utf8Validator, nativeIsUtf8, validateUtf8Native } from './utf8.js';
 import type { MessageDeflate } from './deflate/types.js';
 import {
@@ -95,6 +95,17 @@ export const FRAGMENT_BYTES = 16;
  */
 const BLOCK = 1 << 20;
 
+/**
+ * Transient mode: a single-frame message of at most this many bytes that spans
+ * inputs is assembled in a buffer the decoder keeps and reuses (its view is
+ * valid only during the callback), not in fresh memory: no allocation and no
+ * writes to memory that is not in cache for the message that straddles two
+ * reads. The decoder keeps two such buffers, because one message may complete
+ * and the next begin in the same input; so a transient decoder holds at most
+ * 2 × 64 KiB. Longer messages, fragmented ones and owned mode use fresh memory.
+ */
+const REUSED_MAX = 64 * 1024;
+
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
@@ -164,6 +175,13 @@ export class FrameDecoder {
   /** Where the current frame of that message ends, counted in message bytes. */
   private frameEnd = 0;
   private readonly maxFragments: number;
+  /**
+   * Transient mode's reused assembly buffers (REUSED_MAX), allocated when first
+   * needed. `reusedHeld[i]`: buffer i holds a message being assembled or not yet
+   * delivered (or being delivered); released once the delivery loop has run.
+   */
+  private readonly reused: Uint8Array[] = [];
+  private readonly reusedHeld: boolean[] = [];
   /** A control frame split across inputs. */
   private control: Uint8Array = EMPTY;
   private controlLength = 0;
@@ -451,7 +469,10 @@ export class FrameDecoder {
           // A final frame's end is known: no slack. Otherwise grow with what has arrived (geometric, so few
           // blocks). (frameEnd can fall short only for a frame past 2^31 bytes, whose length hint is clamped.)
           const size = Math.max(finalFrame ? this.frameEnd - this.messageLength : this.messageLength, bytes.length - at);
-          this.block = slab.take(Math.min(size, BLOCK));
+          // All of a single-frame message in one block (of its exact length): transient mode may reuse one.
+          this.block = this.transient && finalFrame && this.fragments === 1 && this.messageLength === 0 && size <= REUSED_MAX
+            ? this.reusedBlock(size)
+            : slab.take(Math.min(size, BLOCK));
           this.blockUsed = 0;
         }
       }
@@ -461,6 +482,27 @@ export class FrameDecoder {
       this.messageLength += n;
       at += n;
     }
+  }
+
+  /** `size` bytes of a free reused assembly buffer (transient mode), now held; fresh memory if both are held. */
+  private reusedBlock(size: number): Uint8Array {
+    for (let i = 0; i < 2; i++) {
+      if (this.reusedHeld[i] === true) continue;
+      // Sized to the largest message it served so far (never past REUSED_MAX).
+      if (i === this.reused.length || this.reused[i].length < size) this.reused[i] = allocRaw(size);
+      this.reusedHeld[i] = true;
+      return this.reused[i].subarray(0, size);
+    }
+    return slab.take(size);
+  }
+
+  /**
+   * Releases the reused buffers once no event references them (after the
+   * delivery loop, or after evacuate), except the one holding the message
+   * being assembled.
+   */
+  private releaseReused(): void {
+    for (let i = 0; i < this.reused.length; i++) this.reusedHeld[i] = this.block.buffer === this.reused[i].buffer;
   }
 
   /** The assembled message: its one block as it is, or all blocks copied once into one buffer. */
@@ -530,11 +572,12 @@ export class FrameDecoder {
     return this.View === Uint8Array ? bytes : new this.View(bytes.buffer, bytes.byteOffset, bytes.length);
   }
 
-  /** Moves undelivered events out of scratch memory, which is about to be reused. */
+  /** Moves undelivered events out of scratch memory and reused buffers, which are about to be reused. */
   private evacuate(): void {
     const datas = this.datas;
     for (let j = this.head; j < this.count; j++) {
-      if (datas[j].buffer === scratch.bytes.buffer) {
+      const buffer = datas[j].buffer;
+      if (buffer === scratch.bytes.buffer || this.reused.some((reused) => reused.buffer === buffer)) {
         const copy = slab.take(datas[j].length);
         copy.set(datas[j]);
         datas[j] = this.asView(copy);
@@ -571,10 +614,14 @@ export class FrameDecoder {
       }
       this.count = 0;
       done = true;
+      if (this.transient) this.releaseReused();
     } finally {
       // After a callback threw, the next push resumes behind its event.
       this.head = done ? 0 : i + 1;
-      if (!done) this.evacuate();
+      if (!done) {
+        this.evacuate();
+        if (this.transient) this.releaseReused();
+      }
       this.delivering = false;
       if (--scratch.deliveries === 0) scratch.used = 0;
     }
