@@ -119,3 +119,37 @@ test('a lone listener that throws: the error reaches the caller, as from emit; a
   ws._onMessage(Buffer.from('y'), true);
   expect(seen).toEqual([['message', Buffer.from('y'), true]]);
 });
+
+test('the listener table a WebSocket gets (websocket.ts fastListenerTable) behaves as a plain EventEmitter\'s', () => {
+  const ops = (e: EventEmitter, log: Log): void => {
+    const on = (name: string | symbol, tag: string) => (...args: unknown[]) => log.push(`${String(name)}:${tag}:${args.join(',')}`);
+    const a = on('message', 'a');
+    const s = Symbol('s');
+    e.on('message', a);
+    e.once('close', on('close', 'once'));
+    e.prependListener('message', on('message', 'first'));
+    e.on(s, on(s, 'sym'));
+    e.on('toString', on('toString', 'x'));
+    log.push(`names ${e.eventNames().map(String).join(' ')} count ${e.listenerCount('message')} ${e.listenerCount('hasOwnProperty')}`);
+    e.emit('message', 1);
+    e.emit('close', 2);
+    e.emit('close', 3);
+    e.emit(s, 4);
+    e.emit('toString', 5);
+    log.push(`emit unknown ${e.emit('valueOf')} ${e.emit('__proto__')}`);
+    e.off('message', a);
+    e.removeAllListeners('toString');
+    log.push(`names ${e.eventNames().map(String).join(' ')} raw ${e.rawListeners('message').length}`);
+    e.emit('message', 6);
+    e.removeAllListeners();
+    e.on('message', on('message', 'again'));
+    e.emit('message', 7);
+    log.push(`names ${e.eventNames().map(String).join(' ')}`);
+  };
+  const expected: Log = [];
+  ops(new EventEmitter(), expected);
+  const got: Log = [];
+  ops(new WebSocket() as unknown as EventEmitter, got);
+  expect(got).toEqual(expected);
+  expect(got.length).toBeGreaterThan(8);
+});
