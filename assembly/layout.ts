@@ -164,3 +164,21 @@ export const DEFLATE_STREAM_HASH_BITS: u32 = 13;
 export const DEFLATE_STREAM_CHUNK: u32 = 16384;
 /** A stream's header (u32 fields, at the start of its region): see deflate.ts `StreamHeader`. */
 export const DEFLATE_STREAM_HEADER: u32 = 32;
+
+// ---- The DEFLATE decompressor (inflate.ts, in the same module as deflate.ts) ----
+
+/**
+ * Most compressed bytes one message inflated by inflateMessage() may have (its trailer 00 00 ff ff is added after
+ * them): larger messages go to zlib, which inflates them faster (measured in docs/server.md).
+ */
+export const INFLATE_INPUT_SIZE: u32 = 512;
+/** Most inflated bytes one inflateMessage() / inflateMore() call writes before it hands the output back. */
+export const INFLATE_OUTPUT_SIZE: u32 = 32768;
+/** History kept below each call's output, for matches reaching back into earlier output: RFC 1951's largest distance. */
+export const INFLATE_WINDOW: u32 = 32768;
+/** inflateMessage()/inflateMore() result, low 2 bits (the bytes written are the rest, result >> 2): the message is done. */
+export const INFLATE_DONE: u32 = 0;
+/** The output region is full: take the bytes written, then call inflateMore(). */
+export const INFLATE_MORE: u32 = 1;
+/** The data is not valid DEFLATE (the bytes written before the error are reported, and are to be discarded). */
+export const INFLATE_ERROR: u32 = 2;

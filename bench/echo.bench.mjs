@@ -278,8 +278,8 @@ function memoryTable(memory) {
   return `${table(['server', 'idle connections', 'RSS per connection', `settled RSS (${SETTLE_MS / 1000} s later)`, 'JS heap per connection', 'buffers per connection'], memory.map((r) => [r.server, r.connections, kib(r.rssPerConnection), kib(r.settledRssPerConnection), kib(r.heapPerConnection), kib(r.externalPerConnection)]))}
 
 RSS is read after two full collections, 0.5 s after the last connection opened (the target's figure), and again
-${SETTLE_MS / 1000} s later, once V8's memory reducer has shrunk the young generation the handshakes grew (about the same for
-every server; not per-connection state). The floor is Node's own net.Socket with its handle, listeners and read
+${SETTLE_MS / 1000} s later, time for V8's memory reducer (it waits for 8-10 s of low allocation) to shrink the young generation
+the handshakes grew (about the same for every server; not per-connection state). The floor is Node's own net.Socket with its handle, listeners and read
 state, and a SHA-1 per handshake, with no WebSocket state (bench/support/idle-floor-server.mjs): no server built on
 node:net's sockets goes below it. Above it, wsframe holds ${kib(wsframe.heapPerConnection - floor.heapPerConnection)} of JS heap per connection, ws ${kib(ws.heapPerConnection - floor.heapPerConnection)}.
 

@@ -10,7 +10,7 @@ let binary;
 // asc.main with our own file access: only assembly/ is read (not asconfig.json, whose entries are the kernels), and
 // assembly/layout.ts is an import, not an entry, so its constants are not exported.
 const { error, stderr } = await asc.main(
-  ['assembly/deflate.ts', '--outFile', 'deflate.wasm', '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert', '--disable', 'simd'],
+  ['assembly/deflate.ts', 'assembly/inflate.ts', '--outFile', 'deflate.wasm', '--runtime', 'stub', '--optimizeLevel', '3', '--shrinkLevel', '0', '--converge', '--noAssert', '--disable', 'simd'],
   {
     readFile: (name) => {
       if (!name.startsWith('assembly/')) return null;

@@ -458,9 +458,9 @@ export class FrameDecoder {
       if (this.blockUsed === this.block.length) {
         if (finalFrame && this.fragments === 1 && this.block.length !== 0 && this.frameEnd > this.block.length) {
           // A single frame longer than BLOCK, and BLOCK bytes of it have arrived: one buffer for all of it
-          // (its length passed maxPayload), so it needs no join. Only this first block is copied; the
-          // buffer is not zero-filled, so its pages become resident only as the bytes arrive. The first
-          // block's bytes keep their place (blockUsed) and are copied at the join (see `lead`).
+          // (its length passed maxPayload), so it needs no join but this first block's copy, which keeps its
+          // place (blockUsed) and is made when the message completes (see `lead`). The buffer is not
+          // zero-filled, so its pages become resident only as the bytes arrive.
           this.lead = this.block;
           this.block = slab.take(this.frameEnd);
         } else {

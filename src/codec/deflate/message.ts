@@ -15,6 +15,11 @@
  *   WASM_COMPRESS_MAX bytes (faster than zlib at that size, nothing to
  *   reset); with context takeover for every message, as the connection's own
  *   stream (its region, taken at the first message, freed by `close()`).
+ * - Where WebAssembly runs, the WASM decompressor (wasm-inflater.ts) inflates
+ *   the messages the peer compressed without context takeover, of up to
+ *   WASM_INFLATE_MAX compressed bytes (a stream of their own each, so no state
+ *   to keep); zlib inflates the rest, and every message of a peer that takes
+ *   over its context (zlib's window is then the connection's).
  *
  * zlib (and pako, its port) cannot make a raw DEFLATE stream with an 8-bit
  * window: as ws (through Node) does, the compressor uses 9 bits when 8 were
@@ -33,6 +38,7 @@ import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
 import { WASM_COMPRESS_MAX, wasmCompressor, wasmStream } from './wasm-compressor.js';
+import { WASM_INFLATE_MAX, wasmInflater } from './wasm-inflater.js';
 
 /** The end of a flushed DEFLATE stream: stripped by the sender, put back by the receiver (RFC 7692 §7.2). */
 const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
@@ -145,6 +151,8 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
   // The WASM compressor takes the agreed window as it is (8 bits included: it never reaches farther back).
   const oneShot = ownTakeover ? undefined : wasmCompressor(settings.level, agreedBits);
   const ownStream = ownTakeover ? wasmStream(settings.level, agreedBits) : undefined;
+  // Messages the peer compressed without context takeover are streams of their own: the WASM decompressor's case.
+  const inflateOne = peerTakeover ? undefined : wasmInflater();
   let deflater: RawStream | undefined;
   let inflater: RawStream | undefined;
   return {
@@ -181,8 +189,6 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       // trailer alone would open a stored block of 65,280 bytes, leaving a kept inflater mid-block for the next
       // message (ws and wsframe send 0x00, but a compressor with nothing left to flush writes nothing at all).
       if (data.length === 0) data = EMPTY_MESSAGE;
-      // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.
-      const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
       const gather = new Gather();
       let error: FrameError | undefined;
       const sink = (piece: Uint8Array): boolean => {
@@ -191,11 +197,18 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
         else gather.add(piece);
         return error === undefined;
       };
-      const ok = data.length <= JOINED_BYTES - TRAILER.length
-        ? write(engine, stream, withTrailer(data), sink)
-        : write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
-      // After an error the stream is mid-message: a shared one starts afresh, a dedicated one is done (the connection fails).
-      if (!peerTakeover || !ok || error !== undefined) stream.reset();
+      let ok: boolean;
+      if (inflateOne !== undefined && data.length <= WASM_INFLATE_MAX) {
+        ok = inflateOne(data, sink);
+      } else {
+        // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.
+        const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
+        ok = data.length <= JOINED_BYTES - TRAILER.length
+          ? write(engine, stream, withTrailer(data), sink)
+          : write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
+        // After an error the stream is mid-message: a shared one starts afresh, a dedicated one is done (the connection fails).
+        if (!peerTakeover || !ok || error !== undefined) stream.reset();
+      }
       if (!ok) return frameError(E_DEFLATE_DATA);
       return error ?? gather.take();
     },

@@ -22,7 +22,7 @@ export interface DeflateOptions {
   mode?: DeflateMode;
   /** Messages smaller than this many bytes are sent uncompressed. Default 1024 (as ws). */
   threshold?: number;
-  /** zlib compression level 0–9 (-1 = zlib's default, 6). Default 3 in dedicated mode, 1 in shared mode (docs/server.md says why). */
+  /** zlib compression level 0–9 (-1 = zlib's default, 6). Default 2 in dedicated mode, 1 in shared mode (docs/server.md says why). */
   level?: number;
   /** zlib memLevel 1–9 of our compressor. Default 8 (zlib's). */
   memLevel?: number;
@@ -85,7 +85,7 @@ export function resolveDeflateOptions(options: boolean | DeflateOptions | undefi
   return {
     mode,
     threshold: o.threshold === undefined ? DEFAULT_THRESHOLD : checkInteger(o.threshold, 'threshold', 0, Number.MAX_SAFE_INTEGER),
-    level: o.level === undefined ? (shared ? 1 : 3) : checkInteger(o.level, 'level', -1, 9),
+    level: o.level === undefined ? (shared ? 1 : 2) : checkInteger(o.level, 'level', -1, 9),
     memLevel: o.memLevel === undefined ? 8 : checkInteger(o.memLevel, 'memLevel', 1, 9),
     serverNoContextTakeover: shared || o.serverNoContextTakeover === true,
     clientNoContextTakeover: shared || o.clientNoContextTakeover === true,

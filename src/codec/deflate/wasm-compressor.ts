@@ -25,20 +25,8 @@
  * same window to reuse. WebAssembly memory only grows: the module keeps the
  * most regions ever open at once.
  */
-import { decodeBase64 } from '../base64.js';
 import { DEFLATE_STREAM_CHUNK } from '../layout.js';
-import { deflateBase64 } from './wasm-deflate.generated.js';
-
-interface Exports {
-  memory: WebAssembly.Memory;
-  deflateInputPtr(): number;
-  deflateOutputPtr(): number;
-  deflateCompress(length: number, windowBits: number, chain: number, good: number, goodEnough: number, nice: number): number;
-  deflateStreamBytes(windowBits: number): number;
-  deflateStreamInit(state: number, windowBits: number): void;
-  deflateStreamInput(state: number, length: number): number;
-  deflateStep(state: number, length: number, chain: number, good: number, goodEnough: number, nice: number, flags: number): number;
-}
+import { type DeflateModule as Module, deflateModule as load } from './wasm-module.js';
 
 /** Messages up to this many bytes (at most DEFLATE_INPUT_SIZE) go to the WASM compressor without context takeover (see the module comment; measured in docs/server.md). */
 export const WASM_COMPRESS_MAX = 8192;
@@ -82,33 +70,6 @@ export interface WasmStream {
   compress(data: Uint8Array, sink: (piece: Uint8Array) => void): void;
   /** Hands the stream's region back (the history is forgotten). Safe to call twice. */
   close(): void;
-}
-
-interface Module {
-  exports: Exports;
-  /** The module's memory; replaced when it grows (growing detaches the old buffer). */
-  memory: Uint8Array;
-  /** Free stream regions, by window bits. */
-  free: Map<number, number[]>;
-  /** The end of the memory handed out to streams so far. */
-  top: number;
-}
-
-let instance: Module | null | undefined;
-
-function load(): Module | null {
-  if (instance !== undefined) return instance;
-  instance = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(deflateBase64)), {}).exports as unknown as Exports;
-      // Streams' regions start above the static data (the module's initial memory).
-      instance = { exports, memory: new Uint8Array(exports.memory.buffer), free: new Map(), top: exports.memory.buffer.byteLength };
-    }
-  } catch {
-    // No WebAssembly here, or compiling bytes is forbidden (workerd, a strict CSP): the engine compresses everything.
-  }
-  return instance;
 }
 
 /** The module and the search for zlib `level`, or undefined where WebAssembly is not available or for level 0. */
