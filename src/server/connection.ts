@@ -132,21 +132,26 @@ function resolve(options: ConnectionOptions): Settings {
 const DEFAULT_SETTINGS = resolve({});
 
 /**
- * Settings resolved once per options object and shared by the connections
- * attached with it (a server passes its own to every connection): one field
- * per connection instead of eight (bench/echo.bench.mjs, idle memory). An
- * options object is read when its first connection attaches, as ws reads
- * its options when it constructs a connection.
+ * Settings shared by the connections attached with equal options (a server
+ * passes its own `options` to every connection): one field per connection
+ * instead of eight (bench/echo.bench.mjs, idle memory). They are resolved
+ * again at every attach and the shared object is kept while nothing changed,
+ * so a change to `server.options` applies to the connections attached after
+ * it, as in ws, which reads its options for each new connection.
  */
 const settingsOf = new WeakMap<ConnectionOptions, Settings>();
 
 function settingsFor(options: ConnectionOptions): Settings {
-  let settings = settingsOf.get(options);
-  if (settings === undefined) {
-    settings = resolve(options);
-    settingsOf.set(options, settings);
-  }
-  return settings;
+  const fresh = resolve(options);
+  const shared = settingsOf.get(options);
+  if (shared !== undefined && sameSettings(shared, fresh)) return shared;
+  settingsOf.set(options, fresh);
+  return fresh;
+}
+
+function sameSettings(a: Settings, b: Settings): boolean {
+  for (const key in a) if (a[key as keyof Settings] !== b[key as keyof Settings]) return false;
+  return true;
 }
 
 /**

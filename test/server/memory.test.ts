@@ -2,8 +2,9 @@
  * What an idle connection holds was cut (bench/echo.bench.mjs, idle memory):
  * the WebSocket's listener table is a fast-mode object instead of EventEmitter's
  * dictionary, the outgoing message sequence is made at the first send, and the
- * options are resolved once per options object and shared. These check that
- * behaviour is unchanged: events, the first fragmented send, per-server limits.
+ * options resolved are shared while they do not change. These check that
+ * behaviour is unchanged: events, the first fragmented send, per-server limits,
+ * and a change to `server.options` reaching later connections, as in ws.
  */
 import { describe, expect, test } from 'vitest';
 import type { WebSocket } from '../../src/server/index.js';
@@ -88,7 +89,7 @@ describe('made at first use', () => {
   });
 });
 
-describe('options resolved once per server', () => {
+describe('options shared by a server\'s connections', () => {
   test('each server\'s connections keep that server\'s limits, and later connections of one server too', async () => {
     const strict = await connected({ maxPayload: 10, autoPong: false });
     const loose = await connected();
@@ -115,7 +116,7 @@ describe('options resolved once per server', () => {
     expect(ponged).toBe(false);
   });
 
-  test('every connection of one server gets its limits (one options object, resolved once)', async () => {
+  test('every connection of one server gets its limits (one options object, shared)', async () => {
     const { server, url } = await listen({ maxPayload: 10 });
     cleanups.push(() => closeServer(server));
     for (let i = 0; i < 3; i++) {
@@ -127,5 +128,25 @@ describe('options resolved once per server', () => {
       client.send('eleven byte');
       expect((await closed)[0]).toBe(1009);
     }
+  });
+
+  test('a change to server.options applies to the connections attached after it, as in ws', async () => {
+    const { server, url } = await listen({ maxPayload: 10 });
+    cleanups.push(() => closeServer(server));
+    const first = new WS(url);
+    cleanups.push(() => first.terminate());
+    await next(first, 'open');
+    server.options.maxPayload = 20;
+    const second = new WS(url);
+    cleanups.push(() => second.terminate());
+    const accepted = next(server, 'connection');
+    await next(second, 'open');
+    const [ws] = await accepted;
+    // The later connection takes 11 bytes under its 20-byte limit; the earlier one keeps its 10.
+    second.send('eleven byte');
+    expect(String((await next(ws, 'message'))[0])).toBe('eleven byte');
+    const closed = next(first, 'close');
+    first.send('eleven byte');
+    expect((await closed)[0]).toBe(1009);
   });
 });
