@@ -3,19 +3,20 @@
 // (targets met or missed), summary.svg (echo: wsframe, ws and Bun side by
 // side) and targets.svg, and puts a section for users into README.md (between
 // the bench:summary markers).
-// Usage: npm run bench [-- name ...]   (names: mask utf8 utf8-node22 utf8-node24 utf8-node26 codec echo runtimes node-mask deflate hostile fanout scale)
+// Usage: npm run bench [-- name ...]   (names: mask utf8 utf8-node22 utf8-node24 utf8-node26 codec echo runtimes node-mask deflate deflate-engines hostile fanout scale)
 //        npm run bench -- --summary-only   (summary and README from the results on disk)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fixed, machineLine, table } from './support/harness.mjs';
 import { echoChart, readmeSection, targetsChart } from './support/report.mjs';
 
-const ALL = ['mask', 'utf8', 'utf8-node22', 'utf8-node24', 'utf8-node26', 'codec', 'echo', 'runtimes', 'node-mask', 'deflate', 'hostile', 'fanout', 'scale'];
+const ALL = ['mask', 'utf8', 'utf8-node22', 'utf8-node24', 'utf8-node26', 'codec', 'echo', 'runtimes', 'node-mask', 'deflate', 'deflate-engines', 'hostile', 'fanout', 'scale'];
 const results = new URL('./results/', import.meta.url);
 /** utf8-node<N>: the UTF-8 benchmark on the pinned Node N binary (BENCH_NODE=N), where its in-WASM target is stated. */
 const onNode = (name) => /^utf8-node(\d+)$/.exec(name)?.[1];
-/** bench/NAME.bench.mjs; the cross-runtime benchmark lives with the other cross-runtime tooling. */
-const script = (name) => (name === 'runtimes' ? new URL('../scripts/runtimes/bench/run.mjs', import.meta.url) : new URL(`${onNode(name) ? 'utf8' : name}.bench.mjs`, import.meta.url));
+/** bench/NAME.bench.mjs; the cross-runtime benchmarks live with the other cross-runtime tooling. */
+const crossRuntime = { runtimes: 'run.mjs', 'deflate-engines': 'deflate-engines.mjs' };
+const script = (name) => (crossRuntime[name] ? new URL(`../scripts/runtimes/bench/${crossRuntime[name]}`, import.meta.url) : new URL(`${onNode(name) ? 'utf8' : name}.bench.mjs`, import.meta.url));
 const available = ALL.filter((name) => existsSync(script(name)));
 const args = process.argv.slice(2);
 const summaryOnly = args.includes('--summary-only');
