@@ -4,16 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import zlib from 'node:zlib';
+import { jsonMessage } from './deflate-corpus.mjs';
 
-/** `size` bytes of a JSON array of records with varying ids, names and numbers (deterministic per `seed`). */
+/** `size` bytes of a JSON array of records (deflate-corpus.mjs), as a Buffer. */
 export function jsonPayload(size, seed = 42) {
-  const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
-  let text = '[';
-  while (text.length < size) {
-    const id = next() % 100000;
-    text += JSON.stringify({ id, user: `user${next() % 5000}`, active: (next() & 1) === 1, score: (next() % 10000) / 100, tags: ['alpha', 'beta', 'gamma'].slice(0, 1 + (next() % 3)) }) + ',';
-  }
-  return Buffer.from(text.slice(0, size - 1) + ']');
+  return Buffer.from(jsonMessage(size, seed));
 }
 
 /**

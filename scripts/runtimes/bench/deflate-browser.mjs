@@ -1,10 +1,9 @@
-// Chromium runner of the deflate engine benchmark (bundled as an IIFE): the page calls wsframeDeflateBench.run(budgetMs).
-import * as deflate from 'wsframe/deflate';
-import { measureAll } from './deflate-core.mjs';
+// Chromium runner of the deflate engine benchmark (bundled as an IIFE): the page calls wsframeDeflateBench.run({ budgetMs, rounds }).
+import { runDeflate } from './deflate-core.mjs';
 
 globalThis.wsframeDeflateBench = {
-  run: async (budgetMs) => ({
+  run: async (options) => ({
     runtime: navigator.userAgent.match(/(?:Headless)?Chrome\/[\d.]+/)?.[0] ?? navigator.userAgent,
-    rows: await measureAll(deflate, () => performance.now(), { budgetMs }),
+    results: await runDeflate(() => performance.now(), options),
   }),
 };

@@ -1,39 +1,63 @@
 // The permessage-deflate engine benchmark's workload, the same in every
-// runtime: compress and inflate 1 KiB and 16 KiB JSON-like messages, one
-// message at a time, on each candidate engine:
-// - wsframe's engines through `messageDeflate` (node:zlib where the runtime
-//   has it, pako everywhere), shared (no context takeover: the stream is reset
-//   after each message) and dedicated (context takeover);
-// - fflate's one-shot deflateSync/inflateSync (its fastest path; its streaming
-//   classes allocate per message), shared only: it has no window-bits option;
-// - the runtime's own CompressionStream/DecompressionStream('deflate-raw'),
-//   asynchronous, one stream per message (shared only: they cannot flush
-//   without ending the stream, so no context takeover for compression).
+// runtime: inflate and compress the deflate benchmark's JSON-like messages
+// (bench/support/deflate-corpus.mjs, 1 KiB and 16 KiB), one message at a time,
+// with each candidate the runtime has, in each mode:
+// - "no takeover" (shared mode: every message a stream of its own) and
+//   "takeover" (dedicated mode: one stream per connection, messages in order);
+// - the WASM module (wasm-inflater.ts: no takeover, up to INFLATE_INPUT_SIZE
+//   compressed bytes; wasm-compressor.ts: one shot without takeover, a stream
+//   with it), node:zlib's and pako's streams as message.ts drives them (one
+//   zlib call per message with the trailer appended; a reset per message
+//   without takeover, a full flush when compressing), and the runtime's own
+//   asynchronous DecompressionStream/CompressionStream('deflate-raw'): a
+//   stream per message without takeover; with takeover one DecompressionStream
+//   for all (a sync-flushed message comes out whole), and no CompressionStream
+//   at all (it cannot flush without ending its stream).
+// The parts message.ts adds to every engine alike (copying output into the
+// codec's slabs, limits) are left out: each sync candidate copies its output
+// into one preallocated buffer. Every candidate is checked before it is timed.
 // No runtime APIs here: each runner passes its clock.
-import { deflateSync, inflateSync } from 'fflate';
+import { jsonMessage } from '../../../bench/support/deflate-corpus.mjs';
+import { deflateEngine } from '../../../build/esm/codec/deflate/load.js';
+import { WASM_INFLATE_MAX, wasmInflater } from '../../../build/esm/codec/deflate/wasm-inflater.js';
+import { wasmCompressor, wasmStream } from '../../../build/esm/codec/deflate/wasm-compressor.js';
+import { measureAll } from './core.mjs';
 
 export const SIZES = [1024, 16 * 1024];
-/** Different messages cycled, so context takeover cannot just repeat the previous one. */
-const VARIANTS = 16;
-
-/** JSON-like records of `bytes` bytes; `variant` changes the values. */
-export function jsonMessage(bytes, variant) {
-  let text = '[';
-  for (let i = 0; text.length < bytes; i++) {
-    const n = i * 31 + variant * 1009;
-    text += JSON.stringify({ id: n, user: `user${n % 97}`, score: (n * 7919) % 1000, tags: ['alpha', 'beta', 'gamma'].slice(n % 3), active: n % 2 === 0 }) + ',';
-  }
-  return new TextEncoder().encode(text.slice(0, bytes));
-}
-
+/**
+ * The deflate benchmark's corpus: 64 different messages cycled, as its client sends them (so with takeover a
+ * message is never still in the 32 KiB window when it comes round again: 64 KiB of 1 KiB messages).
+ */
+const VARIANTS = 64;
+/** The levels of the server's modes' defaults (docs/server.md): shared 1, dedicated 2. */
+const LEVEL = { 'no takeover': 1, takeover: 2 };
+const WINDOW_BITS = 15;
+const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+/** The trailer, then an empty final stored block: a complete stream, which a DecompressionStream needs to end cleanly. */
 const TRAILER_END = new Uint8Array([0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff]);
-const withEnd = (payload) => {
-  const out = new Uint8Array(payload.length + TRAILER_END.length);
-  out.set(payload);
-  out.set(TRAILER_END, payload.length);
+
+const join = (a, b) => {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
   return out;
 };
+const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+/** One zlib call per message into `out`, as message.ts `write` makes it (output pieces of 64 KiB). */
+function step(stream, input, out, result, forget) {
+  let at = 0;
+  let length = 0;
+  for (;;) {
+    if (!stream.step(input, at, out, forget)) throw new Error('invalid data');
+    at = stream.consumed;
+    result.set(out.subarray(0, stream.produced), length);
+    length += stream.produced;
+    if (stream.produced < out.length) return length;
+  }
+}
+
+/** The whole output of a (De)CompressionStream given `input` and ended. */
 async function through(stream, input) {
   const writer = stream.writable.getWriter();
   writer.write(input).catch(() => undefined);
@@ -41,112 +65,192 @@ async function through(stream, input) {
   return new Uint8Array(await new Response(stream.readable).arrayBuffer());
 }
 
-/**
- * Operations per second of `op(i)` (sync, or async when it returns a promise)
- * over `budgetMs`, after as long again of warm-up (pako and fflate need many
- * calls before the JIT settles). `i` counts from 0 in each run.
- */
-async function rate(op, now, budgetMs) {
-  const first = op(0);
-  const isAsync = first instanceof Promise;
-  if (isAsync) await first;
-  const run = async (ms) => {
-    let n = 0;
-    const start = now();
-    let elapsed = 0;
-    while (elapsed < ms) {
-      for (let k = 0; k < 16; k++) {
-        const result = op(n++);
-        if (isAsync) await result;
+/** One long-lived DecompressionStream: `push(data, expected)` resolves once `expected` bytes came out (with their count). */
+function decompressionStream() {
+  const stream = new DecompressionStream('deflate-raw');
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  return {
+    async push(data, expected) {
+      writer.write(data).catch(() => undefined);
+      let length = 0;
+      while (length < expected) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error('the stream ended');
+        length += value.length;
       }
-      elapsed = now() - start;
-    }
-    return (n * 1000) / elapsed;
-  };
-  await run(budgetMs);
-  return run(budgetMs);
-}
-
-/** The candidates: name, mode, and make(messages) → { compress(i), inflate(i), size } or undefined where unavailable. */
-function candidates(deflate, engines) {
-  const list = [];
-  for (const engine of engines) {
-    for (const mode of ['shared', 'dedicated']) {
-      list.push({
-        name: `wsframe ${engine.name}`,
-        mode,
-        make(messages) {
-          const options = deflate.resolveDeflateOptions({ mode, threshold: 0 });
-          const { params } = deflate.acceptOffer('permessage-deflate', options);
-          const sender = deflate.messageDeflate(engine, params, 'server', options);
-          const receiver = deflate.messageDeflate(engine, params, 'client', options);
-          // The receiver inflates what the sender made, in order (context takeover needs the order).
-          const payloads = messages.map((m) => sender.compress(m));
-          const fresh = deflate.messageDeflate(engine, params, 'server', options);
-          return {
-            compress: (i) => fresh.compress(messages[i % messages.length]),
-            inflate: (i) => {
-              // A dedicated receiver must see the sender's messages in sequence: start over with both at each cycle.
-              if (mode === 'dedicated' && i % messages.length === 0) receiver.close();
-              return receiver.decompress(payloads[i % messages.length], 0);
-            },
-            size: payloads.reduce((sum, p) => sum + p.length, 0) / payloads.length,
-            level: options.level,
-          };
-        },
-      });
-    }
-  }
-  list.push({
-    name: 'fflate 0.8 one-shot',
-    mode: 'shared',
-    make(messages) {
-      const payloads = messages.map((m) => deflateSync(m, { level: 1 }));
-      return { compress: (i) => deflateSync(messages[i % messages.length], { level: 1 }), inflate: (i) => inflateSync(withEnd(payloads[i % payloads.length])), size: payloads.reduce((s, p) => s + p.length, 0) / payloads.length, level: 1 };
+      return length;
     },
-  });
-  if (typeof CompressionStream === 'function') {
-    list.push({
-      name: 'CompressionStream (async)',
-      mode: 'shared',
-      async make(messages) {
-        const payloads = [];
-        for (const m of messages) payloads.push(await through(new CompressionStream('deflate-raw'), m));
-        return { compress: (i) => through(new CompressionStream('deflate-raw'), messages[i % messages.length]), inflate: (i) => through(new DecompressionStream('deflate-raw'), payloads[i % payloads.length]), size: payloads.reduce((s, p) => s + p.length, 0) / payloads.length, level: 'default' };
-      },
-    });
-  }
-  return list;
+    close: () => writer.abort().catch(() => undefined),
+  };
 }
 
 /**
- * Measures every candidate at every size.
- * @returns {Promise<{ name, mode, level, size, bytes, compress, inflate }[]>} rates in messages per second, `bytes` the mean compressed size
+ * The benchmark tasks: `{ id, op, mode, bytes, name, compressed, async, run(i) }`; `run(i)` handles message
+ * `i % VARIANTS` (in order, for takeover) and returns something the optimizer cannot drop, or its promise.
  */
-export async function measureAll(deflate, now, { budgetMs }) {
+export async function deflateTasks() {
   const engines = [];
   for (const name of ['node:zlib', 'pako']) {
     try {
-      engines.push(await deflate.deflateEngine(name));
+      engines.push(await deflateEngine(name));
     } catch {
       // not in this runtime
     }
   }
-  const rows = [];
-  for (const size of SIZES) {
-    const messages = Array.from({ length: VARIANTS }, (_, v) => jsonMessage(size, v));
-    for (const candidate of candidates(deflate, engines)) {
-      const run = await candidate.make(messages);
-      rows.push({
-        name: candidate.name,
-        mode: candidate.mode,
-        level: run.level,
-        size,
-        bytes: Math.round(run.size),
-        compress: await rate(run.compress, now, budgetMs),
-        inflate: await rate(run.inflate, now, budgetMs),
+  const pako = engines.find((e) => e.name === 'pako');
+  const out = new Uint8Array(64 * 1024);
+  const result = new Uint8Array(64 * 1024);
+  const list = [];
+  const add = (task) => list.push({ id: list.length, ...task });
+  for (const bytes of SIZES) {
+    const messages = Array.from({ length: VARIANTS }, (_, v) => jsonMessage(bytes, 1000 + v));
+    for (const mode of ['no takeover', 'takeover']) {
+      const takeover = mode === 'takeover';
+      const level = LEVEL[mode];
+      // What a peer sends, compressed by zlib's algorithm (pako, the same bytes in every runtime), trailer removed.
+      const sender = pako.deflater(level, 8, WINDOW_BITS);
+      const payloads = messages.map((m) => {
+        const length = step(sender, m, out, result, !takeover);
+        return result.slice(0, length - TRAILER.length);
       });
+      sender.close();
+      const compressed = Math.round(payloads.reduce((sum, p) => sum + p.length, 0) / VARIANTS);
+      const common = { mode, bytes, level, compressed };
+
+      // Inflating.
+      const inflate = (name, run, async = false) => add({ ...common, op: 'inflate', name, run, async });
+      const inflateOne = wasmInflater();
+      if (!takeover && inflateOne !== undefined && payloads.every((p) => p.length <= WASM_INFLATE_MAX)) {
+        inflate('WASM', (i) => {
+          let length = 0;
+          inflateOne(payloads[i % VARIANTS], (piece) => {
+            result.set(piece, length);
+            length += piece.length;
+            return true;
+          });
+          return length;
+        });
+      }
+      for (const engine of engines) {
+        const stream = engine.inflater(WINDOW_BITS);
+        const joined = payloads.map((p) => join(p, TRAILER));
+        inflate(engine.name, (i) => {
+          const k = i % VARIANTS;
+          // With takeover the stream starts afresh with the sequence (1 reset per 64 messages); without, after each one.
+          if (takeover && k === 0) stream.reset();
+          const length = step(stream, joined[k], out, result);
+          if (!takeover) stream.reset();
+          return length;
+        });
+      }
+      if (typeof DecompressionStream === 'function') {
+        if (takeover) {
+          const joined = payloads.map((p) => join(p, TRAILER));
+          let stream;
+          inflate('DecompressionStream', async (i) => {
+            const k = i % VARIANTS;
+            if (k === 0) {
+              stream?.close();
+              stream = decompressionStream();
+            }
+            return stream.push(joined[k], bytes);
+          }, true);
+        } else {
+          const ended = payloads.map((p) => join(p, TRAILER_END));
+          inflate('DecompressionStream', async (i) => (await through(new DecompressionStream('deflate-raw'), ended[i % VARIANTS])).length, true);
+        }
+      }
+
+      // Compressing.
+      const compress = (name, run, async = false) => add({ ...common, op: 'compress', name, run, async });
+      const oneShot = takeover ? undefined : wasmCompressor(level, WINDOW_BITS);
+      if (oneShot !== undefined) {
+        compress('WASM', (i) => {
+          const piece = oneShot(messages[i % VARIANTS]);
+          result.set(piece);
+          return piece.length;
+        });
+      }
+      const ownStream = takeover ? wasmStream(level, WINDOW_BITS) : undefined;
+      if (ownStream !== undefined) {
+        compress('WASM', (i) => {
+          let length = 0;
+          ownStream.compress(messages[i % VARIANTS], (piece) => {
+            result.set(piece, length);
+            length += piece.length;
+          });
+          return length;
+        });
+      }
+      for (const engine of engines) {
+        const stream = engine.deflater(level, 8, WINDOW_BITS);
+        compress(engine.name, (i) => step(stream, messages[i % VARIANTS], out, result, !takeover));
+      }
+      if (!takeover && typeof CompressionStream === 'function') {
+        compress('CompressionStream', async (i) => (await through(new CompressionStream('deflate-raw'), messages[i % VARIANTS])).length, true);
+      }
     }
   }
-  return rows;
+  await check(list, pako, result);
+  return list;
+}
+
+/**
+ * Every candidate checked before it is timed, on the whole sequence: a sync inflater gives the message back
+ * (in `result`), a sync compressor's output (in `result`) inflates to it (pako, with the candidate's takeover);
+ * the async ones give the right length. Keeps each compressor's mean output size (`wire`).
+ */
+async function check(list, pako, result) {
+  const out = new Uint8Array(64 * 1024);
+  const inflated = new Uint8Array(64 * 1024);
+  for (const task of list) {
+    const messages = Array.from({ length: VARIANTS }, (_, v) => jsonMessage(task.bytes, 1000 + v));
+    const inflater = pako.inflater(WINDOW_BITS);
+    let wire = 0;
+    for (let i = 0; i < VARIANTS; i++) {
+      const length = await task.run(i);
+      const fail = (what) => new Error(`${task.name} (${task.op}, ${task.mode}, ${task.bytes} B): ${what} at message ${i}`);
+      if (task.op === 'inflate') {
+        if (length !== task.bytes || (!task.async && !equal(result.subarray(0, length), messages[i]))) throw fail('wrong output');
+        continue;
+      }
+      wire += length;
+      if (task.async) continue;
+      if (task.mode === 'no takeover') inflater.reset();
+      const n = step(inflater, result.slice(0, length), out, inflated);
+      if (!equal(inflated.subarray(0, n), messages[i])) throw fail('output that does not inflate to the message');
+    }
+    inflater.close();
+    if (task.op === 'compress') task.wire = Math.round(wire / VARIANTS);
+  }
+}
+
+/** Runs `task` `n` times (awaiting each run of an async one); returns something the optimizer cannot drop. */
+export async function repeat(task, n) {
+  let sink = 0;
+  if (task.async) for (let i = 0; i < n; i++) sink ^= await task.run(i);
+  else for (let i = 0; i < n; i++) sink ^= task.run(i);
+  return sink;
+}
+
+/**
+ * µs per message of every task, with core.mjs's method (batches calibrated to `budgetMs / rounds`, the rounds
+ * going over all tasks in turn, the best batch kept). `time(task, n)` returns the ms that n runs take.
+ */
+export async function measureDeflate(list, time, options) {
+  const results = await measureAll(list.map((task) => ({ ...task, bytes: 1e6 })), time, options);
+  // measureAll reports GB/s of `bytes` per run: with 1e6 "bytes", 1/gbps is ms per run.
+  return results.map(({ gbps, ...task }, i) => ({ ...task, bytes: list[i].bytes, us: 1000 / gbps }));
+}
+
+/** Every task measured in process with the clock `now()` (ms). */
+export async function runDeflate(now, options) {
+  const list = await deflateTasks();
+  const time = async (task, n) => {
+    const start = now();
+    await repeat(task, n);
+    return now() - start;
+  };
+  return measureDeflate(list, time, options);
 }
