@@ -22,6 +22,13 @@ function cpu(pid) {
   return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS };
 }
 
+/** Stops the attached tool (perf writes its file or figures as it exits). */
+async function detach(tool) {
+  if (tool === null) return;
+  tool.kill('SIGINT');
+  await once(tool, 'exit');
+}
+
 const flags = { record: ['--perf-basic-prof'], cpuprof: ['--cpu-prof', '--cpu-prof-dir=/tmp/deflate-profile-cpuprof'] }[tool] ?? [];
 const srv = server === 'bun'
   ? launch(0, binary('bun'), [new URL('echo-server-bun.mjs', support).pathname, 'deflate'], { ipc: false })
@@ -40,20 +47,15 @@ const before = cpu(pid);
 load.proc.send('go');
 const result = await load.next();
 const after = cpu(pid);
-if (attached) {
-  attached.kill('SIGINT');
-  await once(attached, 'exit');
-}
+await detach(attached);
 const m = result.messages;
-const us = (s) => ((s * 1e6) / m).toFixed(2);
-console.log(`${server} ${mode} ${size} B: ${(m / result.seconds / 1000).toFixed(1)} k echoes/s (${((100 * result.compressed) / m).toFixed(0)}% compressed, ${(result.wire / m).toFixed(1)} B each); server CPU per echo ${us(after.user - before.user + after.system - before.system)} µs (user ${us(after.user - before.user)}, system ${us(after.system - before.system)})`);
-if (tool === 'perf') {
-  for (const line of out.trim().split('\n')) {
-    const [value, unit, event] = line.split(',');
-    if (!event) continue;
-    const per = unit === 'msec' ? `${((Number(value) * 1000) / m).toFixed(2)} µs` : (Number(value) / m).toFixed(4);
-    console.log(`  ${event}: ${per} per echo (from attach to the end of the load)`);
-  }
+const perEcho = (seconds) => ((seconds * 1e6) / m).toFixed(2);
+const [user, system] = [after.user - before.user, after.system - before.system];
+console.log(`${server} ${mode} ${size} B: ${(m / result.seconds / 1000).toFixed(1)} k echoes/s (${((100 * result.compressed) / m).toFixed(0)}% compressed, ${(result.wire / m).toFixed(1)} B each); server CPU per echo ${perEcho(user + system)} µs (user ${perEcho(user)}, system ${perEcho(system)})`);
+// perf stat -x, lines: value,unit,event,… (task-clock in msec, the others counts); from attach to the load's end.
+const counters = tool === 'perf' ? out.trim().split('\n').map((line) => line.split(',')).filter((fields) => fields[2]) : [];
+for (const [value, unit, event] of counters) {
+  console.log(`  ${event}: ${unit === 'msec' ? `${perEcho(Number(value) / 1000)} µs` : (Number(value) / m).toFixed(4)} per echo`);
 }
 await load.exited;
 if (srv.proc.channel) srv.proc.send('exit');
