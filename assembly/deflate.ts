@@ -67,10 +67,17 @@ const FDCODE: usize = memory.data(4 * 32, 16);
 const LENGTHS: usize = memory.data(288 + 32, 16);
 /** The header's code-length symbols (u16): symbol | extra bits' value << 8. */
 const CLSYMS: usize = memory.data(2 * (288 + 32), 16);
-/** Huffman build scratch: sort keys (u32, and a second array for the radix sort's passes), per-length counts (u32). */
+/** Huffman build scratch: sort keys (u32, and a second array for the radix sort's passes). */
 const SORTED: usize = memory.data(4 * 288, 16);
 const SORTED2: usize = memory.data(4 * 288, 16);
-const COUNTS: usize = memory.data(4 * 17, 16);
+/** Codes per length 0-16 (u32) of the block's three codes, and of the fixed ones while they are built. */
+const LCOUNTS: usize = memory.data(4 * 17, 16);
+const DCOUNTS: usize = memory.data(4 * 17, 16);
+const CCOUNTS: usize = memory.data(4 * 17, 16);
+/** The next code of each length while canonicalCodes assigns them (u32 per length 0-16). */
+const NEXT_CODE: usize = memory.data(4 * 17, 16);
+/** No fixed code lengths (the code-length code has none): zeros, for huffmanLengths' `fixed`. */
+const NO_FIXED: usize = memory.data(19, 16);
 /** The radix sort's buckets (u32). */
 const BUCKETS: usize = memory.data(4 * 256, 16);
 
@@ -123,8 +130,10 @@ function buildTables(): void {
   }
   for (let s: u32 = 0; s < 288; s++) store<u8>(FLLEN + s, s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8);
   for (let s: u32 = 0; s < 32; s++) store<u8>(FDLEN + s, 5);
-  canonicalCodes(FLLEN, FLCODE, 288);
-  canonicalCodes(FDLEN, FDCODE, 32);
+  countLengths(FLLEN, 288, LCOUNTS);
+  canonicalCodes(FLLEN, FLCODE, 288, LCOUNTS);
+  countLengths(FDLEN, 32, DCOUNTS);
+  canonicalCodes(FDLEN, FDCODE, 32, DCOUNTS);
 }
 buildTables();
 
@@ -363,31 +372,43 @@ let symbols: u32 = 0;
 
 // ---- Huffman codes ----
 
+/** Set by `huffmanLengths`: the symbols' bits under the fixed code lengths it was given (extra bits excluded). */
+let fixedSymbolBits: u32 = 0;
+
 /**
  * Code lengths (at most `maxBits`) for the `n` symbols with frequencies at
- * `freq` (u32), into `lengths` (u8). At least two symbols get a code (zlib
- * does the same: some decoders reject a code with a single symbol).
+ * `freq` (u32), into `lengths` (u8), and how many codes have each length into
+ * `counts` (u32 per length 0-16, for canonicalCodes). At least two symbols get
+ * a code (zlib does the same: some decoders reject a code with a single
+ * symbol). Returns the symbols' bits under these lengths, and sets
+ * fixedSymbolBits to their bits under the lengths at `fixed` (extra bits
+ * excluded in both): what writeBlock weighs the block types by, summed here
+ * over the symbols used rather than over every symbol of the alphabet.
  */
-function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32): void {
+function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32, counts: usize, fixed: usize): u32 {
   memory.fill(lengths, 0, n);
-  let used: u32 = 0;
-  for (let s: u32 = 0; s < n; s++) if (load<u32>(freq + (s << 2)) != 0) used++;
-  for (let s: u32 = 0; used < 2; s++) {
-    if (load<u32>(freq + (s << 2)) == 0) {
-      store<u32>(freq + (s << 2), 1);
-      used++;
-    }
-  }
   // Keys frequency << 9 | symbol (frequencies stay below 2^16: inputs are at most 32 KiB), in symbol order,
   // then sorted by frequency: stable, so ties stay in symbol order.
   let count: u32 = 0;
   let highest: u32 = 0;
+  let fixedBits: u32 = 0;
   for (let s: u32 = 0; s < n; s++) {
     const f = load<u32>(freq + (s << 2));
     if (f == 0) continue;
     if (f > highest) highest = f;
+    fixedBits += f * <u32>load<u8>(fixed + s);
     store<u32>(SORTED + (count++ << 2), (f << 9) | s);
   }
+  // The first unused symbols get frequency 1 (their keys sort before every used one's, which the
+  // insertion sort below sees: the order keys are added in does not matter to it).
+  for (let s: u32 = 0; count < 2; s++) {
+    if (load<u32>(freq + (s << 2)) == 0) {
+      store<u32>(freq + (s << 2), 1);
+      fixedBits += <u32>load<u8>(fixed + s);
+      store<u32>(SORTED + (count++ << 2), (1 << 9) | s);
+    }
+  }
+  fixedSymbolBits = fixedBits;
   if (count > 24) {
     radixPass(count, SORTED, SORTED2, 9);
     if (highest < 256) memory.copy(SORTED, SORTED2, count << 2);
@@ -406,34 +427,38 @@ function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32): void
   minimumRedundancy(count);
   // Lengths over maxBits are cut to it, then the Kraft sum is repaired by lengthening the longest
   // codes still shorter than maxBits (each step removes one unit of excess).
-  memory.fill(COUNTS, 0, 4 * 17);
+  memory.fill(counts, 0, 4 * 17);
   for (let i: u32 = 0; i < count; i++) {
     let l = load<u32>(WORK + (i << 2));
     if (l > maxBits) l = maxBits;
-    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+    store<u32>(counts + (l << 2), load<u32>(counts + (l << 2)) + 1);
   }
   let total: u32 = 0;
-  for (let l: u32 = 1; l <= maxBits; l++) total += load<u32>(COUNTS + (l << 2)) << (maxBits - l);
+  for (let l: u32 = 1; l <= maxBits; l++) total += load<u32>(counts + (l << 2)) << (maxBits - l);
   while (total > (<u32>1 << maxBits)) {
-    store<u32>(COUNTS + (maxBits << 2), load<u32>(COUNTS + (maxBits << 2)) - 1);
+    store<u32>(counts + (maxBits << 2), load<u32>(counts + (maxBits << 2)) - 1);
     for (let l = maxBits - 1; l > 0; l--) {
-      const c = load<u32>(COUNTS + (l << 2));
+      const c = load<u32>(counts + (l << 2));
       if (c != 0) {
-        store<u32>(COUNTS + (l << 2), c - 1);
-        store<u32>(COUNTS + ((l + 1) << 2), load<u32>(COUNTS + ((l + 1) << 2)) + 2);
+        store<u32>(counts + (l << 2), c - 1);
+        store<u32>(counts + ((l + 1) << 2), load<u32>(counts + ((l + 1) << 2)) + 2);
         break;
       }
     }
     total--;
   }
   // The most frequent symbols (the end of SORTED) get the shortest codes.
+  let bits: u32 = 0;
   let j = count;
   for (let l: u32 = 1; l <= maxBits; l++) {
-    for (let c = load<u32>(COUNTS + (l << 2)); c > 0; c--) {
+    for (let c = load<u32>(counts + (l << 2)); c > 0; c--) {
       j--;
-      store<u8>(lengths + (load<u32>(SORTED + (j << 2)) & 0x1ff), <u8>l);
+      const key = load<u32>(SORTED + (j << 2));
+      store<u8>(lengths + (key & 0x1ff), <u8>l);
+      bits += (key >> 9) * l;
     }
   }
+  return bits;
 }
 
 /** One stable counting-sort pass over the `n` keys at `from` by their byte at bit `shift`, into `to`. */
@@ -518,27 +543,32 @@ function minimumRedundancy(n: u32): void {
   }
 }
 
-/** Canonical codes (RFC 1951 §3.2.2) for the `n` code lengths at `lengths`, into `codes` (u32: see LCODE). */
-function canonicalCodes(lengths: usize, codes: usize, n: u32): void {
-  memory.fill(COUNTS, 0, 4 * 17);
+/** Counts the `n` code lengths at `lengths` per length into `counts` (u32 per length 0-16). */
+function countLengths(lengths: usize, n: u32, counts: usize): void {
+  memory.fill(counts, 0, 4 * 17);
   for (let s: u32 = 0; s < n; s++) {
     const l = <u32>load<u8>(lengths + s);
-    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+    store<u32>(counts + (l << 2), load<u32>(counts + (l << 2)) + 1);
   }
-  store<u32>(COUNTS, 0);
-  // COUNTS[l] becomes the next code of length l.
+}
+
+/**
+ * Canonical codes (RFC 1951 §3.2.2) for the `n` code lengths at `lengths`, whose counts per length are at
+ * `counts` (from huffmanLengths or countLengths), into `codes` (u32: see LCODE).
+ */
+function canonicalCodes(lengths: usize, codes: usize, n: u32, counts: usize): void {
   let code: u32 = 0;
   let previous: u32 = 0;
   for (let l: u32 = 1; l <= 16; l++) {
     code = (code + previous) << 1;
-    previous = load<u32>(COUNTS + (l << 2));
-    store<u32>(COUNTS + (l << 2), code);
+    previous = load<u32>(counts + (l << 2));
+    store<u32>(NEXT_CODE + (l << 2), code);
   }
   for (let s: u32 = 0; s < n; s++) {
     const l = <u32>load<u8>(lengths + s);
     if (l == 0) continue;
-    const c = load<u32>(COUNTS + (l << 2));
-    store<u32>(COUNTS + (l << 2), c + 1);
+    const c = load<u32>(NEXT_CODE + (l << 2));
+    store<u32>(NEXT_CODE + (l << 2), c + 1);
     store<u32>(codes + (s << 2), (reverse16(c) >> (16 - l)) | (l << 16));
   }
 }
@@ -579,14 +609,6 @@ function align(): void {
 }
 
 // ---- Blocks ----
-
-/** Bits of the symbols in SYMS (and the end of block) under the code lengths at `ll` and `dl`, extra bits excluded. */
-function symbolBits(ll: usize, dl: usize): u32 {
-  let bits: u32 = 0;
-  for (let s: u32 = 0; s < 286; s++) bits += load<u32>(LFREQ + (s << 2)) * load<u8>(ll + s);
-  for (let s: u32 = 0; s < 30; s++) bits += load<u32>(DFREQ + (s << 2)) * load<u8>(dl + s);
-  return bits;
-}
 
 /** Extra bits of the lengths and distances in SYMS. */
 function extraBits(): u32 {
@@ -674,8 +696,10 @@ function writeSymbols(lc: usize, dc: usize): void {
  * Huffman, fixed or stored, whichever is smallest.
  */
 function writeBlock(start: u32, length: u32): void {
-  huffmanLengths(LFREQ, 286, LLEN, 15);
-  huffmanLengths(DFREQ, 30, DLEN, 15);
+  let dynamicBits = huffmanLengths(LFREQ, 286, LLEN, 15, LCOUNTS, FLLEN);
+  let fixedBits = fixedSymbolBits;
+  dynamicBits += huffmanLengths(DFREQ, 30, DLEN, 15, DCOUNTS, FDLEN);
+  fixedBits += fixedSymbolBits;
   let hlit: u32 = 286;
   while (hlit > 257 && load<u8>(LLEN + hlit - 1) == 0) hlit--;
   let hdist: u32 = 30;
@@ -683,15 +707,14 @@ function writeBlock(start: u32, length: u32): void {
   memory.copy(LENGTHS, LLEN, hlit);
   memory.copy(LENGTHS + hlit, DLEN, hdist);
   codeLengthSymbols(hlit + hdist);
-  huffmanLengths(CFREQ, 19, CLEN, 7);
+  dynamicBits += huffmanLengths(CFREQ, 19, CLEN, 7, CCOUNTS, NO_FIXED);
   let hclen: u32 = 19;
   while (hclen > 4 && load<u8>(CLEN + load<u8>(CLORDER + hclen - 1)) == 0) hclen--;
 
   const extra = extraBits();
-  let dynamicBits: u32 = 3 + 14 + 3 * hclen + symbolBits(LLEN, DLEN) + extra;
-  for (let s: u32 = 0; s < 19; s++) dynamicBits += load<u32>(CFREQ + (s << 2)) * load<u8>(CLEN + s);
+  dynamicBits += 3 + 14 + 3 * hclen + extra;
   dynamicBits += 2 * load<u32>(CFREQ + (16 << 2)) + 3 * load<u32>(CFREQ + (17 << 2)) + 7 * load<u32>(CFREQ + (18 << 2));
-  const fixedBits: u32 = 3 + symbolBits(FLLEN, FDLEN) + extra;
+  fixedBits += 3 + extra;
   // A stored block: 3 header bits, padding (at most 7), LEN and NLEN, the bytes.
   const storedBits: u32 = 3 + 7 + 32 + 8 * length;
 
@@ -706,9 +729,9 @@ function writeBlock(start: u32, length: u32): void {
     put(1 << 1, 3);
     writeSymbols(FLCODE, FDCODE);
   } else {
-    canonicalCodes(LLEN, LCODE, hlit);
-    canonicalCodes(DLEN, DCODE, hdist);
-    canonicalCodes(CLEN, CCODE, 19);
+    canonicalCodes(LLEN, LCODE, hlit, LCOUNTS);
+    canonicalCodes(DLEN, DCODE, hdist, DCOUNTS);
+    canonicalCodes(CLEN, CCODE, 19, CCOUNTS);
     put(2 << 1, 3);
     put(hlit - 257, 5);
     put(hdist - 1, 5);

@@ -11,6 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { payload } from './support/codec-payload.mjs';
+import { ownedFloor } from './support/decode-floor-owned.mjs';
 
 const require = createRequire(import.meta.url);
 const { Receiver, Sender } = require('ws');
@@ -65,6 +66,8 @@ const stages = {
     receiver.on('message', (m) => { sink += m.length; });
     for (const chunk of chunks) receiver.write(Buffer.from(chunk));
   },
+  // What no owned WASM decoder can beat (codec.bench.mjs's floor row): the two copies, the unmask kernel, isUtf8.
+  'floor: copy in, unmask, copy out to the slab, isUtf8': ownedFloor(chunks, count, BYTES, true, () => { sink++; }),
   'copy in (chunk to io, TypedArray set)': () => {
     for (const chunk of chunks) io.set(chunk);
   },

@@ -16,9 +16,16 @@
 //    server's CPU time per message at that rate (the same work for every
 //    server, so the cheapest server costs least whatever else runs).
 // 3. Memory: RSS (and JS heap) per idle connection with 10,000 connections.
+// Floors: beside the servers at 16 B and 1 KiB, "node:net floor" (bench/support/echo-floor-server.mjs)
+// does less per read than any WebSocket echo server in JavaScript on node:net can (no unmasking, no
+// validation, a constant reply): its rate bounds every such server, wsframe included, measured in the
+// same rounds as Bun.serve. Not a server, not a target: reported in its own table, with floor ÷ Bun and
+// wsframe ÷ floor. Variants for a partial run (ECHO_SERVERS): "node:net floor (unmask)" (echoes for
+// real, a byte loop), "node:net floor (handle)" (writes past Writable, through the socket's handle).
 // Usage: node bench/echo.bench.mjs   (BENCH_QUICK=1 for a smoke run)
 // A partial run for development, which prints its table and writes no results:
 //   ECHO_SIZES=16,1024 ECHO_KINDS=ascii ECHO_SERVERS=wsframe,Bun.serve ECHO_ROUNDS=5 node bench/echo.bench.mjs
+//   ECHO_SIZES=16 ECHO_KINDS=binary ECHO_SERVERS='wsframe,Bun.serve,node:net floor,node:net floor (handle)' node bench/echo.bench.mjs
 // ECHO_BUILD=/path/to/other/build adds "wsframe (ECHO_BUILD)", another build
 // of wsframe, beside this one (an A/B in the same run).
 import { spawn, spawnSync } from 'node:child_process';
@@ -60,9 +67,22 @@ const ALL_SERVERS = [
   { name: WS, kind: 'ws', env: {} },
   { name: WS_JS, kind: 'ws', env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' } },
   { name: BUN, kind: 'bun', env: {} },
+  { name: 'node:net floor', kind: 'floor', script: 'echo-floor-server.mjs', env: {}, floor: true },
 ];
+/** The floor's variants, for partial runs only (ECHO_SERVERS). */
+const FLOOR_VARIANTS = [
+  { name: 'node:net floor (unmask)', kind: 'floor-unmask', script: 'echo-floor-server.mjs', env: {}, floor: true },
+  { name: 'node:net floor (handle)', kind: 'floor-handle', script: 'echo-floor-server.mjs', env: {}, floor: true },
+];
+/** The floors run at these sizes only (the constant reply needs each connection's first frame whole in one read). */
+const FLOOR_SIZES = [16, 1024];
 const FLOOR = { name: 'node:net floor (no WebSocket)', kind: 'floor', script: 'idle-floor-server.mjs', env: {} };
-const SERVERS = list('ECHO_SERVERS')?.map((name) => ALL_SERVERS.find((s) => s.name === name) ?? fail(`no server ${name}`)) ?? ALL_SERVERS;
+const SERVERS = list('ECHO_SERVERS')?.map((name) => [...ALL_SERVERS, ...FLOOR_VARIANTS].find((s) => s.name === name) ?? fail(`no server ${name}`)) ?? ALL_SERVERS;
+/** The servers proper (the throughput, latency and README tables), and the floors beside them. */
+const REAL = SERVERS.filter((s) => !s.floor);
+const FLOORS = SERVERS.filter((s) => s.floor);
+/** Whether `server` runs at `bytes`. */
+const runsAt = (server, bytes) => !server.floor || FLOOR_SIZES.includes(bytes);
 
 function fail(message) {
   throw new Error(message);
@@ -154,8 +174,8 @@ const median = (values) => {
 
 const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
-const rest = PARTIAL ? 0 : SIZES.length * (SERVERS.length - 1) + 3;
-const step = progress(MEMORY_ONLY ? 3 : ROUNDS * cells.length * SERVERS.length + rest, 'echo');
+const rest = PARTIAL ? 0 : SIZES.length * (REAL.length - 1) + 3;
+const step = progress(MEMORY_ONLY ? 3 : ROUNDS * cells.reduce((n, { bytes }) => n + SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
 if (MEMORY_ONLY) {
   console.log(memoryTable(await idleMemory()));
   console.log(`load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
@@ -173,6 +193,7 @@ for (let round = 0; round < ROUNDS; round++) {
     // Each round starts the payload's servers one further along: no server always runs first or after the same one.
     for (let i = 0; i < SERVERS.length; i++) {
       const server = SERVERS[(i + round) % SERVERS.length];
+      if (!runsAt(server, bytes)) continue;
       const row = { ...(await run(server, kind, bytes)), round, loadAverage };
       addons[server.name] = row.addons;
       runs.push(row);
@@ -183,19 +204,21 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const samples = (name, kind, bytes) => runs.filter((r) => r.server === name && r.kind === kind && r.size === bytes);
 const spread = (values) => (Math.max(...values) - Math.min(...values)) / median(values);
-/** One row per server and payload: medians over the rounds, and the spread of messages/s ((max − min) ÷ median). */
-const echo = SERVERS.flatMap((server) => cells.map(({ bytes, kind }) => {
+/** One row per server (floors too) and payload: medians over the rounds, and the spread of messages/s ((max − min) ÷ median). */
+const figures = SERVERS.flatMap((server) => cells.filter(({ bytes }) => runsAt(server, bytes)).map(({ bytes, kind }) => {
   const all = samples(server.name, kind, bytes);
   const of = (key) => median(all.map((r) => r[key]));
   return {
     server: server.name, kind, size: bytes, addons: all[0].addons, rounds: all.length,
     messagesPerSecond: of('messagesPerSecond'), megabytesPerSecond: of('megabytesPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'),
-    serverCpu: of('serverCpu'), loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
+    serverCpu: of('serverCpu'), serverCpuPerMessage: of('serverCpuPerMessage'), loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
     loadBound: all.filter((r) => r.serverCpu < BUSY && r.loadCpu >= BUSY).length,
   };
 }));
+/** The servers' rows (what the README and the chart show); the floors' rows are `floorRows`. */
+const echo = figures.filter((r) => REAL.some((s) => s.name === r.server));
 const find = (rows, name, kind, bytes) => rows.find((r) => r.server === name && r.kind === kind && r.size === bytes);
-/** wsframe ÷ `anchor`: the median of the ratios within each round (runs close in time), and their range. */
+/** `name` (wsframe unless given) ÷ `anchor`: the median of the ratios within each round (runs close in time), and their range. */
 function paired(kind, bytes, anchor, key = 'messagesPerSecond', name = 'wsframe') {
   const ours = samples(name, kind, bytes);
   const theirs = samples(anchor, kind, bytes);
@@ -204,16 +227,53 @@ function paired(kind, bytes, anchor, key = 'messagesPerSecond', name = 'wsframe'
 }
 const ratio = (kind, bytes, anchor, key) => paired(kind, bytes, anchor, key).ratio;
 const ratioCell = ({ ratio: r, low, high }) => (ROUNDS > 1 ? `${fixed(r)}× (${fixed(low)}–${fixed(high)})` : `${fixed(r)}×`);
-const others = SERVERS.filter((s) => s.name !== 'wsframe');
+const others = REAL.filter((s) => s.name !== 'wsframe');
 const byPayload = cells.map(({ kind, bytes }) => [size(bytes), kind,
-  ...SERVERS.map((s) => `${fixed(find(echo, s.name, kind, bytes).messagesPerSecond / 1000, 1)}${ROUNDS > 1 ? ` ±${fixed((find(echo, s.name, kind, bytes).spread * 100) / 2, 0)}%` : ''}`),
+  ...REAL.map((s) => `${fixed(find(echo, s.name, kind, bytes).messagesPerSecond / 1000, 1)}${ROUNDS > 1 ? ` ±${fixed((find(echo, s.name, kind, bytes).spread * 100) / 2, 0)}%` : ''}`),
   ...others.map((s) => ratioCell(paired(kind, bytes, s.name)))]);
-const throughput = `${table(['size', 'payload', ...SERVERS.map((s) => s.name), ...others.map((s) => `wsframe ÷ ${s.name}`)], byPayload)}
 
+/**
+ * The floors beside wsframe and Bun: floor ÷ Bun (paired within rounds) says whether any JavaScript server on
+ * node:net can reach Bun at that size; wsframe ÷ floor is how much of the floor wsframe reaches.
+ */
+const hasBun = REAL.some((s) => s.name === BUN);
+const floorRows = FLOORS.flatMap((floor) => cells.filter(({ bytes }) => runsAt(floor, bytes)).map(({ kind, bytes }) => ({
+  floor: floor.name, kind, size: bytes,
+  messagesPerSecond: find(figures, floor.name, kind, bytes).messagesPerSecond,
+  serverCpuPerMessage: find(figures, floor.name, kind, bytes).serverCpuPerMessage,
+  vsBun: hasBun ? paired(kind, bytes, BUN, 'messagesPerSecond', floor.name) : null,
+  wsframeVsFloor: paired(kind, bytes, floor.name),
+})));
+/** What a floor ÷ Bun ratio says about reaching Bun (≥ 1.0×) with any JavaScript server on node:net. */
+function floorVerdict({ vsBun }) {
+  if (vsBun === null) return '';
+  if (vsBun.high < 1) return 'below Bun in every round: no JS server on node:net reaches 1.0× Bun here';
+  if (vsBun.low > 1) return 'above Bun in every round: node:net allows 1.0× Bun here; what wsframe lacks of the floor is its own';
+  return `rounds on both sides of Bun (median ${vsBun.ratio < 1 ? 'below' : 'above'})`;
+}
+const floorTable = floorRows.length === 0 ? '' : `
+### Floors: the most any JavaScript server on node:net can echo
+
+${table(['size', 'payload', 'floor', 'k msgs/s: floor / wsframe' + (hasBun ? ' / Bun.serve' : ''), 'server CPU µs per message: floor / wsframe' + (hasBun ? ' / Bun.serve' : ''),
+  'load generator CPU: floor' + (hasBun ? ' / Bun.serve' : ''), ...(hasBun ? ['floor ÷ Bun.serve'] : []), 'wsframe ÷ floor', ...(hasBun ? ['what it says'] : [])],
+  floorRows.map((r) => {
+    const rows = [find(figures, r.floor, r.kind, r.size), find(echo, 'wsframe', r.kind, r.size), ...(hasBun ? [find(echo, BUN, r.kind, r.size)] : [])];
+    return [size(r.size), r.kind, r.floor, rows.map((f) => fixed(f.messagesPerSecond / 1000, 1)).join(' / '), rows.map((f) => fixed(f.serverCpuPerMessage * 1e6)).join(' / '),
+      [rows[0], ...rows.slice(2)].map((f) => `${fixed(f.loadCpu * 100, 0)}%`).join(' / '),
+      ...(hasBun ? [ratioCell(r.vsBun)] : []), ratioCell(r.wsframeVsFloor), ...(hasBun ? [floorVerdict(r)] : [])];
+  }))}
+
+Server CPU per message (user + system, from /proc) is what a message cost each server at its own rate; it moves less with
+other load on the machine than the rate does. A load generator near 100% of its core caps the rate it measures: then the
+floor's rate understates it (its CPU per message does not), so a floor ÷ Bun above 1.0× stands, and one near 1.0× with
+both load generators saturated says the load generator, not the floor, was measured.
+`;
+const throughput = `${table(['size', 'payload', ...REAL.map((s) => s.name), ...others.map((s) => `wsframe ÷ ${s.name}`)], byPayload)}
+${floorTable}
 ### All figures (medians over the rounds)
 
 ${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'load generator CPU', 'runs bound by the load generator'],
-  echo.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
+  figures.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
     `${fixed(r.serverCpu * 100, 0)}%`, `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}`;
 
 if (PARTIAL) {
@@ -225,7 +285,7 @@ if (PARTIAL) {
 const latency = [];
 for (const bytes of SIZES) {
   const rate = find(echo, WS, 'ascii', bytes).messagesPerSecond / 2;
-  for (const server of SERVERS.filter((s) => s.name !== WS_JS)) {
+  for (const server of REAL.filter((s) => s.name !== WS_JS)) {
     const row = { ...(await run(server, 'ascii', bytes, rate)), offered: rate };
     latency.push(row);
     step(`latency ${server.name} ${size(bytes)} at ${fixed(rate / 1000, 1)} k msg/s: p50 ${fixed(row.p50ms)} ms, p99 ${fixed(row.p99ms)} ms, server CPU ${fixed(row.serverCpuPerMessage * 1e6)} µs per message`);
@@ -322,7 +382,15 @@ Servers: ${Object.entries(addons).map(([k, v]) => `${k}: ${v}`).join('; ')}.
 ## Throughput (k msgs/s)
 
 ${throughput}
-
+${floorRows.length === 0 ? '' : `The floor (bench/support/echo-floor-server.mjs) is no WebSocket server: a bare node:net server with wsframe's
+socket options, pinned like the others, that reads into the same shared buffer through \`onread\`, walks each read's
+frame headers to count the frames it completes, and answers them with one \`socket.write\` of that many copies of a
+constant reply (the first frame's echo: right here only because the load generator repeats one message). It does not
+unmask, validate UTF-8, make a message or emit an event: every JavaScript WebSocket server on node:net does at least
+what it does per read, so its rate bounds theirs on this machine. Floor ÷ Bun.serve below 1.0× in every round means
+the 16 B target (≥ 1.0× Bun) is out of reach on node:net; wsframe ÷ floor is how much of that bound wsframe reaches.
+The floor is no target: it is measured so the targets' ceiling stands beside them.
+`}
 ## Latency at a fixed offered rate
 
 Open loop: messages leave on a 1 ms schedule at half the rate ws + native add-ons reached for that size above
@@ -341,5 +409,8 @@ ${memoryTable(memory)}
 
 ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
 `;
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, runs, latency, memory, targets }, md);
+/** The floors, for the summary's notes (bench/run.mjs): measured ceilings, not targets. */
+const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
+  `floor ÷ Bun.serve ${ratioCell(r.vsBun)}, wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)}: ${floorVerdict(r)}`);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latency, memory, targets }, md);
 console.log(md);

@@ -35,6 +35,8 @@ const reports = available
   .map((name) => ({ name, ...JSON.parse(readFileSync(new URL(`${name}.json`, results), 'utf8')) }));
 const targets = reports.flatMap((r) => (r.targets ?? []).map((t) => ({ area: r.name, ...t })));
 
+/** Measured ceilings beside the targets (the floors: echo, codec), reported by the benchmarks as `notes`: not targets. */
+const notes = reports.flatMap((r) => (r.notes ?? []).map((n) => `- **${r.name}**: ${n}`));
 const machines = reports.map((r) => `- **${r.name}**: ${r.machine ? machineLine(r.machine) : 'machine not recorded'}${r.quick ? ' (quick run)' : ''}${r.load ? ` · ${typeof r.load === 'string' ? r.load : `load average ${r.load.map((l) => fixed(l, 1)).join(' → ')}`}` : ''}`).join('\n');
 const chart = echoChart(reports.find((r) => r.name === 'echo'));
 if (chart) writeFileSync(new URL('summary.svg', results), chart);
@@ -49,7 +51,14 @@ ${machines}
 ${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `${t.atMost ? '≤' : '≥'} ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
 
 ![ratios against targets](targets.svg)
+${notes.length ? `
+## Floors (measured beside the targets; not targets)
 
+What no implementation of the kind can beat on this machine, measured in the same run as the anchors: where a floor is
+below a target's anchor, the target is out of reach for that kind of implementation.
+
+${notes.join('\n')}
+` : ''}
 ${chart ? '![echo: wsframe, ws and Bun side by side](summary.svg)\n' : ''}`);
 
 // The README's section speaks to users: figures and ratios, no target lists.
