@@ -33,7 +33,7 @@
  * of them, valid for as long as the caller keeps them.
  */
 import { type FrameError, frameError } from '../errors.js';
-import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
+import { DEFLATE_STREAM_CHUNK, E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
@@ -158,12 +158,18 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
   return {
     params,
     threshold: settings.threshold,
-    compress(data, fin = true) {
-      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) {
-        // A sync-flushed stream of its own, as the full flush below writes: the same rules for the trailer.
-        const out = oneShot(data);
-        const result = slab.take(fin ? out.length - TRAILER.length : out.length);
-        result.set(out.subarray(0, result.length));
+    compress(data, fin = true, borrow = false) {
+      // The WASM compressor's output for the whole message in one view of its memory: a sync-flushed stream of its
+      // own (one-shot, as the full flush below writes) or the stream's next sync-flushed piece. Its trailer is not
+      // sent when the message ends here; it ends at least one byte before it (0x00 for an empty message, §7.2.3.6).
+      let out: Uint8Array | undefined;
+      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) out = oneShot(data);
+      else if (ownStream !== undefined && data.length <= DEFLATE_STREAM_CHUNK) out = ownStream.compressChunk(data);
+      if (out !== undefined) {
+        const view = fin ? out.subarray(0, out.length - TRAILER.length) : out;
+        if (borrow) return view;
+        const result = slab.take(view.length);
+        result.set(view);
         return result;
       }
       const gather = new Gather();
