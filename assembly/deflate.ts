@@ -67,10 +67,17 @@ const FDCODE: usize = memory.data(4 * 32, 16);
 const LENGTHS: usize = memory.data(288 + 32, 16);
 /** The header's code-length symbols (u16): symbol | extra bits' value << 8. */
 const CLSYMS: usize = memory.data(2 * (288 + 32), 16);
-/** Huffman build scratch: sort keys (u32, and a second array for the radix sort's passes), per-length counts (u32). */
+/** Huffman build scratch: sort keys (u32, and a second array for the radix sort's passes). */
 const SORTED: usize = memory.data(4 * 288, 16);
 const SORTED2: usize = memory.data(4 * 288, 16);
-const COUNTS: usize = memory.data(4 * 17, 16);
+/** Codes per length 0-16 (u32) of the block's three codes, and of the fixed ones while they are built. */
+const LCOUNTS: usize = memory.data(4 * 17, 16);
+const DCOUNTS: usize = memory.data(4 * 17, 16);
+const CCOUNTS: usize = memory.data(4 * 17, 16);
+/** The next code of each length while canonicalCodes assigns them (u32 per length 0-16). */
+const NEXT_CODE: usize = memory.data(4 * 17, 16);
+/** No fixed code lengths (the code-length code has none): zeros, for huffmanLengths' `fixed`. */
+const NO_FIXED: usize = memory.data(19, 16);
 /** The radix sort's buckets (u32). */
 const BUCKETS: usize = memory.data(4 * 256, 16);
 
@@ -100,7 +107,7 @@ const MIN_MATCH: u32 = 3;
 const SHARED_HASH_BYTES: u32 = 4;
 const STREAM_HASH_BYTES: u32 = 5;
 const MAX_MATCH: u32 = 258;
-/** Past this, a state's `base` is reset and its heads cleared (once per ~1.8 GB compressed). */
+/** Past this, the shared compressor's `base` is reset and its heads cleared (once per ~1.8 GB compressed). */
 const BASE_LIMIT: u32 = 0x7000_0000;
 
 function buildTables(): void {
@@ -123,8 +130,10 @@ function buildTables(): void {
   }
   for (let s: u32 = 0; s < 288; s++) store<u8>(FLLEN + s, s < 144 ? 8 : s < 256 ? 9 : s < 280 ? 7 : 8);
   for (let s: u32 = 0; s < 32; s++) store<u8>(FDLEN + s, 5);
-  canonicalCodes(FLLEN, FLCODE, 288);
-  canonicalCodes(FDLEN, FDCODE, 32);
+  countLengths(FLLEN, 288, LCOUNTS);
+  canonicalCodes(FLLEN, FLCODE, 288, LCOUNTS);
+  countLengths(FDLEN, 32, DCOUNTS);
+  canonicalCodes(FDLEN, FDCODE, 32, DCOUNTS);
 }
 buildTables();
 
@@ -170,35 +179,42 @@ function useState(state: usize, windowBits: u32): void {
   hashShift = load<u32>(state + STREAM_HASH_SHIFT);
   base = load<u32>(state + STREAM_BASE);
   maxDist = 1 << (windowBits < 15 ? windowBits : 15);
-  if (base > BASE_LIMIT) {
-    // Every head entry is then older than the new base: cleared, they read as empty.
-    memory.fill(head, 0, 4 << (32 - hashShift));
-    base = 1;
-  }
 }
 
 // ---- LZ77 ----
 
 /**
  * Records window position `pos` (which has `hashBytes` bytes after it, 4 or 5, a constant) as the latest one
- * with its hash: its
- * head (at `heads`) gets its stream position, its chain link the distance back to the previous one, 0 when
- * that one is out of reach. The chain links (at `ring`, u16) are a ring indexed by `origin` + pos: a stream's
- * origin is its base, so that its slot is the stream position's, which a window slide does not change; the
- * shared compressor's is 0 (one message per call: window positions). The state comes in as arguments: in
- * the shared compressor's copy of lz77 its addresses are constants, folded into the loads' offsets.
+ * with its hash: its head (at `heads`) gets its stream position, its chain link the distance back to the
+ * previous one, 0 when that one is out of reach. Heads are u32 (`narrow` false: the shared compressor's, whose
+ * entries from earlier calls, below `first`, read as empty, so a message's bytes never depend on what was
+ * compressed before it) or u16 (`narrow`: a stream's, the low 16 bits of a stream position, half the memory,
+ * which matters once many streams take turns in the caches). A narrow head older than 64 K positions may
+ * alias a position inside the window: the link then leads to bytes with another hash, which longestMatch
+ * compares before it takes them, as it does every candidate. The chain links (at `ring`, u16) are a ring
+ * indexed by `origin` + pos: a stream's origin is its base, so that its slot is the stream position's, which
+ * a window slide does not change; the shared compressor's is 0 (one message per call: window positions).
+ * The state comes in as arguments: in the shared compressor's copy of lz77 its addresses are constants,
+ * folded into the loads' offsets.
  */
 // @ts-ignore: decorator
-@inline function insert(window: usize, heads: usize, ring: usize, origin: u32, first: u32, mask: u32, hashBytes: u32, shift: u32, far: u32, pos: u32): void {
+@inline function insert(window: usize, heads: usize, ring: usize, origin: u32, first: u32, mask: u32, hashBytes: u32, shift: u32, far: u32, pos: u32, narrow: bool): void {
   const hash = hashBytes == 4
     ? (load<u32>(window + pos) * 0x9e3779b1) >> shift
     : <u32>(((load<u64>(window + pos) << (64 - 8 * hashBytes)) * 0x9e3779b97f4a7c15) >> 32) >> shift;
-  const slot = heads + (hash << 2);
-  const previous = load<u32>(slot);
   const here = first + pos;
-  store<u32>(slot, here);
-  const d = here - previous;
-  store<u16>(ring + (((origin + pos) & mask) << 1), previous >= first && d <= far ? <u16>d : 0);
+  let d: u32;
+  if (narrow) {
+    const slot = heads + (hash << 1);
+    d = (here - <u32>load<u16>(slot)) & 0xffff;
+    store<u16>(slot, <u16>here);
+  } else {
+    const slot = heads + (hash << 2);
+    const previous = load<u32>(slot);
+    store<u32>(slot, here);
+    d = previous >= first ? here - previous : 0;
+  }
+  store<u16>(ring + (((origin + pos) & mask) << 1), d <= far ? <u16>d : 0);
 }
 
 /** Bytes equal at addresses `a` and `b`, up to `limit`, the first 4 known equal (limit is at least 4). */
@@ -296,12 +312,12 @@ let symbols: u32 = 0;
  * tried once a match reaches `goodEnough`, tried along a quarter of the
  * chain once it reaches `good`, as zlib's good_length). Greedy matching
  * hashes the positions inside a match only up to `goodEnough` bytes long
- * (zlib's max_insert_length, the same field of its table).
+ * (zlib's max_insert_length, the same field of its table). `narrow`: u16 heads (see insert).
  */
 // @ts-ignore: decorator
 @inline function lz77(
   hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnough: u32, nice: u32,
-  w: usize, h: usize, ring: usize, origin: u32, mask: u32, shift: u32, hashBytes: u32,
+  w: usize, h: usize, ring: usize, origin: u32, mask: u32, shift: u32, hashBytes: u32, narrow: bool,
 ): u32 {
   const lazy = good != 0;
   const shortChain = chain > 4 ? chain >> 2 : 1;
@@ -311,7 +327,7 @@ let symbols: u32 = 0;
   memory.fill(LFREQ, 0, 4 * 288);
   memory.fill(DFREQ, 0, 4 * 32);
   // The last positions of the input before this one: inserted now that the bytes after them are here.
-  for (; hashed < start && hashed + hashBytes <= end; hashed++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, hashed);
+  for (; hashed < start && hashed + hashBytes <= end; hashed++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, hashed, narrow);
   let pos = start;
   let prevLen: u32 = 0;
   let prevDist: u32 = 0;
@@ -320,7 +336,7 @@ let symbols: u32 = 0;
     let curLen: u32 = 0;
     let curDist: u32 = 0;
     if (pos + hashBytes <= end) {
-      insert(w, h, ring, origin, b, mask, hashBytes, shift, far, pos);
+      insert(w, h, ring, origin, b, mask, hashBytes, shift, far, pos, narrow);
       if (prevLen < goodEnough) {
         longestMatch(pos, end, prevLen, lazy && prevLen >= good ? shortChain : chain, nice, w, ring, origin, mask);
         curLen = matchLen;
@@ -331,13 +347,13 @@ let symbols: u32 = 0;
       n = match(n, curLen, curDist);
       const stop = pos + curLen;
       // As zlib's fastest levels: the positions inside a long match are not worth hashing.
-      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
+      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p, narrow);
       pos = stop;
     } else if (pending && prevLen >= MIN_MATCH && curLen <= prevLen) {
       // The match found at pos - 1 wins: send it, and hash the positions it covers.
       n = match(n, prevLen, prevDist);
       const stop = pos - 1 + prevLen;
-      for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
+      for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p, narrow);
       pos = stop;
       prevLen = 0;
       pending = false;
@@ -363,31 +379,43 @@ let symbols: u32 = 0;
 
 // ---- Huffman codes ----
 
+/** Set by `huffmanLengths`: the symbols' bits under the fixed code lengths it was given (extra bits excluded). */
+let fixedSymbolBits: u32 = 0;
+
 /**
  * Code lengths (at most `maxBits`) for the `n` symbols with frequencies at
- * `freq` (u32), into `lengths` (u8). At least two symbols get a code (zlib
- * does the same: some decoders reject a code with a single symbol).
+ * `freq` (u32), into `lengths` (u8), and how many codes have each length into
+ * `counts` (u32 per length 0-16, for canonicalCodes). At least two symbols get
+ * a code (zlib does the same: some decoders reject a code with a single
+ * symbol). Returns the symbols' bits under these lengths, and sets
+ * fixedSymbolBits to their bits under the lengths at `fixed` (extra bits
+ * excluded in both): what writeBlock weighs the block types by, summed here
+ * over the symbols used rather than over every symbol of the alphabet.
  */
-function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32): void {
+function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32, counts: usize, fixed: usize): u32 {
   memory.fill(lengths, 0, n);
-  let used: u32 = 0;
-  for (let s: u32 = 0; s < n; s++) if (load<u32>(freq + (s << 2)) != 0) used++;
-  for (let s: u32 = 0; used < 2; s++) {
-    if (load<u32>(freq + (s << 2)) == 0) {
-      store<u32>(freq + (s << 2), 1);
-      used++;
-    }
-  }
   // Keys frequency << 9 | symbol (frequencies stay below 2^16: inputs are at most 32 KiB), in symbol order,
   // then sorted by frequency: stable, so ties stay in symbol order.
   let count: u32 = 0;
   let highest: u32 = 0;
+  let fixedBits: u32 = 0;
   for (let s: u32 = 0; s < n; s++) {
     const f = load<u32>(freq + (s << 2));
     if (f == 0) continue;
     if (f > highest) highest = f;
+    fixedBits += f * <u32>load<u8>(fixed + s);
     store<u32>(SORTED + (count++ << 2), (f << 9) | s);
   }
+  // The first unused symbols get frequency 1 (their keys sort before every used one's, which the
+  // insertion sort below sees: the order keys are added in does not matter to it).
+  for (let s: u32 = 0; count < 2; s++) {
+    if (load<u32>(freq + (s << 2)) == 0) {
+      store<u32>(freq + (s << 2), 1);
+      fixedBits += <u32>load<u8>(fixed + s);
+      store<u32>(SORTED + (count++ << 2), (1 << 9) | s);
+    }
+  }
+  fixedSymbolBits = fixedBits;
   if (count > 24) {
     radixPass(count, SORTED, SORTED2, 9);
     if (highest < 256) memory.copy(SORTED, SORTED2, count << 2);
@@ -406,34 +434,38 @@ function huffmanLengths(freq: usize, n: u32, lengths: usize, maxBits: u32): void
   minimumRedundancy(count);
   // Lengths over maxBits are cut to it, then the Kraft sum is repaired by lengthening the longest
   // codes still shorter than maxBits (each step removes one unit of excess).
-  memory.fill(COUNTS, 0, 4 * 17);
+  memory.fill(counts, 0, 4 * 17);
   for (let i: u32 = 0; i < count; i++) {
     let l = load<u32>(WORK + (i << 2));
     if (l > maxBits) l = maxBits;
-    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+    store<u32>(counts + (l << 2), load<u32>(counts + (l << 2)) + 1);
   }
   let total: u32 = 0;
-  for (let l: u32 = 1; l <= maxBits; l++) total += load<u32>(COUNTS + (l << 2)) << (maxBits - l);
+  for (let l: u32 = 1; l <= maxBits; l++) total += load<u32>(counts + (l << 2)) << (maxBits - l);
   while (total > (<u32>1 << maxBits)) {
-    store<u32>(COUNTS + (maxBits << 2), load<u32>(COUNTS + (maxBits << 2)) - 1);
+    store<u32>(counts + (maxBits << 2), load<u32>(counts + (maxBits << 2)) - 1);
     for (let l = maxBits - 1; l > 0; l--) {
-      const c = load<u32>(COUNTS + (l << 2));
+      const c = load<u32>(counts + (l << 2));
       if (c != 0) {
-        store<u32>(COUNTS + (l << 2), c - 1);
-        store<u32>(COUNTS + ((l + 1) << 2), load<u32>(COUNTS + ((l + 1) << 2)) + 2);
+        store<u32>(counts + (l << 2), c - 1);
+        store<u32>(counts + ((l + 1) << 2), load<u32>(counts + ((l + 1) << 2)) + 2);
         break;
       }
     }
     total--;
   }
   // The most frequent symbols (the end of SORTED) get the shortest codes.
+  let bits: u32 = 0;
   let j = count;
   for (let l: u32 = 1; l <= maxBits; l++) {
-    for (let c = load<u32>(COUNTS + (l << 2)); c > 0; c--) {
+    for (let c = load<u32>(counts + (l << 2)); c > 0; c--) {
       j--;
-      store<u8>(lengths + (load<u32>(SORTED + (j << 2)) & 0x1ff), <u8>l);
+      const key = load<u32>(SORTED + (j << 2));
+      store<u8>(lengths + (key & 0x1ff), <u8>l);
+      bits += (key >> 9) * l;
     }
   }
+  return bits;
 }
 
 /** One stable counting-sort pass over the `n` keys at `from` by their byte at bit `shift`, into `to`. */
@@ -518,27 +550,32 @@ function minimumRedundancy(n: u32): void {
   }
 }
 
-/** Canonical codes (RFC 1951 §3.2.2) for the `n` code lengths at `lengths`, into `codes` (u32: see LCODE). */
-function canonicalCodes(lengths: usize, codes: usize, n: u32): void {
-  memory.fill(COUNTS, 0, 4 * 17);
+/** Counts the `n` code lengths at `lengths` per length into `counts` (u32 per length 0-16). */
+function countLengths(lengths: usize, n: u32, counts: usize): void {
+  memory.fill(counts, 0, 4 * 17);
   for (let s: u32 = 0; s < n; s++) {
     const l = <u32>load<u8>(lengths + s);
-    store<u32>(COUNTS + (l << 2), load<u32>(COUNTS + (l << 2)) + 1);
+    store<u32>(counts + (l << 2), load<u32>(counts + (l << 2)) + 1);
   }
-  store<u32>(COUNTS, 0);
-  // COUNTS[l] becomes the next code of length l.
+}
+
+/**
+ * Canonical codes (RFC 1951 §3.2.2) for the `n` code lengths at `lengths`, whose counts per length are at
+ * `counts` (from huffmanLengths or countLengths), into `codes` (u32: see LCODE).
+ */
+function canonicalCodes(lengths: usize, codes: usize, n: u32, counts: usize): void {
   let code: u32 = 0;
   let previous: u32 = 0;
   for (let l: u32 = 1; l <= 16; l++) {
     code = (code + previous) << 1;
-    previous = load<u32>(COUNTS + (l << 2));
-    store<u32>(COUNTS + (l << 2), code);
+    previous = load<u32>(counts + (l << 2));
+    store<u32>(NEXT_CODE + (l << 2), code);
   }
   for (let s: u32 = 0; s < n; s++) {
     const l = <u32>load<u8>(lengths + s);
     if (l == 0) continue;
-    const c = load<u32>(COUNTS + (l << 2));
-    store<u32>(COUNTS + (l << 2), c + 1);
+    const c = load<u32>(NEXT_CODE + (l << 2));
+    store<u32>(NEXT_CODE + (l << 2), c + 1);
     store<u32>(codes + (s << 2), (reverse16(c) >> (16 - l)) | (l << 16));
   }
 }
@@ -579,14 +616,6 @@ function align(): void {
 }
 
 // ---- Blocks ----
-
-/** Bits of the symbols in SYMS (and the end of block) under the code lengths at `ll` and `dl`, extra bits excluded. */
-function symbolBits(ll: usize, dl: usize): u32 {
-  let bits: u32 = 0;
-  for (let s: u32 = 0; s < 286; s++) bits += load<u32>(LFREQ + (s << 2)) * load<u8>(ll + s);
-  for (let s: u32 = 0; s < 30; s++) bits += load<u32>(DFREQ + (s << 2)) * load<u8>(dl + s);
-  return bits;
-}
 
 /** Extra bits of the lengths and distances in SYMS. */
 function extraBits(): u32 {
@@ -674,8 +703,10 @@ function writeSymbols(lc: usize, dc: usize): void {
  * Huffman, fixed or stored, whichever is smallest.
  */
 function writeBlock(start: u32, length: u32): void {
-  huffmanLengths(LFREQ, 286, LLEN, 15);
-  huffmanLengths(DFREQ, 30, DLEN, 15);
+  let dynamicBits = huffmanLengths(LFREQ, 286, LLEN, 15, LCOUNTS, FLLEN);
+  let fixedBits = fixedSymbolBits;
+  dynamicBits += huffmanLengths(DFREQ, 30, DLEN, 15, DCOUNTS, FDLEN);
+  fixedBits += fixedSymbolBits;
   let hlit: u32 = 286;
   while (hlit > 257 && load<u8>(LLEN + hlit - 1) == 0) hlit--;
   let hdist: u32 = 30;
@@ -683,15 +714,14 @@ function writeBlock(start: u32, length: u32): void {
   memory.copy(LENGTHS, LLEN, hlit);
   memory.copy(LENGTHS + hlit, DLEN, hdist);
   codeLengthSymbols(hlit + hdist);
-  huffmanLengths(CFREQ, 19, CLEN, 7);
+  dynamicBits += huffmanLengths(CFREQ, 19, CLEN, 7, CCOUNTS, NO_FIXED);
   let hclen: u32 = 19;
   while (hclen > 4 && load<u8>(CLEN + load<u8>(CLORDER + hclen - 1)) == 0) hclen--;
 
   const extra = extraBits();
-  let dynamicBits: u32 = 3 + 14 + 3 * hclen + symbolBits(LLEN, DLEN) + extra;
-  for (let s: u32 = 0; s < 19; s++) dynamicBits += load<u32>(CFREQ + (s << 2)) * load<u8>(CLEN + s);
+  dynamicBits += 3 + 14 + 3 * hclen + extra;
   dynamicBits += 2 * load<u32>(CFREQ + (16 << 2)) + 3 * load<u32>(CFREQ + (17 << 2)) + 7 * load<u32>(CFREQ + (18 << 2));
-  const fixedBits: u32 = 3 + symbolBits(FLLEN, FDLEN) + extra;
+  fixedBits += 3 + extra;
   // A stored block: 3 header bits, padding (at most 7), LEN and NLEN, the bytes.
   const storedBits: u32 = 3 + 7 + 32 + 8 * length;
 
@@ -706,9 +736,9 @@ function writeBlock(start: u32, length: u32): void {
     put(1 << 1, 3);
     writeSymbols(FLCODE, FDCODE);
   } else {
-    canonicalCodes(LLEN, LCODE, hlit);
-    canonicalCodes(DLEN, DCODE, hdist);
-    canonicalCodes(CLEN, CCODE, 19);
+    canonicalCodes(LLEN, LCODE, hlit, LCOUNTS);
+    canonicalCodes(DLEN, DCODE, hdist, DCOUNTS);
+    canonicalCodes(CLEN, CCODE, 19, CCOUNTS);
     put(2 << 1, 3);
     put(hlit - 257, 5);
     put(hdist - 1, 5);
@@ -747,8 +777,13 @@ function syncFlush(): void {
 export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
   if (length > DEFLATE_INPUT_SIZE) unreachable();
   useState(SHARED, windowBits);
+  if (base > BASE_LIMIT) {
+    // Every head entry is then older than the new base: cleared, they read as empty.
+    memory.fill(HEAD, 0, 4 << DEFLATE_HASH_BITS);
+    base = 1;
+  }
   // Its regions and their sizes as constants: folded into the loads' offsets.
-  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice, IN, HEAD, PREV, 0, DEFLATE_INPUT_SIZE - 1, 32 - DEFLATE_HASH_BITS, SHARED_HASH_BYTES);
+  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice, IN, HEAD, PREV, 0, DEFLATE_INPUT_SIZE - 1, 32 - DEFLATE_HASH_BITS, SHARED_HASH_BYTES, false);
   // The next call's positions are numbered above this one's: its heads read as empty.
   store<u32>(SHARED + STREAM_BASE, base + length);
   bitBuffer = 0;
@@ -770,7 +805,7 @@ export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: 
 /** Bytes of a stream's region with a window of 2^windowBits (8-15): header, window, chains (u16 per window byte), heads. */
 export function deflateStreamBytes(windowBits: u32): u32 {
   if (windowBits < 8 || windowBits > 15) unreachable();
-  return DEFLATE_STREAM_HEADER + windowBytes(windowBits) + (2 << windowBits) + (4 << DEFLATE_STREAM_HASH_BITS);
+  return DEFLATE_STREAM_HEADER + windowBytes(windowBits) + (2 << windowBits) + (2 << DEFLATE_STREAM_HASH_BITS);
 }
 
 /**
@@ -789,7 +824,7 @@ export function deflateStreamInit(state: usize, windowBits: u32): void {
   store<u32>(state + STREAM_WINDOW, <u32>window);
   store<u32>(state + STREAM_PREV, <u32>chains);
   store<u32>(state + STREAM_HEAD, <u32>heads);
-  memory.fill(heads, 0, 4 << DEFLATE_STREAM_HASH_BITS);
+  memory.fill(heads, 0, 2 << DEFLATE_STREAM_HASH_BITS);
 }
 
 /**
@@ -836,7 +871,7 @@ export function deflateStep(state: usize, length: u32, chain: u32, good: u32, go
   if (length > 0) {
     store<u32>(state + STREAM_HASHED, lz77(
       load<u32>(state + STREAM_HASHED), end, end + length, chain < 1 ? 1 : chain, good, goodEnough, nice,
-      win, head, prev, base, wmask, hashShift, STREAM_HASH_BYTES,
+      win, head, prev, base, wmask, hashShift, STREAM_HASH_BYTES, true,
     ));
     writeBlock(end, length);
   }

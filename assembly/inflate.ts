@@ -9,9 +9,10 @@
 // one level (a 9-bit root for literals and lengths, 7 bits for distances: the
 // rare longer codes are decoded canonically, bit by bit, instead of through
 // sub-tables), and runs of literals are decoded two at a time. Its decoding
-// loop is slower than zlib's inflate_fast per output byte, so it only takes
-// messages of up to INFLATE_INPUT_SIZE compressed bytes (measured in
-// docs/server.md).
+// loop is slower than zlib's inflate_fast per output byte, so beside native
+// zlib it only gets small messages; beside pako (browsers, workerd) it gets
+// every message of up to INFLATE_INPUT_SIZE compressed bytes (measured in
+// docs/codec.md, "Which engine, per runtime").
 //
 // It accepts and rejects exactly what node:zlib does when the codec drives it
 // (raw inflate, Z_SYNC_FLUSH, a 15-bit window; test/codec/deflate-inflate.test.ts

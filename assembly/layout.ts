@@ -158,7 +158,7 @@ export const DEFLATE_OUTPUT_SIZE: u32 = DEFLATE_INPUT_SIZE + 64;
 export const DEFLATE_HASH_BITS: u32 = 14;
 /**
  * A connection's compressor with context takeover (deflate.ts, "streams"): log2 of its hash heads (8 K heads of
- * 4 bytes), and the most bytes one deflateStep() call takes (its window holds 2^windowBits bytes of history plus this).
+ * 2 bytes: deflate.ts `insert`), and the most bytes one deflateStep() call takes (its window holds 2^windowBits bytes of history plus this).
  */
 export const DEFLATE_STREAM_HASH_BITS: u32 = 13;
 export const DEFLATE_STREAM_CHUNK: u32 = 16384;
@@ -169,9 +169,10 @@ export const DEFLATE_STREAM_HEADER: u32 = 32;
 
 /**
  * Most compressed bytes one message inflated by inflateMessage() may have (its trailer 00 00 ff ff is added after
- * them): larger messages go to zlib, which inflates them faster (measured in docs/server.md).
+ * them): beside pako it takes every message up to this (a 16 KiB JSON message is about 2.4 KB), beside native zlib
+ * only those of up to 512 bytes (wasm-inflater.ts WASM_INFLATE_MAX; measured in docs/codec.md).
  */
-export const INFLATE_INPUT_SIZE: u32 = 512;
+export const INFLATE_INPUT_SIZE: u32 = 32768;
 /** Most inflated bytes one inflateMessage() / inflateMore() call writes before it hands the output back. */
 export const INFLATE_OUTPUT_SIZE: u32 = 32768;
 /** History kept below each call's output, for matches reaching back into earlier output: RFC 1951's largest distance. */

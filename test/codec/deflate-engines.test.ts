@@ -216,7 +216,15 @@ describe('pako against node:zlib', () => {
             // (which one fires first depends on where output pieces end, which is not part of the contract).
             const check = refuse ? (piece: Uint8Array) => !piece.includes(0xff) : undefined;
             const [fromNode, fromPako] = receivers.map((receiver) => outcome(receiver.decompress(payload, refuse ? 0 : maxLength, check)));
-            expect(fromPako).toBe(fromNode);
+            if (how !== undefined && (refuse || maxLength !== 0) && fromPako !== fromNode) {
+              // A damaged message that also meets the limit or the check fails on both, but which is found first
+              // depends on where output pieces end (zlib's 64 KiB, the WASM decompressor's 32 KiB: it inflates
+              // most messages beside pako, few beside node:zlib), which is not part of the contract either.
+              const allowed = refuse ? /^error 1007 / : /^error 100[79] /;
+              expect([fromNode, fromPako].every((o) => allowed.test(o))).toBe(true);
+            } else {
+              expect(fromPako).toBe(fromNode);
+            }
             if (how === undefined && !outOfStep && !refuse && (maxLength === 0 || maxLength >= data.length)) expect(fromNode).toBe(outcome(data));
             outOfStep ||= how !== undefined && mode === 'dedicated';
             // A failed message fails the connection: the dedicated receivers' state is spent.

@@ -7,18 +7,22 @@
  * on random bytes, both accept the same streams with the same output and
  * reject the same ones. Output larger than one call's region arrives in
  * pieces (matches reach across them); a zip bomb stops at the caller's limit.
- * Then messageDeflate: which messages go to it. (The API takes whole
- * messages: input chunking does not apply; the output is what streams.)
+ * Then messageDeflate: which messages go to it beside each engine. (The API
+ * takes whole messages: input chunking does not apply; the output is what
+ * streams.)
  */
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { FrameError } from '../../src/codec/errors.js';
-import { INFLATE_INPUT_SIZE, INFLATE_OUTPUT_SIZE } from '../../src/codec/layout.js';
+import * as pako from 'pako';
+import { DEFLATE_INPUT_SIZE, INFLATE_INPUT_SIZE, INFLATE_OUTPUT_SIZE } from '../../src/codec/layout.js';
 import { messageDeflate } from '../../src/codec/deflate/message.js';
 import { nodeZlibEngine } from '../../src/codec/deflate/node-zlib.js';
-import { wasmCompressor } from '../../src/codec/deflate/wasm-compressor.js';
-import { wasmInflater } from '../../src/codec/deflate/wasm-inflater.js';
+import { type Pako, pakoEngine } from '../../src/codec/deflate/pako.js';
+import type { DeflateEngine } from '../../src/codec/deflate/types.js';
+import { WASM_COMPRESS_MAX, wasmCompressor } from '../../src/codec/deflate/wasm-compressor.js';
+import { WASM_INFLATE_MAX, wasmInflater } from '../../src/codec/deflate/wasm-inflater.js';
 
 const TRAILER = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 const inflateOne = wasmInflater()!;
@@ -58,7 +62,8 @@ function jsonText(size: number, seed: number): Uint8Array {
 
 /**
  * Inputs of every kind, most of which compress to at most INFLATE_INPUT_SIZE bytes: noise (stored blocks), small
- * alphabets (long codes), runs and a short block repeated (outputs far larger than their input), text.
+ * alphabets (long codes), runs and a short block repeated (outputs far larger than their input), text, and text of
+ * up to 40 KB (several blocks at a small memLevel, messages of up to 16 KB compressed, some past the input region).
  */
 const input = fc.oneof(
   fc.uint8Array({ minLength: 0, maxLength: 600 }),
@@ -74,6 +79,12 @@ const input = fc.oneof(
     return bytes;
   }),
   fc.tuple(fc.integer({ min: 1, max: 2500 }), fc.integer()).map(([size, seed]) => jsonText(size, seed)),
+  fc.tuple(fc.integer({ min: 2500, max: 40_000 }), fc.integer(), fc.integer({ min: 0, max: 4 })).map(([size, seed, noise]) => {
+    // Text with about noise/32 of its bytes changed at random: longer codes and fewer matches as noise grows.
+    const bytes = jsonText(size, seed);
+    for (let i = 0; i < size; i++) if (((seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 24) < noise * 8) bytes[i] = seed >>> 8;
+    return bytes;
+  }),
 );
 
 /** zlib's settings: every level, strategy and window size. */
@@ -184,29 +195,56 @@ describe('the WASM decompressor against zlib', () => {
 });
 
 describe('messageDeflate and the WASM decompressor', () => {
-  /** A server's messageDeflate on a fresh engine whose zlib inflaters are counted. */
-  function server(clientNoContextTakeover: boolean) {
-    const engine = nodeZlibEngine(zlib);
-    const counted = { inflaters: 0 };
-    const inflater = engine.inflater.bind(engine);
-    engine.inflater = (bits) => {
-      counted.inflaters++;
-      return inflater(bits);
+  /** A server's messageDeflate on a fresh `engine` (node:zlib by default) whose zlib streams are counted. */
+  function server(clientNoContextTakeover: boolean, engine: DeflateEngine = nodeZlibEngine(zlib)) {
+    const counted = { inflaters: 0, deflaters: 0 };
+    const { inflater, deflater } = engine;
+    const counting: DeflateEngine = {
+      ...engine,
+      inflater: (bits) => (counted.inflaters++, inflater(bits)),
+      deflater: (level, memLevel, bits) => (counted.deflaters++, deflater(level, memLevel, bits)),
     };
-    const params = { serverNoContextTakeover: false, clientNoContextTakeover, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
-    return { deflate: messageDeflate(engine, params, 'server', { level: 1, memLevel: 8, threshold: 0 }), counted };
+    const params = { serverNoContextTakeover: true, clientNoContextTakeover, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+    return { deflate: messageDeflate(counting, params, 'server', { level: 1, memLevel: 8, threshold: 0 }), counted };
   }
+  const pakoZlib = (): DeflateEngine => pakoEngine(pako as unknown as Pako);
+  /** Noise that compresses to a little more than `compressed` bytes (stored blocks). */
+  const compressing = (compressed: number): Uint8Array => {
+    let seed = compressed;
+    const bytes = new Uint8Array(compressed + 64).map(() => (seed = (Math.imul(seed, 1103515245) + 12345) | 0) >>> 24);
+    expect(zlibMessage(bytes, {}).length).toBeGreaterThan(compressed);
+    return bytes;
+  };
 
-  test(`inflates messages without the peer's context takeover of up to ${INFLATE_INPUT_SIZE} bytes, zlib the rest`, () => {
+  test(`beside node:zlib it inflates messages without the peer's context takeover of up to ${WASM_INFLATE_MAX} bytes, zlib the rest`, () => {
     const { deflate, counted } = server(true);
     const small = jsonText(1024, 1);
+    expect(zlibMessage(small, {}).length).toBeLessThanOrEqual(WASM_INFLATE_MAX);
     expect(Buffer.from(deflate.decompress(zlibMessage(small, {}), 0) as Uint8Array).equals(small)).toBe(true);
     expect(counted.inflaters).toBe(0);
-    const large = new Uint8Array(8192).map((_, i) => (i * 7919) >> 3);
-    const message = zlibMessage(large, {});
-    expect(message.length).toBeGreaterThan(INFLATE_INPUT_SIZE);
-    expect(Buffer.from(deflate.decompress(message, 0) as Uint8Array).equals(large)).toBe(true);
+    const large = compressing(WASM_INFLATE_MAX);
+    expect(Buffer.from(deflate.decompress(zlibMessage(large, {}), 0) as Uint8Array).equals(large)).toBe(true);
     expect(counted.inflaters).toBe(1);
+  });
+
+  test(`beside pako it inflates every message of up to ${INFLATE_INPUT_SIZE} bytes, and compresses every message of up to ${DEFLATE_INPUT_SIZE} bytes`, () => {
+    const { deflate, counted } = server(true, pakoZlib());
+    const large = compressing(8 * 1024);
+    expect(zlibMessage(large, {}).length).toBeLessThanOrEqual(INFLATE_INPUT_SIZE);
+    expect(Buffer.from(deflate.decompress(zlibMessage(large, {}), 0) as Uint8Array).equals(large)).toBe(true);
+    expect(counted.inflaters).toBe(0);
+    const larger = compressing(INFLATE_INPUT_SIZE);
+    expect(Buffer.from(deflate.decompress(zlibMessage(larger, {}), 0) as Uint8Array).equals(larger)).toBe(true);
+    expect(counted.inflaters).toBe(1);
+    // Compressing: WASM's bytes up to DEFLATE_INPUT_SIZE (past node:zlib's WASM_COMPRESS_MAX), pako's past it.
+    const text = jsonText(DEFLATE_INPUT_SIZE, 3);
+    expect(text.length).toBeGreaterThan(WASM_COMPRESS_MAX);
+    const wasmBytes = Buffer.from(wasmCompressor(1, 15)!(text)).subarray(0, -4);
+    expect(Buffer.from(deflate.compress(text)).equals(wasmBytes)).toBe(true);
+    expect(counted.deflaters).toBe(0);
+    const sent = deflate.compress(jsonText(DEFLATE_INPUT_SIZE + 1, 3));
+    expect(counted.deflaters).toBe(1);
+    expect(zlib.inflateRawSync(Buffer.concat([sent, TRAILER]), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).equals(jsonText(DEFLATE_INPUT_SIZE + 1, 3))).toBe(true);
   });
 
   test('with the peer\'s context takeover, zlib inflates (the window is kept between messages)', () => {
@@ -219,7 +257,7 @@ describe('messageDeflate and the WASM decompressor', () => {
   test('maxLength bounds the inflated size while inflating (1009), bad data is 1007, the check sees each piece', () => {
     const { deflate } = server(true);
     const bomb = zlibMessage(new Uint8Array(400 * 1024), { level: 9 });
-    expect(bomb.length).toBeLessThanOrEqual(INFLATE_INPUT_SIZE);
+    expect(bomb.length).toBeLessThanOrEqual(WASM_INFLATE_MAX);
     let seen = 0;
     const result = deflate.decompress(bomb, 100_000, (piece) => {
       seen += piece.length;

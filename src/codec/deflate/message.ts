@@ -12,14 +12,14 @@
  *   connection, created at its first message, freed by `close()`.
  * - Where WebAssembly runs, the WASM compressor (wasm-compressor.ts) takes
  *   over from zlib: without context takeover for messages of 1 to
- *   WASM_COMPRESS_MAX bytes (faster than zlib at that size, nothing to
+ *   `engine.wasmMax.compress` bytes (faster than zlib at that size, nothing to
  *   reset); with context takeover for every message, as the connection's own
  *   stream (its region, taken at the first message, freed by `close()`).
  * - Where WebAssembly runs, the WASM decompressor (wasm-inflater.ts) inflates
  *   the messages the peer compressed without context takeover, of up to
- *   WASM_INFLATE_MAX compressed bytes (a stream of their own each, so no state
- *   to keep); zlib inflates the rest, and every message of a peer that takes
- *   over its context (zlib's window is then the connection's).
+ *   `engine.wasmMax.inflate` compressed bytes (a stream of their own each, so
+ *   no state to keep); zlib inflates the rest, and every message of a peer that
+ *   takes over its context (zlib's window is then the connection's).
  *
  * zlib (and pako, its port) cannot make a raw DEFLATE stream with an 8-bit
  * window: as ws (through Node) does, the compressor uses 9 bits when 8 were
@@ -37,8 +37,8 @@ import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
-import { WASM_COMPRESS_MAX, wasmCompressor, wasmStream } from './wasm-compressor.js';
-import { WASM_INFLATE_MAX, wasmInflater } from './wasm-inflater.js';
+import { wasmCompressor, wasmStream } from './wasm-compressor.js';
+import { wasmInflater } from './wasm-inflater.js';
 
 /** The end of a flushed DEFLATE stream: stripped by the sender, put back by the receiver (RFC 7692 §7.2). */
 const TRAILER = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
@@ -159,7 +159,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
     params,
     threshold: settings.threshold,
     compress(data, fin = true) {
-      if (oneShot !== undefined && data.length > 0 && data.length <= WASM_COMPRESS_MAX) {
+      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) {
         // A sync-flushed stream of its own, as the full flush below writes: the same rules for the trailer.
         const out = oneShot(data);
         const result = slab.take(fin ? out.length - TRAILER.length : out.length);
@@ -198,7 +198,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
         return error === undefined;
       };
       let ok: boolean;
-      if (inflateOne !== undefined && data.length <= WASM_INFLATE_MAX) {
+      if (inflateOne !== undefined && data.length <= engine.wasmMax.inflate) {
         ok = inflateOne(data, sink);
       } else {
         // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.

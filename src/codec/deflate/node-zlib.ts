@@ -12,6 +12,8 @@
  */
 import type * as NodeZlib from 'node:zlib';
 import type { DeflateEngine, RawStream } from './types.js';
+import { WASM_COMPRESS_MAX } from './wasm-compressor.js';
+import { WASM_INFLATE_MAX } from './wasm-inflater.js';
 
 interface Handle {
   writeSync(flush: number, input: Uint8Array, inOffset: number, inLength: number, output: Uint8Array, outOffset: number, outLength: number): void;
@@ -66,6 +68,8 @@ export function nodeZlibEngine(zlib: typeof NodeZlib): DeflateEngine {
   const flushes = { sync: zlib.constants.Z_SYNC_FLUSH, full: zlib.constants.Z_FULL_FLUSH };
   const engine: DeflateEngine = {
     name: 'node:zlib',
+    // Native zlib matches the WASM module past a few KiB (docs/codec.md, "Which engine, per runtime").
+    wasmMax: { compress: WASM_COMPRESS_MAX, inflate: WASM_INFLATE_MAX },
     deflater: (level, memLevel, windowBits) => new ZlibStream(zlib.createDeflateRaw({ level, memLevel, windowBits }), flushes),
     inflater: (windowBits) => new ZlibStream(zlib.createInflateRaw({ windowBits }), flushes),
   };

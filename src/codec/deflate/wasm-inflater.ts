@@ -3,17 +3,19 @@
  * compressor): inflates a message sent without context takeover, on its own,
  * in one call per INFLATE_OUTPUT_SIZE bytes of output, where node:zlib takes
  * two calls into C++ (a write and a reset) and builds two-level decoding
- * tables. It takes messages of up to INFLATE_INPUT_SIZE compressed bytes:
- * past about 1 KiB of output zlib's decoding loop is faster (measured in
- * docs/server.md). It accepts and rejects exactly what node:zlib does
- * (test/codec/deflate-inflate.test.ts).
+ * tables. It takes messages of up to INFLATE_INPUT_SIZE compressed bytes; how
+ * many of them it gets depends on the engine beside it (`DeflateEngine.wasmMax`,
+ * measured per runtime in docs/codec.md): beside native zlib only the small
+ * ones (WASM_INFLATE_MAX: past about 1 KiB of output zlib's decoding loop is
+ * faster), beside pako all it can take (3–11× pako's speed). It accepts and
+ * rejects exactly what node:zlib does (test/codec/deflate-inflate.test.ts).
  *
  * Memory ownership: the module's input and output regions are static and
  * serve one message at a time: a piece handed to the sink is a view of the
  * output region, valid until the sink returns (message.ts copies it out at
  * once). Everything is synchronous, so no other message can start meanwhile.
  */
-import { INFLATE_DONE, INFLATE_ERROR, INFLATE_INPUT_SIZE } from '../layout.js';
+import { INFLATE_DONE, INFLATE_ERROR } from '../layout.js';
 import { deflateModule } from './wasm-module.js';
 
 /**
@@ -47,5 +49,9 @@ export function wasmInflater(): OneShotInflate | undefined {
   return inflater ?? undefined;
 }
 
-/** The most compressed bytes one message may have for the WASM decompressor (larger ones go to the engine). */
-export const WASM_INFLATE_MAX = INFLATE_INPUT_SIZE;
+/**
+ * The most compressed bytes of a message the WASM decompressor takes from native zlib (node:zlib's
+ * `wasmMax.inflate`): at 1 KiB of output (about 260 compressed bytes) both take the same time, at 16 KiB
+ * zlib 0.8× the WASM's (docs/codec.md).
+ */
+export const WASM_INFLATE_MAX = 512;
