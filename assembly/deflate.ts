@@ -107,7 +107,7 @@ const MIN_MATCH: u32 = 3;
 const SHARED_HASH_BYTES: u32 = 4;
 const STREAM_HASH_BYTES: u32 = 5;
 const MAX_MATCH: u32 = 258;
-/** Past this, a state's `base` is reset and its heads cleared (once per ~1.8 GB compressed). */
+/** Past this, the shared compressor's `base` is reset and its heads cleared (once per ~1.8 GB compressed). */
 const BASE_LIMIT: u32 = 0x7000_0000;
 
 function buildTables(): void {
@@ -179,35 +179,42 @@ function useState(state: usize, windowBits: u32): void {
   hashShift = load<u32>(state + STREAM_HASH_SHIFT);
   base = load<u32>(state + STREAM_BASE);
   maxDist = 1 << (windowBits < 15 ? windowBits : 15);
-  if (base > BASE_LIMIT) {
-    // Every head entry is then older than the new base: cleared, they read as empty.
-    memory.fill(head, 0, 4 << (32 - hashShift));
-    base = 1;
-  }
 }
 
 // ---- LZ77 ----
 
 /**
  * Records window position `pos` (which has `hashBytes` bytes after it, 4 or 5, a constant) as the latest one
- * with its hash: its
- * head (at `heads`) gets its stream position, its chain link the distance back to the previous one, 0 when
- * that one is out of reach. The chain links (at `ring`, u16) are a ring indexed by `origin` + pos: a stream's
- * origin is its base, so that its slot is the stream position's, which a window slide does not change; the
- * shared compressor's is 0 (one message per call: window positions). The state comes in as arguments: in
- * the shared compressor's copy of lz77 its addresses are constants, folded into the loads' offsets.
+ * with its hash: its head (at `heads`) gets its stream position, its chain link the distance back to the
+ * previous one, 0 when that one is out of reach. Heads are u32 (`narrow` false: the shared compressor's, whose
+ * entries from earlier calls, below `first`, read as empty, so a message's bytes never depend on what was
+ * compressed before it) or u16 (`narrow`: a stream's, the low 16 bits of a stream position, half the memory,
+ * which matters once many streams take turns in the caches). A narrow head older than 64 K positions may
+ * alias a position inside the window: the link then leads to bytes with another hash, which longestMatch
+ * compares before it takes them, as it does every candidate. The chain links (at `ring`, u16) are a ring
+ * indexed by `origin` + pos: a stream's origin is its base, so that its slot is the stream position's, which
+ * a window slide does not change; the shared compressor's is 0 (one message per call: window positions).
+ * The state comes in as arguments: in the shared compressor's copy of lz77 its addresses are constants,
+ * folded into the loads' offsets.
  */
 // @ts-ignore: decorator
-@inline function insert(window: usize, heads: usize, ring: usize, origin: u32, first: u32, mask: u32, hashBytes: u32, shift: u32, far: u32, pos: u32): void {
+@inline function insert(window: usize, heads: usize, ring: usize, origin: u32, first: u32, mask: u32, hashBytes: u32, shift: u32, far: u32, pos: u32, narrow: bool): void {
   const hash = hashBytes == 4
     ? (load<u32>(window + pos) * 0x9e3779b1) >> shift
     : <u32>(((load<u64>(window + pos) << (64 - 8 * hashBytes)) * 0x9e3779b97f4a7c15) >> 32) >> shift;
-  const slot = heads + (hash << 2);
-  const previous = load<u32>(slot);
   const here = first + pos;
-  store<u32>(slot, here);
-  const d = here - previous;
-  store<u16>(ring + (((origin + pos) & mask) << 1), previous >= first && d <= far ? <u16>d : 0);
+  let d: u32;
+  if (narrow) {
+    const slot = heads + (hash << 1);
+    d = (here - <u32>load<u16>(slot)) & 0xffff;
+    store<u16>(slot, <u16>here);
+  } else {
+    const slot = heads + (hash << 2);
+    const previous = load<u32>(slot);
+    store<u32>(slot, here);
+    d = previous >= first ? here - previous : 0;
+  }
+  store<u16>(ring + (((origin + pos) & mask) << 1), d <= far ? <u16>d : 0);
 }
 
 /** Bytes equal at addresses `a` and `b`, up to `limit`, the first 4 known equal (limit is at least 4). */
@@ -305,12 +312,12 @@ let symbols: u32 = 0;
  * tried once a match reaches `goodEnough`, tried along a quarter of the
  * chain once it reaches `good`, as zlib's good_length). Greedy matching
  * hashes the positions inside a match only up to `goodEnough` bytes long
- * (zlib's max_insert_length, the same field of its table).
+ * (zlib's max_insert_length, the same field of its table). `narrow`: u16 heads (see insert).
  */
 // @ts-ignore: decorator
 @inline function lz77(
   hashed: u32, start: u32, end: u32, chain: u32, good: u32, goodEnough: u32, nice: u32,
-  w: usize, h: usize, ring: usize, origin: u32, mask: u32, shift: u32, hashBytes: u32,
+  w: usize, h: usize, ring: usize, origin: u32, mask: u32, shift: u32, hashBytes: u32, narrow: bool,
 ): u32 {
   const lazy = good != 0;
   const shortChain = chain > 4 ? chain >> 2 : 1;
@@ -320,7 +327,7 @@ let symbols: u32 = 0;
   memory.fill(LFREQ, 0, 4 * 288);
   memory.fill(DFREQ, 0, 4 * 32);
   // The last positions of the input before this one: inserted now that the bytes after them are here.
-  for (; hashed < start && hashed + hashBytes <= end; hashed++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, hashed);
+  for (; hashed < start && hashed + hashBytes <= end; hashed++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, hashed, narrow);
   let pos = start;
   let prevLen: u32 = 0;
   let prevDist: u32 = 0;
@@ -329,7 +336,7 @@ let symbols: u32 = 0;
     let curLen: u32 = 0;
     let curDist: u32 = 0;
     if (pos + hashBytes <= end) {
-      insert(w, h, ring, origin, b, mask, hashBytes, shift, far, pos);
+      insert(w, h, ring, origin, b, mask, hashBytes, shift, far, pos, narrow);
       if (prevLen < goodEnough) {
         longestMatch(pos, end, prevLen, lazy && prevLen >= good ? shortChain : chain, nice, w, ring, origin, mask);
         curLen = matchLen;
@@ -340,13 +347,13 @@ let symbols: u32 = 0;
       n = match(n, curLen, curDist);
       const stop = pos + curLen;
       // As zlib's fastest levels: the positions inside a long match are not worth hashing.
-      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
+      if (curLen <= goodEnough) for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p, narrow);
       pos = stop;
     } else if (pending && prevLen >= MIN_MATCH && curLen <= prevLen) {
       // The match found at pos - 1 wins: send it, and hash the positions it covers.
       n = match(n, prevLen, prevDist);
       const stop = pos - 1 + prevLen;
-      for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p);
+      for (let p = pos + 1; p < stop && p + hashBytes <= end; p++) insert(w, h, ring, origin, b, mask, hashBytes, shift, far, p, narrow);
       pos = stop;
       prevLen = 0;
       pending = false;
@@ -770,8 +777,13 @@ function syncFlush(): void {
 export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: u32, goodEnough: u32, nice: u32): u32 {
   if (length > DEFLATE_INPUT_SIZE) unreachable();
   useState(SHARED, windowBits);
+  if (base > BASE_LIMIT) {
+    // Every head entry is then older than the new base: cleared, they read as empty.
+    memory.fill(HEAD, 0, 4 << DEFLATE_HASH_BITS);
+    base = 1;
+  }
   // Its regions and their sizes as constants: folded into the loads' offsets.
-  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice, IN, HEAD, PREV, 0, DEFLATE_INPUT_SIZE - 1, 32 - DEFLATE_HASH_BITS, SHARED_HASH_BYTES);
+  lz77(0, 0, length, chain < 1 ? 1 : chain, good, goodEnough, nice, IN, HEAD, PREV, 0, DEFLATE_INPUT_SIZE - 1, 32 - DEFLATE_HASH_BITS, SHARED_HASH_BYTES, false);
   // The next call's positions are numbered above this one's: its heads read as empty.
   store<u32>(SHARED + STREAM_BASE, base + length);
   bitBuffer = 0;
@@ -793,7 +805,7 @@ export function deflateCompress(length: u32, windowBits: u32, chain: u32, good: 
 /** Bytes of a stream's region with a window of 2^windowBits (8-15): header, window, chains (u16 per window byte), heads. */
 export function deflateStreamBytes(windowBits: u32): u32 {
   if (windowBits < 8 || windowBits > 15) unreachable();
-  return DEFLATE_STREAM_HEADER + windowBytes(windowBits) + (2 << windowBits) + (4 << DEFLATE_STREAM_HASH_BITS);
+  return DEFLATE_STREAM_HEADER + windowBytes(windowBits) + (2 << windowBits) + (2 << DEFLATE_STREAM_HASH_BITS);
 }
 
 /**
@@ -812,7 +824,7 @@ export function deflateStreamInit(state: usize, windowBits: u32): void {
   store<u32>(state + STREAM_WINDOW, <u32>window);
   store<u32>(state + STREAM_PREV, <u32>chains);
   store<u32>(state + STREAM_HEAD, <u32>heads);
-  memory.fill(heads, 0, 4 << DEFLATE_STREAM_HASH_BITS);
+  memory.fill(heads, 0, 2 << DEFLATE_STREAM_HASH_BITS);
 }
 
 /**
@@ -859,7 +871,7 @@ export function deflateStep(state: usize, length: u32, chain: u32, good: u32, go
   if (length > 0) {
     store<u32>(state + STREAM_HASHED, lz77(
       load<u32>(state + STREAM_HASHED), end, end + length, chain < 1 ? 1 : chain, good, goodEnough, nice,
-      win, head, prev, base, wmask, hashShift, STREAM_HASH_BYTES,
+      win, head, prev, base, wmask, hashShift, STREAM_HASH_BYTES, true,
     ));
     writeBlock(end, length);
   }

@@ -158,7 +158,7 @@ export const DEFLATE_OUTPUT_SIZE: u32 = DEFLATE_INPUT_SIZE + 64;
 export const DEFLATE_HASH_BITS: u32 = 14;
 /**
  * A connection's compressor with context takeover (deflate.ts, "streams"): log2 of its hash heads (8 K heads of
- * 4 bytes), and the most bytes one deflateStep() call takes (its window holds 2^windowBits bytes of history plus this).
+ * 2 bytes: deflate.ts `insert`), and the most bytes one deflateStep() call takes (its window holds 2^windowBits bytes of history plus this).
  */
 export const DEFLATE_STREAM_HASH_BITS: u32 = 13;
 export const DEFLATE_STREAM_CHUNK: u32 = 16384;

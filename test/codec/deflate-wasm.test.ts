@@ -217,6 +217,31 @@ describe('the WASM stream (context takeover)', () => {
     }
   });
 
+  test('16-bit heads: past 64 K positions, stale heads that alias into the window never make a wrong match (long random connections, windows 8-15)', () => {
+    // Messages drawn from a few texts, so that many positions share hashes across far more than 64 K positions:
+    // a stale head then names a position inside the window with other bytes, which must be compared, not taken.
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 8, max: 15 }), (seed, level, bits) => {
+        const next = () => (seed = (seed * 1103515245 + 12345) | 0) >>> 8;
+        const texts = Array.from({ length: 5 }, (_, i) => jsonText(3000, i * 101 + (next() % 50)));
+        const stream = wasmStream(level, bits)!;
+        const pieces: Buffer[] = [];
+        const messages: Uint8Array[] = [];
+        for (let total = 0; total < 200_000;) {
+          const text = texts[next() % texts.length];
+          const from = next() % 2000;
+          const data = Uint8Array.from(text.subarray(from, from + 1 + (next() % 1000)), (byte, i) => (i % 97 === 0 ? next() & 0xff : byte));
+          messages.push(data);
+          total += data.length;
+          stream.compress(data, (piece) => pieces.push(Buffer.from(piece)));
+        }
+        stream.close();
+        expect(inflate(Buffer.concat(pieces), bits).equals(Buffer.concat(messages))).toBe(true);
+      }),
+      { numRuns: 6 },
+    );
+  });
+
   test('context takeover pays: a repeated message is a few bytes; without it, no', () => {
     const stream = wasmStream(3, 15)!;
     const data = jsonText(1000, 3);

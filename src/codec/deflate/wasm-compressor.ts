@@ -18,8 +18,8 @@
  * shared compressor's tables) are reused by every call, so a result is a view
  * valid only until the next call in this realm (message.ts copies it out at
  * once). A stream owns one region of the module's memory above them,
- * deflateStreamBytes(windowBits) long (about 144 KiB at 15 bits: the window's
- * 32 KiB of history plus 16 KiB for input, 64 KiB of hash chains, 32 KiB of
+ * deflateStreamBytes(windowBits) long (about 128 KiB at 15 bits: the window's
+ * 32 KiB of history plus 16 KiB for input, 64 KiB of hash chains, 16 KiB of
  * hash heads), taken at its first message and handed back by `close()` (or
  * when the stream is garbage-collected unclosed) for the next stream with the
  * same window to reuse. WebAssembly memory only grows: the module keeps the
