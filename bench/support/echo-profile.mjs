@@ -1,7 +1,8 @@
 // Per-message cost of one echo server under the closed-loop load of
 // bench/echo.bench.mjs, measured from outside by an attached tool, for
 // bench/results/echo-profile.md:
-//   node bench/support/echo-profile.mjs <wsframe|bun|ws> <kind> <size> <seconds> <tool>
+//   node bench/support/echo-profile.mjs <wsframe|bun|ws|floor|floor-unmask|floor-handle> <kind> <size> <seconds> <tool>
+// (floor…: the node:net floor of echo-floor-server.mjs in that mode)
 // tool: `perf` (perf stat: task-clock, user/kernel instructions and cycles),
 // `strace` (syscalls by count; it slows the server, so read counts per
 // message, not times), `cpu` (only /proc CPU time, user and system), or
@@ -33,7 +34,8 @@ if (server === 'bun') {
   port = JSON.parse(String(line).split('\n')[0]).port;
 } else {
   const args = tool === 'record' ? ['--perf-basic-prof'] : [];
-  srv = launch(0, process.execPath, [...args, new URL('echo-server.mjs', support).pathname, server], true);
+  const script = server.startsWith('floor') ? 'echo-floor-server.mjs' : 'echo-server.mjs';
+  srv = launch(0, process.execPath, [...args, new URL(script, support).pathname, server], true);
   port = (await once(srv, 'message')).port;
 }
 const load = launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, port, 16, 32, size, seconds, kind, 0].map(String), true);
