@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
-    // Tests run the TypeScript sources; `#wasm` (package.json imports) points at the build.
-    alias: { '#wasm': fileURLToPath(new URL('./src/codec/wasm-embedded.ts', import.meta.url)) },
+    // Tests run the TypeScript sources; `#wasm` and `#deflate-wasm` (package.json imports) point at the build.
+    alias: {
+      '#wasm': fileURLToPath(new URL('./src/codec/wasm-embedded.ts', import.meta.url)),
+      '#deflate-wasm': fileURLToPath(new URL('./src/codec/deflate/wasm-deflate-embedded.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -40,14 +40,15 @@ afterAll(() => {
 
 describe('npm pack contents', () => {
   it('ships only the build, the docs, the manifest, the README and the LICENSE', () => {
-    const strays = files.filter((path) => !/^(build\/(esm|cjs)\/|build\/wsframe(-nosimd)?\.wasm$|docs\/[\w-]+\.md$|package\.json$|README\.md$|LICENSE$)/.test(path));
+    const strays = files.filter((path) => !/^(build\/(esm|cjs)\/|build\/wsframe(-nosimd|-deflate)?\.wasm$|docs\/[\w-]+\.md$|package\.json$|README\.md$|LICENSE$)/.test(path));
     expect(strays).toEqual([]);
     expect(files.filter((path) => /(^|\/)(test|bench|scripts|assembly|src)\//.test(path) || /\.test\./.test(path))).toEqual([]);
   });
 
-  it('has both WASM builds, which the workerd entry imports as files', () => {
+  it('has both WASM builds and the permessage-deflate module, which the workerd entries import as files', () => {
     expect(files).toContain('build/wsframe.wasm');
     expect(files).toContain('build/wsframe-nosimd.wasm');
+    expect(files).toContain('build/wsframe-deflate.wasm');
   });
 
   it('has every file an exports/imports target names', () => {

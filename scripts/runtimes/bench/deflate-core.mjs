@@ -4,9 +4,11 @@
 // with each candidate the runtime has, in each mode:
 // - "no takeover" (shared mode: every message a stream of its own) and
 //   "takeover" (dedicated mode: one stream per connection, messages in order);
-// - the WASM module (wasm-inflater.ts: no takeover, up to INFLATE_INPUT_SIZE
-//   compressed bytes; wasm-compressor.ts: one shot without takeover, a stream
-//   with it), node:zlib's and pako's streams as message.ts drives them (one
+// - the WASM module wherever it can take the message, whatever share of the
+//   messages the engine beside it gives it (`DeflateEngine.wasmMax`, chosen from
+//   these figures): wasm-inflater.ts without takeover, up to INFLATE_INPUT_SIZE
+//   compressed bytes; wasm-compressor.ts one shot without takeover, a stream
+//   with it; node:zlib's and pako's streams as message.ts drives them (one
 //   zlib call per message with the trailer appended; a reset per message
 //   without takeover, a full flush when compressing), and the runtime's own
 //   asynchronous DecompressionStream/CompressionStream('deflate-raw'): a
@@ -19,7 +21,8 @@
 // No runtime APIs here: each runner passes its clock.
 import { jsonMessage } from '../../../bench/support/deflate-corpus.mjs';
 import { deflateEngine } from '../../../build/esm/codec/deflate/load.js';
-import { WASM_INFLATE_MAX, wasmInflater } from '../../../build/esm/codec/deflate/wasm-inflater.js';
+import { INFLATE_INPUT_SIZE } from '../../../build/esm/codec/layout.js';
+import { wasmInflater } from '../../../build/esm/codec/deflate/wasm-inflater.js';
 import { wasmCompressor, wasmStream } from '../../../build/esm/codec/deflate/wasm-compressor.js';
 import { measureAll } from './core.mjs';
 
@@ -121,7 +124,7 @@ export async function deflateTasks() {
       // Inflating.
       const inflate = (name, run, async = false) => add({ ...common, op: 'inflate', name, run, async });
       const inflateOne = wasmInflater();
-      if (!takeover && inflateOne !== undefined && payloads.every((p) => p.length <= WASM_INFLATE_MAX)) {
+      if (!takeover && inflateOne !== undefined && payloads.every((p) => p.length <= INFLATE_INPUT_SIZE)) {
         inflate('WASM', (i) => {
           let length = 0;
           inflateOne(payloads[i % VARIANTS], (piece) => {

@@ -5,8 +5,7 @@
  * first message that uses it. wasm-compressor.ts and wasm-inflater.ts use it;
  * the codec's kernels do not carry it.
  */
-import { decodeBase64 } from '../base64.js';
-import { deflateBase64 } from './wasm-deflate.generated.js';
+import { compileDeflate } from '#deflate-wasm';
 
 /** The module's exports (see the two assembly files for each function). */
 export interface DeflateExports {
@@ -43,12 +42,12 @@ export function deflateModule(): DeflateModule | null {
   instance = null;
   try {
     if (typeof WebAssembly === 'object') {
-      const exports = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(deflateBase64)), {}).exports as unknown as DeflateExports;
+      const exports = new WebAssembly.Instance(compileDeflate(), {}).exports as unknown as DeflateExports;
       // Streams' regions start above the static data (the module's initial memory).
       instance = { exports, memory: new Uint8Array(exports.memory.buffer), free: new Map(), top: exports.memory.buffer.byteLength };
     }
   } catch {
-    // No WebAssembly here, or compiling bytes is forbidden (workerd, a strict CSP): the engine does everything.
+    // No WebAssembly here, or compiling bytes is forbidden (a strict CSP): the engine does everything.
   }
   return instance;
 }
