@@ -21,7 +21,8 @@
 // validation, a constant reply): its rate bounds every such server, wsframe included, measured in the
 // same rounds as Bun.serve. Not a server, not a target: reported in its own table, with floor ÷ Bun and
 // wsframe ÷ floor. Variants for a partial run (ECHO_SERVERS): "node:net floor (unmask)" (echoes for
-// real, a byte loop), "node:net floor (handle)" (writes past Writable, through the socket's handle).
+// real, a byte loop), "node:net floor (handle)" (writes past Writable, through the socket's handle), "node:net
+// floor (ws API)" (the least ws's API asks per message: an owned Buffer, isUtf8 on text, a 'message' event, send).
 // Usage: node bench/echo.bench.mjs   (BENCH_QUICK=1 for a smoke run)
 // A partial run for development, which prints its table and writes no results:
 //   ECHO_SIZES=16,1024 ECHO_KINDS=ascii ECHO_SERVERS=wsframe,Bun.serve ECHO_ROUNDS=5 node bench/echo.bench.mjs
@@ -73,6 +74,7 @@ const ALL_SERVERS = [
 const FLOOR_VARIANTS = [
   { name: 'node:net floor (unmask)', kind: 'floor-unmask', script: 'echo-floor-server.mjs', env: {}, floor: true },
   { name: 'node:net floor (handle)', kind: 'floor-handle', script: 'echo-floor-server.mjs', env: {}, floor: true },
+  { name: 'node:net floor (ws API)', kind: 'floor-api', script: 'echo-floor-server.mjs', env: {}, floor: true },
 ];
 /** The floors run at these sizes only (the constant reply needs each connection's first frame whole in one read). */
 const FLOOR_SIZES = [16, 1024];

@@ -23,16 +23,23 @@
 // - mode `floor-unmask`: the echo for real: each frame's header written and its payload unmasked by a
 //   byte loop into a reused reply buffer (a fresh one when the socket kept the last one queued), still
 //   no UTF-8 validation, no message object, no event: what the per-frame work of the minimum costs.
+// - mode `floor-api`: what ws's API asks per message on top of `floor-unmask`: the payload unmasked (byte loop)
+//   into a slab carved per message (a `Buffer` of its own, valid after the event), `isUtf8` on text (throws if
+//   invalid: no 1007), a 'message' event on an EventEmitter per connection whose listener calls
+//   `send(data, { binary })`, which frames the reply into the read's reply buffer (no send queue, no ping, close
+//   or fragments): about the least a server with ws's API does per message (16 B only: the byte loop is slow at 1 KiB).
 // - mode `floor-handle`: `floor`, written through the socket's handle (`_handle.writeBuffer` with a
 //   WriteWrap from the deprecated `process.binding('stream_wrap')`), past Writable's machinery: what
 //   Node's stream layer costs per write. It ignores backpressure and write errors (the load generator's
 //   32 messages in flight per connection bound what can queue), which no real server may do.
 // Same IPC as echo-server.mjs: sends { port, addons } once listening; exits on 'exit'.
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import net from 'node:net';
 
 const mode = process.argv[2] ?? 'floor';
-if (!['floor', 'floor-unmask', 'floor-handle'].includes(mode)) throw new Error(`unknown floor mode ${mode}`);
+if (!['floor', 'floor-unmask', 'floor-handle', 'floor-api'].includes(mode)) throw new Error(`unknown floor mode ${mode}`);
 const build = new URL('../../build/esm/server/', import.meta.url);
 const { readInto } = await import(new URL('reader.js', build).href);
 const { readBuffer } = await import(new URL('memory.js', build).href);
@@ -65,8 +72,8 @@ function serverFrame(bytes, at, size) {
   return frame;
 }
 
-/** Per connection: what of a split frame or header is still to come. */
-class Connection {
+/** Per connection: what of a split frame or header is still to come (and for `floor-api`, ws's events and `send`). */
+class Connection extends EventEmitter {
   /** Bytes of the current frame still to come in later reads (its header was complete). */
   skip = 0;
   /** A header split across reads: its first bytes. */
@@ -76,9 +83,11 @@ class Connection {
   frameLength = 0;
   replyLength = 0;
   replies = null;
-  /** `floor-unmask`: the reused reply buffer, and the bytes so far of a frame split across reads. */
+  /** `floor-unmask`, `floor-api`: the reused reply buffer, its bytes used in this read, and the bytes so far of a frame split across reads. */
   out = Buffer.allocUnsafe(readBuffer.length);
+  used = 0;
   pending = null;
+  send = send;
 }
 
 const { WriteWrap } = mode === 'floor-handle' ? process.binding('stream_wrap') : {};
@@ -164,11 +173,11 @@ function completeHeader(c, bytes, length) {
 }
 
 /**
- * A read after the handshake (mode `floor-unmask`): every complete frame echoed for real (header, payload
- * unmasked by a byte loop) into the reused reply buffer, one write per read. A frame split across reads is
- * kept (its bytes so far copied) and echoed once complete.
+ * A read after the handshake (modes `floor-unmask` and `floor-api`): `echoFrame` runs for every complete frame
+ * and puts the replies in the reused reply buffer, written once per read. A frame split across reads is kept (its
+ * bytes so far copied) and handled once complete.
  */
-function onFramesUnmask(length) {
+function onEachFrame(length) {
   const c = this.floor;
   let bytes = readBuffer;
   let end = length;
@@ -179,8 +188,8 @@ function onFramesUnmask(length) {
     c.pending = null;
   }
   // A server frame is 4 bytes shorter than the client's: the replies fit in as many bytes as were read.
-  const out = c.out.length >= end ? c.out : (c.out = Buffer.allocUnsafe(end));
-  let used = 0;
+  if (c.out.length < end) c.out = Buffer.allocUnsafe(end);
+  c.used = 0;
   let at = 0;
   while (at < end) {
     const size = frameSize(bytes, at, end);
@@ -188,23 +197,85 @@ function onFramesUnmask(length) {
       c.pending = Buffer.from(bytes.subarray(at, end));
       break;
     }
-    const n = bytes[at + 1] & 0x7f;
-    const header = n < 126 ? 2 : n === 126 ? 4 : 10;
-    out[used] = bytes[at];
-    out[used + 1] = n;
-    for (let i = 2; i < header; i++) out[used + i] = bytes[at + i];
-    const key = at + header;
-    const from = key + 4;
-    const to = used + header;
-    const payload = size - header - 4;
-    for (let i = 0; i < payload; i++) out[to + i] = bytes[from + i] ^ bytes[key + (i & 3)];
-    used = to + payload;
+    echoFrame(c, bytes, at, size);
     at += size;
   }
-  if (used === 0) return;
-  this.write(out.subarray(0, used));
+  if (c.used === 0) return;
+  this.write(c.out.subarray(0, c.used));
   // The socket kept the buffer queued (the kernel took less than all): the next read fills a fresh one.
-  if (this.writableLength > 0) c.out = Buffer.allocUnsafe(out.length);
+  if (this.writableLength > 0) c.out = Buffer.allocUnsafe(c.out.length);
+}
+
+/** `floor-unmask`: the frame's echo (header, payload unmasked by a byte loop) into the reply buffer. */
+function unmaskFrame(c, bytes, at, size) {
+  const out = c.out;
+  const used = c.used;
+  const n = bytes[at + 1] & 0x7f;
+  const header = n < 126 ? 2 : n === 126 ? 4 : 10;
+  out[used] = bytes[at];
+  out[used + 1] = n;
+  for (let i = 2; i < header; i++) out[used + i] = bytes[at + i];
+  const key = at + header;
+  const from = key + 4;
+  const to = used + header;
+  const payload = size - header - 4;
+  for (let i = 0; i < payload; i++) out[to + i] = bytes[from + i] ^ bytes[key + (i & 3)];
+  c.used = to + payload;
+}
+
+/** `floor-api`: owned messages are carved from slabs of this size, as a decoder's are. */
+const SLAB = 120 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB);
+let slabUsed = 0;
+
+/**
+ * `floor-api`: what ws's API asks per message: the payload unmasked into memory of its own (a slab, a `Buffer` per
+ * message), `isUtf8` on text, a 'message' event whose listener calls `send`, which frames the reply into the reply
+ * buffer. Control frames, fragments and close codes are still not handled.
+ */
+function apiFrame(c, bytes, at, size) {
+  const n = bytes[at + 1] & 0x7f;
+  const header = n < 126 ? 2 : n === 126 ? 4 : 10;
+  const length = size - header - 4;
+  if (slabUsed + length > SLAB) {
+    slab = Buffer.allocUnsafeSlow(Math.max(SLAB, length));
+    slabUsed = 0;
+  }
+  const message = Buffer.from(slab.buffer, slabUsed, length);
+  slabUsed += length;
+  const key = at + header;
+  const from = key + 4;
+  for (let i = 0; i < length; i++) message[i] = bytes[from + i] ^ bytes[key + (i & 3)];
+  const binary = (bytes[at] & 0x0f) === 2;
+  if (!binary && !isUtf8(message)) throw new Error('invalid UTF-8: the floor does not close with 1007');
+  c.emit('message', message, binary);
+}
+
+const echoFrame = mode === 'floor-api' ? apiFrame : unmaskFrame;
+
+/** `floor-api`: ws's `send(data, { binary })`, minus its queue: the frame into the read's reply buffer. */
+function send(data, { binary }) {
+  const c = this;
+  const header = data.length < 126 ? 2 : data.length < 65536 ? 4 : 10;
+  if (c.used + header + data.length > c.out.length) {
+    const grown = Buffer.allocUnsafe(2 * (c.used + header + data.length));
+    grown.set(c.out.subarray(0, c.used));
+    c.out = grown;
+  }
+  const out = c.out;
+  const at = c.used;
+  out[at] = binary ? 0x82 : 0x81;
+  if (header === 2) out[at + 1] = data.length;
+  else if (header === 4) {
+    out[at + 1] = 126;
+    out.writeUInt16BE(data.length, at + 2);
+  } else {
+    out[at + 1] = 127;
+    out.writeUInt32BE(0, at + 2);
+    out.writeUInt32BE(data.length, at + 6);
+  }
+  out.set(data, at + header);
+  c.used = at + header + data.length;
 }
 
 /** The client's first read: its request head (echo-load.mjs sends it in one write); answered with a 101. */
@@ -213,7 +284,8 @@ function onHead(length) {
   const accept = createHash('sha1').update(`${KEY.exec(head)?.[1] ?? ''}${GUID}`).digest('base64');
   this.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   this.floor = new Connection();
-  readInto(this, readBuffer, mode === 'floor-unmask' ? onFramesUnmask : onFrames);
+  if (mode === 'floor-api') this.floor.on('message', (data, isBinary) => this.floor.send(data, { binary: isBinary }));
+  readInto(this, readBuffer, mode === 'floor-unmask' || mode === 'floor-api' ? onEachFrame : onFrames);
 }
 
 const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (socket) => {

@@ -1,7 +1,7 @@
 // Per-message cost of one echo server under the closed-loop load of
 // bench/echo.bench.mjs, measured from outside by an attached tool, for
 // bench/results/echo-profile.md:
-//   node bench/support/echo-profile.mjs <wsframe|bun|ws|floor|floor-unmask|floor-handle> <kind> <size> <seconds> <tool>
+//   node bench/support/echo-profile.mjs <wsframe|bun|ws|floor|floor-unmask|floor-handle|floor-api> <kind> <size> <seconds> <tool>
 // (floor…: the node:net floor of echo-floor-server.mjs in that mode)
 // tool: `perf` (perf stat: task-clock, user/kernel instructions and cycles),
 // `strace` (syscalls by count; it slows the server, so read counts per
