@@ -140,7 +140,8 @@ class Inflation extends Gather {
 
   /** Forgets the message (its pieces are the caller's now). */
   finish(): void {
-    this.pieces.length = 0;
+    // pop, not `length = 0`: setting an array's length is a call into the runtime.
+    while (this.pieces.length > 0) this.pieces.pop();
     this.length = 0;
     this.check = undefined;
     this.error = undefined;
