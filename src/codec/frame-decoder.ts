@@ -195,6 +195,8 @@ export class FrameDecoder {
   /** Events from this index on may still be compressed (set when one is queued). */
   private inflateFrom = -1;
   private validator: Utf8Validator | undefined;
+  /** `validator.push` as the inflater's check, made once. */
+  private checkText: ((piece: Uint8Array) => boolean) | undefined;
 
   /** @throws {TypeError|RangeError} when `options` is missing or has a wrong value; the message names it */
   constructor(options: FrameDecoderOptions) {
@@ -343,7 +345,7 @@ export class FrameDecoder {
         validator = this.validator ??= new Utf8Validator();
         validator.reset();
       }
-      let result = deflate.decompress(datas[i], this.maxPayload, validator && ((piece) => validator.push(piece)));
+      let result = deflate.decompress(datas[i], this.maxPayload, validator && (this.checkText ??= (piece) => this.validator!.push(piece)));
       if (validator !== undefined && !(result instanceof FrameError) && !validator.end()) result = frameError(E_UTF8);
       if (result instanceof FrameError) {
         datas.fill(EMPTY, i, this.count);

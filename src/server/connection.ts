@@ -26,9 +26,10 @@
  *   message once; `sendEncoded(frame)` queues it on each connection. A
  *   publisher reads `bufferedAmount` first to apply its backpressure limit.
  * - Extensions (permessage-deflate): `Agreement.extension`. Every outgoing data
- *   frame goes through `extension.encode` in send order and is queued when its
- *   `done` runs, with RSV1 in the frame's head byte; a close frame waits until
- *   every pending encode is done. Incoming: the decoder is given
+ *   frame goes through `extension.encode` inside `send` and is queued at once,
+ *   with RSV1 in the frame's head byte; a compressed payload, lent by the
+ *   compressor, goes straight into the batch (or is copied to be queued).
+ *   Incoming: the decoder is given
  *   `extension.deflate` and inflates messages whose first frame had RSV1
  *   itself. `extension.close()` runs at the close.
  * - Write limits: `checkBacklog()` runs after every socket write with the
@@ -197,19 +198,23 @@ const LARGE_PARTIAL = 128 * 1024;
 /** After a send timeout, how long the close frame gets (queued behind what the peer never read) before the socket is destroyed. */
 const SEND_TIMEOUT_LINGER = 1_000;
 
-/**
- * A negotiated extension's per-connection state (permessage-deflate). Both
- * transforms must call `done` in the order they were called.
- */
+/** A negotiated extension's per-connection state (permessage-deflate). */
 export interface Extension {
   /** The agreed `Sec-WebSocket-Extensions` value, as ws's `extensions` property shows it. */
   readonly header: string;
   /**
-   * Transforms one outgoing data frame's payload; `first` and `fin` say where the frame is in its message
-   * (the connection's `MessageSequence` keeps that), `rsv1` whether it is marked as transformed.
-   * `compress: false` (send's option) asks to leave the message as it is.
+   * One outgoing data frame's payload as it goes out (synchronously: compressed inside `send`); `first` and
+   * `fin` say where the frame is in its message (the connection's `MessageSequence` keeps that).
+   * `compress: false` (send's option) asks to leave the message as it is. Sets `rsv1` and `lent`.
    */
-  encode(payload: Uint8Array, first: boolean, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress?: boolean): void;
+  encode(payload: Uint8Array, first: boolean, fin: boolean, compress?: boolean): Uint8Array;
+  /** Whether the frame `encode` last returned is marked as transformed (RSV1). */
+  readonly rsv1: boolean;
+  /**
+   * Whether what `encode` last returned is lent: the compressor's memory, overwritten by the next `encode` of
+   * any connection in this realm, so it is written into the batch or copied before anything else is sent.
+   */
+  readonly lent: boolean;
   /** The decoder's permessage-deflate: received messages whose first frame had RSV1 are inflated by the decoder. */
   readonly deflate: MessageDeflate;
   /** Frees what it holds: the connection has closed. */
@@ -344,7 +349,7 @@ export class Connection implements BudgetWaiter {
   private flushPending = false;
   /** Whether a message sent with `fin: false` is in progress (the next data frames are continuations); made at the first send. */
   private messages: MessageSequence | null = null;
-  /** Outgoing data frames inside `extension.encode` or waiting for a Blob's bytes, not yet queued. */
+  /** Outgoing data frames waiting for a Blob's bytes, not yet queued. */
   private encoding = 0;
   /** A close frame waiting for those encodes. */
   private closeWaiting: Uint8Array | null = null;
@@ -620,7 +625,7 @@ export class Connection implements BudgetWaiter {
     return true;
   }
 
-  /** A data frame is being prepared outside the send queue (compressed, or a Blob being read): a close frame waits for it. */
+  /** A data frame is being prepared outside the send queue (a Blob being read): a close frame waits for it. */
   holdClose(): void {
     this.encoding++;
   }
@@ -632,19 +637,14 @@ export class Connection implements BudgetWaiter {
   }
 
   private encodeData(head: number, payload: Uint8Array, cb: SendCallback | undefined, compress?: boolean): void {
-    this.holdClose();
-    this.extension!.encode(payload, (head & OPCODE_BITS) !== OPCODE_CONTINUATION, (head & FIN) !== 0, (error, encoded, rsv1) => {
-      if (error !== null) {
-        this.events._onError(error);
-        this.destroy();
-        if (cb) process.nextTick(cb, error);
-      } else if (this.socket === null) {
-        if (cb) process.nextTick(cb, socketClosedError());
-      } else {
-        this.enqueue(rsv1 ? head | RSV1 : head, encoded, cb);
-      }
-      this.releaseClose();
-    }, compress);
+    const extension = this.extension!;
+    const encoded = extension.encode(payload, (head & OPCODE_BITS) !== OPCODE_CONTINUATION, (head & FIN) !== 0, compress);
+    if (extension.rsv1) head |= RSV1;
+    if (!extension.lent) this.enqueue(head, encoded, cb);
+    // Lent bytes go straight into the batch (the send fast path's general case), or are copied to be queued.
+    else if (!(this.inRead && this.queue === null && cb === undefined && this.plainSocket && !this.subscription?.holding && this.intoBatch(head, encoded))) {
+      this.enqueue(head, Buffer.from(encoded), cb);
+    }
   }
 
   private enqueue(head: number, payload: Uint8Array, cb: SendCallback | undefined): void {

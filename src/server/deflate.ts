@@ -24,6 +24,8 @@ export class DeflateExtension implements Extension {
   readonly sharedKey: string | undefined;
   /** Whether the message being sent in fragments is compressed (decided by its first fragment). */
   private compressing = false;
+  rsv1 = false;
+  lent = false;
 
   constructor(readonly header: string, readonly deflate: MessageDeflate, role: Role, options: ResolvedDeflateOptions) {
     const p = deflate.params;
@@ -35,15 +37,14 @@ export class DeflateExtension implements Extension {
   /**
    * Compresses one outgoing data frame's payload when its message is
    * compressed: `compress` (default true) and, for a message sent whole, at
-   * least `threshold` bytes. A fragmented message is decided by its first fragment.
+   * least `threshold` bytes. A fragmented message is decided by its first
+   * fragment. A compressed payload is lent (the compressor's memory: see `Extension.lent`).
    */
-  encode(payload: Uint8Array, first: boolean, fin: boolean, done: (error: Error | null, payload: Uint8Array, rsv1: boolean) => void, compress = true): void {
+  encode(payload: Uint8Array, first: boolean, fin: boolean, compress = true): Uint8Array {
     if (first) this.compressing = compress && (!fin || payload.length >= this.deflate.threshold);
-    if (!this.compressing) {
-      done(null, payload, false);
-      return;
-    }
-    done(null, this.deflate.compress(payload, fin), first);
+    this.rsv1 = first && this.compressing;
+    this.lent = this.compressing;
+    return this.compressing ? this.deflate.compress(payload, fin, true) : payload;
   }
 
   close(): void {

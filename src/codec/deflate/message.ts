@@ -33,7 +33,7 @@
  * of them, valid for as long as the caller keeps them.
  */
 import { type FrameError, frameError } from '../errors.js';
-import { E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
+import { DEFLATE_STREAM_CHUNK, E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';
 import { slab } from '../slab.js';
 import type { DeflateParams } from './negotiate.js';
 import type { DeflateEngine, DeflateSettings, MessageDeflate, RawStream } from './types.js';
@@ -101,7 +101,7 @@ class Gather {
 
   /** The first `length` bytes gathered, as one array. */
   take(length = this.length): Uint8Array {
-    if (this.pieces.length === 1) return this.pieces[0].subarray(0, length);
+    if (this.pieces.length === 1) return length === this.length ? this.pieces[0] : this.pieces[0].subarray(0, length);
     const result = slab.take(length);
     let at = 0;
     for (const piece of this.pieces) {
@@ -113,6 +113,40 @@ class Gather {
     return result;
   }
 }
+
+/**
+ * The message being inflated: its pieces, its limit and check, the error that stopped it. One per realm, reused
+ * by every `decompress` (synchronous, and never re-entered: `check` is the decoder's UTF-8 validator), so that
+ * inflating a message allocates no closure and no Gather of its own.
+ */
+class Inflation extends Gather {
+  private maxLength = 0;
+  private check: ((piece: Uint8Array) => boolean) | undefined = undefined;
+  error: FrameError | undefined = undefined;
+  /** The engines' sink (made once): takes a piece, or stops them (false) past the limit or at a failed check. */
+  readonly sink = (piece: Uint8Array): boolean => {
+    if (this.maxLength !== 0 && this.length + piece.length > this.maxLength) this.error = frameError(E_MAX_PAYLOAD);
+    else if (this.check !== undefined && !this.check(piece)) this.error = frameError(E_UTF8);
+    else this.add(piece);
+    return this.error === undefined;
+  };
+
+  start(maxLength: number, check: ((piece: Uint8Array) => boolean) | undefined): this {
+    this.finish();
+    this.maxLength = maxLength;
+    this.check = check;
+    return this;
+  }
+
+  /** Forgets the message (its pieces are the caller's now). */
+  finish(): void {
+    this.pieces.length = 0;
+    this.length = 0;
+    this.check = undefined;
+    this.error = undefined;
+  }
+}
+const inflation = new Inflation();
 
 /** Per engine: the shared compressors, one per (level, memLevel, window bits), and the shared decompressor. */
 const sharedStreams = new WeakMap<DeflateEngine, Map<string, RawStream>>();
@@ -158,12 +192,18 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
   return {
     params,
     threshold: settings.threshold,
-    compress(data, fin = true) {
-      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) {
-        // A sync-flushed stream of its own, as the full flush below writes: the same rules for the trailer.
-        const out = oneShot(data);
-        const result = slab.take(fin ? out.length - TRAILER.length : out.length);
-        result.set(out.subarray(0, result.length));
+    compress(data, fin = true, borrow = false) {
+      // The WASM compressor's output for the whole message in one view of its memory: a sync-flushed stream of its
+      // own (one-shot, as the full flush below writes) or the stream's next sync-flushed piece. Its trailer is not
+      // sent when the message ends here; it ends at least one byte before it (0x00 for an empty message, §7.2.3.6).
+      let out: Uint8Array | undefined;
+      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) out = oneShot(data);
+      else if (ownStream !== undefined && data.length <= DEFLATE_STREAM_CHUNK) out = ownStream.compressChunk(data);
+      if (out !== undefined) {
+        const view = fin ? out.subarray(0, out.length - TRAILER.length) : out;
+        if (borrow) return view;
+        const result = slab.take(view.length);
+        result.set(view);
         return result;
       }
       const gather = new Gather();
@@ -189,14 +229,8 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       // trailer alone would open a stored block of 65,280 bytes, leaving a kept inflater mid-block for the next
       // message (ws and wsframe send 0x00, but a compressor with nothing left to flush writes nothing at all).
       if (data.length === 0) data = EMPTY_MESSAGE;
-      const gather = new Gather();
-      let error: FrameError | undefined;
-      const sink = (piece: Uint8Array): boolean => {
-        if (maxLength !== 0 && gather.length + piece.length > maxLength) error = frameError(E_MAX_PAYLOAD);
-        else if (check !== undefined && !check(piece)) error = frameError(E_UTF8);
-        else gather.add(piece);
-        return error === undefined;
-      };
+      const inflated = inflation.start(maxLength, check);
+      const sink = inflated.sink;
       let ok: boolean;
       if (inflateOne !== undefined && data.length <= engine.wasmMax.inflate) {
         ok = inflateOne(data, sink);
@@ -205,12 +239,13 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
         const stream = peerTakeover ? (inflater ??= engine.inflater(peerBits)) : shared(engine, 'inflate', () => engine.inflater(15));
         ok = data.length <= JOINED_BYTES - TRAILER.length
           ? write(engine, stream, withTrailer(data), sink)
-          : write(engine, stream, data, sink) && (error !== undefined || write(engine, stream, TRAILER, sink));
+          : write(engine, stream, data, sink) && (inflated.error !== undefined || write(engine, stream, TRAILER, sink));
         // After an error the stream is mid-message: a shared one starts afresh, a dedicated one is done (the connection fails).
-        if (!peerTakeover || !ok || error !== undefined) stream.reset();
+        if (!peerTakeover || !ok || inflated.error !== undefined) stream.reset();
       }
-      if (!ok) return frameError(E_DEFLATE_DATA);
-      return error ?? gather.take();
+      const result = !ok ? frameError(E_DEFLATE_DATA) : (inflated.error ?? inflated.take());
+      inflated.finish();
+      return result;
     },
     close() {
       ownStream?.close();

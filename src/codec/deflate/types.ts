@@ -17,9 +17,13 @@ export interface MessageDeflate {
    * final `00 00 ff ff`. The result is the payload of the message's frames
    * (RSV1 on the first), owned by the caller. `fin: false` compresses one
    * fragment of a message the caller sends in pieces: its output keeps the
-   * flush marker, and the message goes on with the next call.
+   * flush marker, and the message goes on with the next call. With `borrow`
+   * the result may instead be a view of the compressor's own memory, valid
+   * only until the next `compress` of any connection in this realm: for a
+   * caller that copies it into its output at once (the server's send path),
+   * where a caller-owned copy would be one more copy and allocation per message.
    */
-  compress(data: Uint8Array, fin?: boolean): Uint8Array;
+  compress(data: Uint8Array, fin?: boolean, borrow?: boolean): Uint8Array;
   /**
    * Decompresses one message's payload (§7.2.2), never producing more than
    * `maxLength` bytes (0: no limit). `check` sees each inflated piece in order

@@ -68,6 +68,11 @@ export interface WasmStream {
    * handing the output to `sink` in order, each piece a view valid during that call only.
    */
   compress(data: Uint8Array, sink: (piece: Uint8Array) => void): void;
+  /**
+   * `compress` for `data` of at most DEFLATE_STREAM_CHUNK bytes, in one step: returns the whole output (00 00 ff ff
+   * last), a view of the module's memory valid until its next compression (of any stream or message in this realm).
+   */
+  compressChunk(data: Uint8Array): Uint8Array;
   /** Hands the stream's region back (the history is forgotten). Safe to call twice. */
   close(): void;
 }
@@ -144,14 +149,18 @@ export function wasmStream(level: number, windowBits: number): WasmStream | unde
   const output = exports.deflateOutputPtr();
   const [chain, good, goodEnough, nice] = search;
   const region: Region = { wasm, windowBits, at: -1 };
+  /** The stream's region, taken at its first message (before wasm.memory is read: taking one may grow it). */
+  const regionAt = (): number => {
+    if (region.at === -1) {
+      region.at = takeRegion(wasm, windowBits);
+      exports.deflateStreamInit(region.at, windowBits);
+      unclosed.register(stream, region, stream);
+    }
+    return region.at;
+  };
   const stream: WasmStream = {
     compress(data, sink) {
-      if (region.at === -1) {
-        region.at = takeRegion(wasm, windowBits);
-        exports.deflateStreamInit(region.at, windowBits);
-        unclosed.register(stream, region, stream);
-      }
-      const state = region.at;
+      const state = regionAt();
       let at = 0;
       let flags = STEP_FIRST;
       do {
@@ -164,6 +173,11 @@ export function wasmStream(level: number, windowBits: number): WasmStream | unde
         if (produced > 0) sink(wasm.memory.subarray(output, output + produced));
         flags = 0;
       } while (at < data.length);
+    },
+    compressChunk(data) {
+      const state = regionAt();
+      wasm.memory.set(data, exports.deflateStreamInput(state, data.length));
+      return wasm.memory.subarray(output, output + exports.deflateStep(state, data.length, chain, good, goodEnough, nice, STEP_FIRST | STEP_FLUSH));
     },
     close() {
       unclosed.unregister(stream);

@@ -145,6 +145,24 @@ export function deflateCases(codec: Codec, deflate: Deflate, engine: DeflateEngi
     },
   });
   cases.push({
+    // The module loads in every runtime the vectors run in (workerd imports it as a file: #deflate-wasm), and a
+    // message it compresses differs from zlib's own bytes at the same level (its trees and matches are its own).
+    name: `${engine.name}: the WASM module compresses its share (without context takeover, up to ${engine.wasmMax.compress} bytes)`,
+    async run() {
+      const text = new TextEncoder().encode(JSON.stringify(Array.from({ length: 40 }, (_, i) => ({ id: i, user: `user${i % 7}`, tags: ['alpha', 'beta'] }))));
+      check(text.length <= engine.wasmMax.compress, () => `a ${text.length}-byte message is past the module's share`);
+      const { client, server } = agreement(deflate, engine, 'shared', 15, 15);
+      const ours = server.compress(text);
+      const zlib = engine.deflater(deflate.resolveDeflateOptions({ mode: 'shared' })!.level, 8, 15);
+      const out = new Uint8Array(64 * 1024);
+      check(zlib.step(text, 0, out, true), () => 'zlib refused the message');
+      const zlibBytes = out.subarray(0, zlib.produced - TRAILER.length);
+      zlib.close();
+      check(ours.length !== zlibBytes.length || ours.some((byte, i) => byte !== zlibBytes[i]), () => `the message was compressed to zlib's ${zlibBytes.length} bytes: the WASM module did not run`);
+      checkBytes(client.decompress(ours, 0) as Uint8Array, text, 'the WASM module\'s message inflated');
+    },
+  });
+  cases.push({
     name: `${engine.name}: limits (zip bomb 1009 at maxPayload, bad data and invalid UTF-8 1007)`,
     async run() {
       for (const mode of modes) {
