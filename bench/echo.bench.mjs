@@ -245,10 +245,17 @@ const floorRows = FLOORS.flatMap((floor) => cells.filter(({ bytes }) => runsAt(f
   serverCpuPerMessage: find(figures, floor.name, kind, bytes).serverCpuPerMessage,
   vsBun: hasBun ? paired(kind, bytes, BUN, 'messagesPerSecond', floor.name) : null,
   wsframeVsFloor: paired(kind, bytes, floor.name),
+  // The same two by CPU per message (what a message costs, as rate per core): Bun's ÷ the floor's, the floor's ÷ wsframe's.
+  cpuVsBun: hasBun ? paired(kind, bytes, floor.name, 'serverCpuPerMessage', BUN) : null,
+  cpuWsframeVsFloor: paired(kind, bytes, 'wsframe', 'serverCpuPerMessage', floor.name),
 })));
 /** What a floor ÷ Bun ratio says about reaching Bun (≥ 1.0×) with any JavaScript server on node:net. */
-function floorVerdict({ vsBun }) {
+function floorVerdict({ floor, kind, size: bytes, vsBun }) {
   if (vsBun === null) return '';
+  if (Math.min(find(figures, floor, kind, bytes).serverCpu, find(echo, BUN, kind, bytes).serverCpu) < BUSY) {
+    return 'a server had under 90% of its core (other load on the machine): the rates measured the machine, read the CPU ratio';
+  }
+  if (find(figures, floor, kind, bytes).loadCpu >= BUSY) return 'the load generator was saturated (≥ 90% of its core) with the floor: its rate understates the floor, read the CPU ratio';
   if (vsBun.high < 1) return 'below Bun in every round: no JS server on node:net reaches 1.0× Bun here';
   if (vsBun.low > 1) return 'above Bun in every round: node:net allows 1.0× Bun here; what wsframe lacks of the floor is its own';
   return `rounds on both sides of Bun (median ${vsBun.ratio < 1 ? 'below' : 'above'})`;
@@ -257,16 +264,18 @@ const floorTable = floorRows.length === 0 ? '' : `
 ### Floors: the most any JavaScript server on node:net can echo
 
 ${table(['size', 'payload', 'floor', 'k msgs/s: floor / wsframe' + (hasBun ? ' / Bun.serve' : ''), 'server CPU µs per message: floor / wsframe' + (hasBun ? ' / Bun.serve' : ''),
-  'load generator CPU: floor' + (hasBun ? ' / Bun.serve' : ''), ...(hasBun ? ['floor ÷ Bun.serve'] : []), 'wsframe ÷ floor', ...(hasBun ? ['what it says'] : [])],
+  'load generator CPU: floor' + (hasBun ? ' / Bun.serve' : ''), ...(hasBun ? ['floor ÷ Bun.serve', 'by CPU per message'] : []), 'wsframe ÷ floor', 'by CPU per message',
+  ...(hasBun ? ['what it says'] : [])],
   floorRows.map((r) => {
     const rows = [find(figures, r.floor, r.kind, r.size), find(echo, 'wsframe', r.kind, r.size), ...(hasBun ? [find(echo, BUN, r.kind, r.size)] : [])];
     return [size(r.size), r.kind, r.floor, rows.map((f) => fixed(f.messagesPerSecond / 1000, 1)).join(' / '), rows.map((f) => fixed(f.serverCpuPerMessage * 1e6)).join(' / '),
       [rows[0], ...rows.slice(2)].map((f) => `${fixed(f.loadCpu * 100, 0)}%`).join(' / '),
-      ...(hasBun ? [ratioCell(r.vsBun)] : []), ratioCell(r.wsframeVsFloor), ...(hasBun ? [floorVerdict(r)] : [])];
+      ...(hasBun ? [ratioCell(r.vsBun), ratioCell(r.cpuVsBun)] : []), ratioCell(r.wsframeVsFloor), ratioCell(r.cpuWsframeVsFloor), ...(hasBun ? [floorVerdict(r)] : [])];
   }))}
 
 Server CPU per message (user + system, from /proc) is what a message cost each server at its own rate; it moves less with
-other load on the machine than the rate does. A load generator near 100% of its core caps the rate it measures: then the
+other load on the machine than the rate does. "By CPU per message" gives the same ratios as rates per core (Bun's CPU per
+message ÷ the floor's; the floor's ÷ wsframe's), paired within rounds. A load generator near 100% of its core caps the rate it measures: then the
 floor's rate understates it (its CPU per message does not), so a floor ÷ Bun above 1.0× stands, and one near 1.0× with
 both load generators saturated says the load generator, not the floor, was measured.
 `;
@@ -413,6 +422,7 @@ ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.
 `;
 /** The floors, for the summary's notes (bench/run.mjs): measured ceilings, not targets. */
 const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
-  `floor ÷ Bun.serve ${ratioCell(r.vsBun)}, wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)}: ${floorVerdict(r)}`);
+  `floor ÷ Bun.serve ${ratioCell(r.vsBun)} (by CPU per message ${ratioCell(r.cpuVsBun)}), wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)} ` +
+  `(by CPU per message ${ratioCell(r.cpuWsframeVsFloor)}): ${floorVerdict(r)}`);
 saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latency, memory, targets }, md);
 console.log(md);
