@@ -30,7 +30,9 @@
  * Memory: every engine writes into its own 64 KiB output buffer, one zlib call
  * at a time (everything here is synchronous); pieces are copied out at once
  * into the codec's shared slabs (slab.ts), and results are caller-owned views
- * of them, valid for as long as the caller keeps them.
+ * of them, valid for as long as the caller keeps them. The one exception is
+ * `compress(…, borrow)`: the WASM compressor's output as it is, a view of its
+ * memory valid until the next compression in this realm.
  */
 import { type FrameError, frameError } from '../errors.js';
 import { DEFLATE_STREAM_CHUNK, E_DEFLATE_DATA, E_MAX_PAYLOAD, E_UTF8 } from '../layout.js';

@@ -17,7 +17,7 @@
  * Memory ownership: the module's static regions (its input and output, the
  * shared compressor's tables) are reused by every call, so a result is a view
  * valid only until the next call in this realm (message.ts copies it out at
- * once). A stream owns one region of the module's memory above them,
+ * once, or lends it to a caller that asked to borrow it). A stream owns one region of the module's memory above them,
  * deflateStreamBytes(windowBits) long (about 128 KiB at 15 bits: the window's
  * 32 KiB of history plus 16 KiB for input, 64 KiB of hash chains, 16 KiB of
  * hash heads), taken at its first message and handed back by `close()` (or
