@@ -9,6 +9,8 @@
 // Prints, per build, the minimum, first quartile and median time per message over the windows (the compress calls
 // only, not the touching of other memory: CPU time per turn, from getrusage, whose own cost, about 1 µs per turn of
 // 8 messages, is included), and the bytes.
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { jsonPayload } from './deflate-payload.mjs';
 
 const env = process.env;
@@ -21,7 +23,7 @@ const other = new Uint8Array(Math.max(THRASH, 1));
 
 const builds = [];
 for (const dir of process.argv.slice(2)) {
-  const { wasmStream } = await import(new URL('esm/codec/deflate/wasm-compressor.js', new URL(`file://${dir.replace(/\/?$/, '/')}`)).href);
+  const { wasmStream } = await import(pathToFileURL(path.resolve(dir, 'esm/codec/deflate/wasm-compressor.js')).href);
   const streams = Array.from({ length: STREAMS }, () => wasmStream(LEVEL, BITS));
   builds.push({ dir, streams, next: streams.map((_, i) => (i * 7) % 64), times: [], bytes: 0 });
 }
