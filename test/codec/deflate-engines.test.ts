@@ -158,6 +158,30 @@ describe.each(ENGINES)('limits and bad data on $name', (engine) => {
   });
 });
 
+describe.each(ENGINES)('an engine that states no WASM share ($name without wasmMax)', (engine) => {
+  test('does every compression and inflation without context takeover itself, and messages round-trip', () => {
+    const calls = { deflater: 0, inflater: 0 };
+    const { wasmMax, ...rest } = engine;
+    expect(wasmMax!.compress).toBeGreaterThan(1024); // the engine as shipped would hand a 1 KiB message to the module
+    const bare: DeflateEngine = {
+      ...rest,
+      deflater: (...args) => (calls.deflater++, engine.deflater(...args)),
+      inflater: (...args) => (calls.inflater++, engine.inflater(...args)),
+    };
+    const sender = serverSide(bare, 'shared');
+    const receiver = serverSide(bare, 'shared');
+    const text = new TextEncoder().encode(JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ id: i, name: `user${i}` }))));
+    expect(text.length).toBeLessThan(wasmMax!.compress);
+    const sent = sender.compress(text);
+    expect(sent.length).toBeLessThan(wasmMax!.inflate);
+    expect(same(receiver.decompress(sent, 0) as Uint8Array, text)).toBe(true);
+    expect(calls.deflater).toBeGreaterThan(0);
+    expect(calls.inflater).toBeGreaterThan(0);
+    sender.close();
+    receiver.close();
+  });
+});
+
 /** A result as comparable data: the bytes as hex, or the error's close code and code. */
 function outcome(result: Uint8Array | FrameError): string {
   return result instanceof FrameError ? `error ${result.closeCode} ${result.code}` : Buffer.from(result.buffer, result.byteOffset, result.length).toString('hex');

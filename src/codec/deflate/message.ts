@@ -167,6 +167,9 @@ function shared(engine: DeflateEngine, key: string, make: () => RawStream): RawS
   return stream;
 }
 
+/** The WASM module's share beside an engine that states none (DeflateEngine.wasmMax): nothing. */
+const ENGINE_ALONE = { compress: 0, inflate: 0 } as const;
+
 /**
  * One endpoint's permessage-deflate for one connection on `engine`
  * (`await deflateEngine()`), for `new FrameDecoder({ deflate })` and
@@ -190,6 +193,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
   const ownStream = ownTakeover ? wasmStream(settings.level, agreedBits) : undefined;
   // Messages the peer compressed without context takeover are streams of their own: the WASM decompressor's case.
   const inflateOne = peerTakeover ? undefined : wasmInflater();
+  const wasmMax = engine.wasmMax ?? ENGINE_ALONE;
   let deflater: RawStream | undefined;
   let inflater: RawStream | undefined;
   return {
@@ -200,7 +204,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       // own (one-shot, as the full flush below writes) or the stream's next sync-flushed piece. Its trailer is not
       // sent when the message ends here; it ends at least one byte before it (0x00 for an empty message, §7.2.3.6).
       let out: Uint8Array | undefined;
-      if (oneShot !== undefined && data.length > 0 && data.length <= engine.wasmMax.compress) out = oneShot(data);
+      if (oneShot !== undefined && data.length > 0 && data.length <= wasmMax.compress) out = oneShot(data);
       else if (ownStream !== undefined && data.length <= DEFLATE_STREAM_CHUNK) out = ownStream.compressChunk(data);
       if (out !== undefined) {
         const view = fin ? out.subarray(0, out.length - TRAILER.length) : out;
@@ -235,7 +239,7 @@ export function messageDeflate(engine: DeflateEngine, params: DeflateParams, rol
       const inflated = inflation.start(maxLength, check);
       const sink = inflated.sink;
       let ok: boolean;
-      if (inflateOne !== undefined && data.length <= engine.wasmMax.inflate) {
+      if (inflateOne !== undefined && data.length <= wasmMax.inflate) {
         ok = inflateOne(data, sink);
       } else {
         // A 15-bit window inflates what any smaller window produced: one shared decompressor serves all.

@@ -75,9 +75,10 @@ export interface DeflateEngine {
    * The messages the WASM module takes over from this engine without context takeover, where WebAssembly
    * runs: of 1 to `compress` bytes to compress (wasm-compressor.ts), of up to `inflate` compressed bytes to
    * inflate (wasm-inflater.ts). Chosen per engine by measurement (docs/codec.md, "Which engine, per runtime"):
-   * native zlib is as fast past a few KiB, pako never is.
+   * native zlib is as fast past a few KiB, pako never is. Optional so that an engine written against the
+   * earlier interface still works: without it, the engine does all of that work itself.
    */
-  readonly wasmMax: { readonly compress: number; readonly inflate: number };
+  readonly wasmMax?: { readonly compress: number; readonly inflate: number };
   /** A raw DEFLATE compressor; `windowBits` 9–15 (message.ts maps an agreed 8 to 9). */
   deflater(level: number, memLevel: number, windowBits: number): RawStream;
   /** A raw DEFLATE decompressor with a window of 2^`windowBits` bytes (8–15). */
