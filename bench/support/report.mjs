@@ -21,6 +21,7 @@ export function readmeSection(reports) {
     parts.push(`### Echo server over loopback (messages/s)
 
 ${echo.connections} connections × ${echo.window} messages in flight, the server on one core, the load generator on the other.
+
 ${table(['message', ...servers, 'vs ws + add-ons', 'vs Bun'], cells.map(([bytes, kind]) => {
   const w = cell('wsframe', kind, Number(bytes)).messagesPerSecond;
   return [`${size(Number(bytes))} ${kind}`, ...servers.map((s) => k(cell(s, kind, Number(bytes)).messagesPerSecond)),
@@ -28,10 +29,31 @@ ${table(['message', ...servers, 'vs ws + add-ons', 'vs Bun'], cells.map(([bytes,
 }))}
 
 Round-trip latency at a fixed rate (half of what ws + add-ons sustains), p50 / p99 in ms:
+
 ${table(['message', ...[...new Set(echo.latency.map((r) => r.server))]], [...new Set(echo.latency.map((r) => r.size))].map((bytes) => [`${size(bytes)} ASCII at ${k(echo.latency.find((r) => r.size === bytes).offered)}/s`, ...echo.latency.filter((r) => r.size === bytes).map((r) => `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}`)]))}
 
 Idle memory per connection: ${echo.memory.map((r) => `${r.server} ${fixed(r.rssPerConnection / 1024, 1)} KiB`).join(', ')}.
 Machine: ${machineLine(echo.machine)}; ${echo.load}.`);
+  }
+  const deflate = by.deflate;
+  if (deflate?.rows?.length) {
+    const servers = ['wsframe dedicated', 'wsframe shared', 'ws', 'Bun.serve'];
+    const row = (server, bytes) => deflate.rows.find((r) => r.server === server && r.size === bytes);
+    const sizes = [...new Set(deflate.rows.map((r) => r.size))];
+    const rss = (server) => deflate.memory?.find((r) => r.server === server)?.rssPerConnection;
+    parts.push(`### Compressed echo (permessage-deflate)
+
+The echo above with compression on both ways: JSON-like messages, the client offering
+\`permessage-deflate; client_no_context_takeover\`; wsframe in its default mode (dedicated: context takeover, as ws's
+\`perMessageDeflate: true\`) and in shared mode (no compressor state per connection), ws with \`perMessageDeflate: true\`,
+Bun.serve compressing every echo. Messages/s, and bytes per echo on the wire:
+
+${table(['message', ...servers, 'dedicated vs ws', 'dedicated vs Bun'], sizes.map((bytes) => [size(bytes),
+  ...servers.map((s) => (row(s, bytes) ? `${k(row(s, bytes).messagesPerSecond)} · ${fixed(row(s, bytes).wireBytesPerEcho, 0)} B` : '–')),
+  x(row(servers[0], bytes).messagesPerSecond / row('ws', bytes).messagesPerSecond), x(row(servers[0], bytes).messagesPerSecond / row('Bun.serve', bytes).messagesPerSecond)]))}
+${deflate.memory?.length ? `
+Memory per idle connection after one compressed message (RSS): ${servers.filter(rss).map((s) => `${s} ${fixed(rss(s) / 1024, 1)} KiB`).join(', ')}.` : ''}
+Machine: ${machineLine(deflate.machine)}; ${deflate.load}.`);
   }
   const codec = by.codec;
   if (codec?.decode) {
