@@ -711,20 +711,31 @@ export class Connection implements BudgetWaiter {
       if (callbacks !== null) for (const cb of callbacks) process.nextTick(cb, socketClosedError());
       return;
     }
+    // The common flush after a read: the send fast path's frames only, one chunk, no callbacks.
+    if (queue === null) socket.write(batch!.subarray(0, batchEnd));
+    else batch = this.writeQueued(socket, queue, batch, batchEnd, callbacks);
+    // Nothing left in the socket: every byte went to the kernel during the write, the batch buffer is free again.
+    if (batch !== null && socket.writableLength === 0) recycleBatch(batch);
+    this.checkBacklog(socket);
+  }
+
+  /**
+   * Writes the queued frames, after the fast path's at `batch[0, batchEnd)` if any, with one `socket.write` (corked
+   * when they are several chunks); `callbacks` run once the last is written. Returns the batch buffer the write
+   * used, if it is one that may be reused.
+   */
+  private writeQueued(socket: Socket, queue: SendQueue, batch: Buffer | null, batchEnd: number, callbacks: SendCallback[] | null): Buffer | null {
     let chunks: Uint8Array[];
-    if (queue === null) chunks = [batch!.subarray(0, batchEnd)];
-    else {
-      const size = batchSize(this.role, queue);
-      if (batch === null) {
-        batch = this.plainSocket ? borrowBatch(size) : null;
-        chunks = encodeFrames(this.role, queue, batch ?? Buffer.allocUnsafe(size));
-      } else {
-        // Frames queued after the fast path's (rare: a callback, a large payload, a shared frame): fresh memory.
-        chunks = encodeFrames(this.role, queue, Buffer.allocUnsafe(size));
-        chunks.unshift(batch.subarray(0, batchEnd));
-      }
-      releaseQueue(queue);
+    const size = batchSize(this.role, queue);
+    if (batch === null) {
+      batch = this.plainSocket ? borrowBatch(size) : null;
+      chunks = encodeFrames(this.role, queue, batch ?? Buffer.allocUnsafe(size));
+    } else {
+      // Frames queued after the fast path's (rare: a callback, a large payload, a shared frame): fresh memory.
+      chunks = encodeFrames(this.role, queue, Buffer.allocUnsafe(size));
+      chunks.unshift(batch.subarray(0, batchEnd));
     }
+    releaseQueue(queue);
     const done = callbacks === null ? undefined : (error?: Error | null) => {
       for (const cb of callbacks) cb(error ?? undefined);
     };
@@ -733,9 +744,7 @@ export class Connection implements BudgetWaiter {
     for (let i = 0; i < last; i++) socket.write(chunks[i]);
     socket.write(chunks[last], done);
     if (last > 0) socket.uncork();
-    // Nothing left in the socket: every byte went to the kernel during the write, the batch buffer is free again.
-    if (batch !== null && socket.writableLength === 0) recycleBatch(batch);
-    this.checkBacklog(socket);
+    return batch;
   }
 
   /** After a write: bytes wait for the peer to read them. Over the limit: stop reading, start the send timeout. */
