@@ -365,34 +365,38 @@ export class FrameDecoder {
     const io = this.core.io;
     const kinds = this.kinds;
     const datas = this.datas;
-    // Whole messages and control frames become views of one copy of the range they span, in a shared slab.
+    // Whole messages and control frames become views of copies of the range they span: one copy into scratch
+    // memory (transient mode), else as few copies as fill the shared slab (see copyOut).
     const viewStart = this.state[S_VIEW_START];
     const viewEnd = this.state[S_VIEW_END];
+    const size = viewEnd - viewStart;
+    // The copy the views are made over: `copyEnd` is where it ends in the region (relative to `base`), and a
+    // region offset minus `copyShift` is its offset in `copy`.
     let copy: ArrayBufferLike = EMPTY.buffer;
-    let copyStart = viewStart;
-    if (viewEnd > viewStart) {
-      const size = viewEnd - viewStart;
-      let at: number;
-      let bytes: Uint8Array;
-      // Scratch memory only for a decode that no running callback can observe.
-      if (this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
-        bytes = scratch.bytes;
-        at = scratch.used;
-        scratch.used = at + size;
-      } else {
-        at = slab.reserve(size);
-        bytes = slab.bytes;
-      }
-      bytes.set(io.subarray(base + viewStart, base + viewEnd), at);
-      copy = bytes.buffer;
-      copyStart = viewStart - bytes.byteOffset - at;
+    let copyShift = viewStart;
+    let copyEnd = viewStart;
+    // Scratch memory only for a decode that no running callback can observe.
+    if (size > 0 && this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
+      const at = scratch.used;
+      scratch.used = at + size;
+      scratch.bytes.set(io.subarray(base + viewStart, base + viewEnd), at);
+      copy = scratch.bytes.buffer;
+      copyShift = viewStart - scratch.bytes.byteOffset - at;
+      copyEnd = viewEnd;
     }
     const end = count * WORDS;
     for (let i = 0; i < end; i += WORDS) {
       const flags = table[i];
       if ((flags & VIEW) !== 0) {
         const opcode = flags & OPCODE;
-        const data = new this.View(copy, table[i + 1] - copyStart, table[i + 2]);
+        const start = table[i + 1];
+        if (start + table[i + 2] > copyEnd) {
+          // Not in the copy made so far: copy it and what follows (copyOut's copy ends the slab's used bytes).
+          copyEnd = this.copyOut(base, i, end, viewEnd);
+          copy = slab.bytes.buffer;
+          copyShift = start - (slab.bytes.byteOffset + slab.used - (copyEnd - start));
+        }
+        const data = new this.View(copy, start - copyShift, table[i + 2]);
         if ((flags & DEFERRED_UTF8) !== 0 && !nativeIsUtf8!(data)) {
           // A whole text message the kernel left to the native validator (it went on after it): invalid, so
           // it and everything after it are dropped.
@@ -413,6 +417,32 @@ export class FrameDecoder {
         if (this.failure !== null) break; // refused in JavaScript (too many fragments): nothing after it counts
       }
     }
+  }
+
+  /**
+   * Copies whole messages and control frames from the one of descriptor `i` on into the shared slab, ending at
+   * `viewEnd` or at the end of the last of them that fits in the slab's room (so no slab is left half empty
+   * because the whole range did not fit in it; a new slab when not even the first fits), and returns where
+   * the copy ends in the region (relative to `base`). The copy's last byte is the slab's last used one.
+   */
+  private copyOut(base: number, i: number, end: number, viewEnd: number): number {
+    const table = this.core.table;
+    const from = table[i + 1];
+    let to = viewEnd;
+    const room = slab.room;
+    if (to - from > room) {
+      to = from;
+      for (let j = i; j < end; j += WORDS) {
+        const last = table[j + 1] + table[j + 2];
+        if ((table[j] & VIEW) === 0) continue;
+        if (last - from > room) break;
+        to = last;
+      }
+      if (to === from) to = viewEnd; // not even the first fits: all of it into a new slab
+    }
+    const at = slab.reserve(to - from);
+    slab.bytes.set(this.core.io.subarray(base + from, base + to), at);
+    return to;
   }
 
   /** A piece of a frame that spans inputs, or of a fragmented message: assembled in JavaScript memory. */

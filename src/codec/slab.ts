@@ -34,7 +34,13 @@ export const allocRaw: (size: number) => Uint8Array =
 export class Slab {
   /** The current slab; `reserve` may replace it. */
   bytes: Uint8Array = new Uint8Array(0);
-  private used = 0;
+  /** Bytes of `bytes` handed out so far. */
+  used = 0;
+
+  /** Bytes left in the current slab: a reservation of up to this many is placed right after the last. */
+  get room(): number {
+    return this.bytes.length - this.used;
+  }
 
   /**
    * Reserves `size` bytes in `this.bytes` and returns their offset. A request
