@@ -7,6 +7,9 @@
 // ws picks bufferutil when it loads, so each ws variant runs in its own child
 // process (WS_NO_BUFFER_UTIL=1 for the pure-JS one), on the same streams; every
 // workload is measured for all variants back to back.
+//
+// CODEC_BENCH_ONLY=REGEX (e.g. 'utf8 16384') measures only the decode workloads whose "kind bytes" matches, with
+// their anchors and floor, prints them and stops: a partial run for A/B work, whose results are not saved.
 import { fork } from 'node:child_process';
 import os from 'node:os';
 import { createRequire } from 'node:module';
@@ -22,6 +25,7 @@ const FLOOR_BYTES = 16384;
 const SIZES = [16, 128, 1024, 16384, 1 << 20];
 /** Workloads: text and binary at every size, mixed-script text at 1 and 16 KiB, 1–4-byte text at 16 KiB. */
 const WORKLOADS = SIZES.flatMap((bytes) => [['text', bytes], ['binary', bytes], ...(bytes === 1024 || bytes === 16384 ? [['mixed', bytes]] : []), ...(bytes === 16384 ? [['utf8', bytes]] : [])]);
+const ONLY = process.env.CODEC_BENCH_ONLY === undefined ? undefined : new RegExp(process.env.CODEC_BENCH_ONLY);
 const ANCHOR = process.env.CODEC_BENCH_ANCHOR; // set in the child processes: 'ws', 'ws-js' or 'wsframe'
 /** glibc's malloc on transparent huge pages (glibc ≥ 2.35; read at process start, so for child processes only). */
 const HUGE_PAGES = { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
@@ -173,7 +177,7 @@ if (ANCHOR) {
   const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
   // Each workload is measured for all four variants back to back, so load drift affects them alike.
   const decode = [];
-  for (const [kind, bytes] of WORKLOADS) {
+  for (const [kind, bytes] of WORKLOADS.filter(([kind, bytes]) => !ONLY || ONLY.test(`${kind} ${bytes}`))) {
     const measured = {
       ws: await wsNative.measure(kind, bytes),
       wsframe: await measureWsframe(kind, bytes, false),
@@ -191,6 +195,12 @@ if (ANCHOR) {
     console.log(`decode ${size(bytes)} ${kind}: wsframe ${fixed(row.wsframe / 1e6)} M msgs/s (${gb(row.wsframe, bytes)} GB/s, ${fault(row.faults.wsframe)} faults/msg), ` +
       `ws + bufferutil ${fixed(row.ws / 1e6)} M (${gb(row.ws, bytes)} GB/s, ${fault(row.faults.ws)} faults/msg): ${fixed(row.wsframe / row.ws)}×` +
       (row.floor === undefined ? '' : `; owned floor ${gb(row.floor, bytes)} GB/s (${fault(row.faults.floor)} faults/msg), floor ÷ ws ${fixed(row.floor / row.ws)}×`));
+  }
+  if (ONLY) {
+    console.log(`partial run (CODEC_BENCH_ONLY), nothing saved; load average ${fixed(loadBefore)} at the start, ${fixed(os.loadavg()[0])} at the end`);
+    wsNative.close();
+    wsJS.close();
+    process.exit(0);
   }
   // Benchmark.js verdicts on the decoder against ws + bufferutil (its sample comes from the child).
   const verdicts = [];
