@@ -1,5 +1,6 @@
 // Imported, not the global: on Node 20 the global `Buffer` is a getter, called on every use (once per message here).
 import { Buffer } from 'node:buffer';
+import { SLAB_SIZE } from '../codec/slab.js';
 
 /**
  * The buffer every socket in this realm reads into: the codec's I/O region in
@@ -19,7 +20,10 @@ const subarray = Buffer.prototype.subarray as (this: Receiver, start: number, en
 /**
  * The receiver `viewOf` last used: one per ArrayBuffer (a decoder's slab), its
  * fields replaced when views of another buffer are made. Never null: starts
- * on an empty buffer.
+ * on an empty buffer. It keeps the last buffer viewed alive until a view of
+ * another is made, so it takes only buffers of at most a slab (SLAB_SIZE):
+ * views of larger ones (a large message's own memory) use `Buffer.from`,
+ * where those few nanoseconds do not count and nothing is held.
  */
 const receiver: Receiver = { length: 0, buffer: new ArrayBuffer(0), byteOffset: 0 };
 
@@ -36,8 +40,10 @@ const receiver: Receiver = { length: 0, buffer: new ArrayBuffer(0), byteOffset: 
  */
 function subarrayView(buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer {
   if (receiver.buffer !== buffer) {
+    const size = buffer.byteLength;
+    if (size > SLAB_SIZE) return Buffer.from(buffer, byteOffset, length);
     receiver.buffer = buffer;
-    receiver.length = buffer.byteLength;
+    receiver.length = size;
   }
   // Out of range: Buffer.from's RangeError (subarray would clamp the view, or count a negative offset from the end).
   if (byteOffset < 0 || byteOffset + length > receiver.length) return Buffer.from(buffer, byteOffset, length);

@@ -7,6 +7,7 @@
 import { expect, test } from 'vitest';
 import type { WebSocket } from '../../src/server/index.js';
 import { BufferView } from '../../src/server/memory.js';
+import { SLAB_SIZE } from '../../src/codec/slab.js';
 import { frame } from './fuzzer.js';
 import { cleanupsAfterEach, closeServer, listen, next } from './helpers.js';
 import net from 'node:net';
@@ -92,8 +93,9 @@ test('BufferView makes the Buffer Buffer.from makes, over any buffer in turn, an
   const a = new ArrayBuffer(32);
   const b = new ArrayBuffer(48);
   const shared = new SharedArrayBuffer(16);
+  const large = new ArrayBuffer(SLAB_SIZE + 1); // not cached: Buffer.from's view
   // Alternating buffers: the view of each must be over that buffer, not the one before (the cached receiver).
-  for (const [memory, offset, length] of [[a, 0, 32], [b, 5, 7], [a, 31, 1], [b, 48, 0], [shared, 3, 13], [a, 12, 0]] as const) {
+  for (const [memory, offset, length] of [[a, 0, 32], [b, 5, 7], [a, 31, 1], [b, 48, 0], [shared, 3, 13], [large, SLAB_SIZE - 9, 10], [a, 12, 0]] as const) {
     const view = new BufferView(memory, offset, length);
     const reference = Buffer.from(memory, offset, length);
     expect(Object.getPrototypeOf(view)).toBe(Buffer.prototype);
