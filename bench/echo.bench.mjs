@@ -45,6 +45,13 @@ const PARTIAL = ['ECHO_SIZES', 'ECHO_KINDS', 'ECHO_SERVERS', 'ECHO_BUILD'].some(
 const MEMORY_ONLY = env.ECHO_MEMORY === '1';
 const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 3));
 const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
+/**
+ * Load before the measured window, on each fresh server. Long enough for a server's heap to reach the size it keeps
+ * under this load: a 1 KiB echo grows wsframe's by ≈ 40 MB in its first 1-2 s (V8 frees the messages' memory every
+ * 32 MiB), and after a 0.5 s warm-up that growth's page faults fell inside the window in some runs and not others,
+ * doubling their CPU per message (bench/results/echo-profile.md §11). The same for every server.
+ */
+const WARMUP_SECONDS = Number(env.ECHO_WARMUP_SECONDS ?? (QUICK ? 0.5 : 2));
 const LATENCY_SECONDS = QUICK ? 1 : 2;
 const CONNECTIONS = 16;
 const WINDOW = 32;
@@ -138,23 +145,38 @@ async function stop(c) {
   await c.exited;
 }
 
+/** Fields of /proc/`pid`/stat from the state on (the state is field 3, so field N is at N − 3). */
+const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
 /** User + system CPU seconds of process `pid` so far (from /proc: the same for Node and Bun). */
 function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = stat(pid);
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime (fields 14 and 15)
+}
+
+/**
+ * Page faults of process `pid` so far (minor + major, fields 10 and 12). A 1 KiB echo's CPU per message follows
+ * them: a run whose allocator hands the server fresh pages costs up to twice one that reuses its heap
+ * (bench/results/echo-profile.md §11), so the table shows them beside the rates.
+ */
+function pageFaults(pid) {
+  const fields = stat(pid);
+  return Number(fields[7]) + Number(fields[9]);
 }
 
 /** One run: a fresh server, a load generator, the measured window. */
 async function run(server, kind, bytes, rate = 0) {
   const s = await startServer(server);
   const seconds = rate ? LATENCY_SECONDS : SECONDS;
-  const load = wrap(launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, seconds, kind, Math.round(rate)].map(String)));
+  const load = wrap(launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, seconds, kind, Math.round(rate)].map(String), { env: { ECHO_WARMUP_MS: String(WARMUP_SECONDS * 1000) } }));
   await load.next(); // warm
   const before = cpuSeconds(s.proc.pid);
+  const faultsBefore = pageFaults(s.proc.pid);
   const loadBefore = cpuSeconds(load.proc.pid);
   load.proc.send('go');
   const result = await load.next();
   const after = cpuSeconds(s.proc.pid);
+  const faults = pageFaults(s.proc.pid) - faultsBefore;
   const loadAfter = cpuSeconds(load.proc.pid);
   await load.exited;
   await stop(s);
@@ -165,6 +187,7 @@ async function run(server, kind, bytes, rate = 0) {
     p50ms: result.p50, p99ms: result.p99,
     serverCpu: (after - before) / result.seconds, loadCpu: (loadAfter - loadBefore) / result.seconds,
     serverCpuPerMessage: (after - before) / result.messages,
+    serverFaultsPerMessage: faults / result.messages,
   };
 }
 
@@ -213,7 +236,8 @@ const figures = SERVERS.flatMap((server) => cells.filter(({ bytes }) => runsAt(s
   return {
     server: server.name, kind, size: bytes, addons: all[0].addons, rounds: all.length,
     messagesPerSecond: of('messagesPerSecond'), megabytesPerSecond: of('megabytesPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'),
-    serverCpu: of('serverCpu'), serverCpuPerMessage: of('serverCpuPerMessage'), loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
+    serverCpu: of('serverCpu'), serverCpuPerMessage: of('serverCpuPerMessage'), serverFaultsPerMessage: of('serverFaultsPerMessage'),
+    loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
     loadBound: all.filter((r) => r.serverCpu < BUSY && r.loadCpu >= BUSY).length,
   };
 }));
@@ -283,9 +307,14 @@ const throughput = `${table(['size', 'payload', ...REAL.map((s) => s.name), ...o
 ${floorTable}
 ### All figures (medians over the rounds)
 
-${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'load generator CPU', 'runs bound by the load generator'],
+${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'server µs per message', 'server page faults per 1,000 messages', 'load generator CPU', 'runs bound by the load generator'],
   figures.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
-    `${fixed(r.serverCpu * 100, 0)}%`, `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}`;
+    `${fixed(r.serverCpu * 100, 0)}%`, fixed(r.serverCpuPerMessage * 1e6), fixed(r.serverFaultsPerMessage * 1000), `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}
+
+Server µs per message and page faults per 1,000 messages are medians over the rounds, like the rest (from /proc). At
+1 KiB a run's CPU per message follows its page faults: every message is copied into fresh memory (the listener's to
+keep), and a run whose server's heap was still growing to its size under the load cost up to twice one whose heap had
+settled; hence the warm-up (bench/results/echo-profile.md §11).`;
 
 if (PARTIAL) {
   console.log(`\n${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
@@ -380,7 +409,7 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 
 Each server runs in its own process${PIN ? ' pinned to core 0 (`taskset`); the load generator is pinned to core 1' : ' (no taskset here: not pinned)'}.
 ${CONNECTIONS} connections each keep ${WINDOW} masked messages in flight and answer every echo with a new one; ${SECONDS} s
-measured after a 0.5 s warm-up, a fresh server per run. ${ROUNDS} rounds: each round runs every payload, the servers of a payload
+measured after a ${WARMUP_SECONDS} s warm-up (time for each server's heap to reach its size under the load), a fresh server per run. ${ROUNDS} rounds: each round runs every payload, the servers of a payload
 back to back (each round in a turned order); the rounds follow each other, so other work on the machine at one moment
 touches one sample of each figure. Figures are medians over the rounds, ± half their spread; a ratio is the median of the
 ratios within each round, with their range. Payloads:
@@ -424,5 +453,5 @@ ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.
 const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
   `floor ÷ Bun.serve ${ratioCell(r.vsBun)} (by CPU per message ${ratioCell(r.cpuVsBun)}), wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)} ` +
   `(by CPU per message ${ratioCell(r.cpuWsframeVsFloor)}): ${floorVerdict(r)}`);
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latency, memory, targets }, md);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latency, memory, targets }, md);
 console.log(md);

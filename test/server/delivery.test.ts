@@ -87,3 +87,22 @@ test('BufferView instances are Buffers', () => {
   expect(Buffer.concat([view, Buffer.from('e')]).toString()).toBe('abcde');
   expect(new Uint8Array(memory)[2]).toBe(0x61);
 });
+
+test('BufferView makes the Buffer Buffer.from makes, over any buffer in turn, and refuses a range past the end', () => {
+  const a = new ArrayBuffer(32);
+  const b = new ArrayBuffer(48);
+  const shared = new SharedArrayBuffer(16);
+  // Alternating buffers: the view of each must be over that buffer, not the one before (the cached receiver).
+  for (const [memory, offset, length] of [[a, 0, 32], [b, 5, 7], [a, 31, 1], [b, 48, 0], [shared, 3, 13], [a, 12, 0]] as const) {
+    const view = new BufferView(memory, offset, length);
+    const reference = Buffer.from(memory, offset, length);
+    expect(Object.getPrototypeOf(view)).toBe(Buffer.prototype);
+    expect(view.buffer).toBe(memory);
+    expect([view.byteOffset, view.length]).toEqual([reference.byteOffset, reference.length]);
+    expect(view).toStrictEqual(reference);
+  }
+  expect(() => new BufferView(a, 30, 3)).toThrow(RangeError);
+  expect(() => new BufferView(b, 49, 0)).toThrow(RangeError);
+  expect(() => new BufferView(b, -1, 1)).toThrow(RangeError);
+  expect(() => Buffer.from(b, 49, 0)).toThrow(RangeError);
+});
