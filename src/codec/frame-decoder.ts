@@ -106,6 +106,9 @@ const BLOCK = 1 << 20;
  */
 const REUSED_MAX = 64 * 1024;
 
+/** Bytes per descriptor in a read's range of whole messages from which copyOut looks for where to end a copy. */
+const SCAN_BYTES = 1024;
+
 /** Event arrays up to this length are kept between batches (a 64 KiB chunk holds about 3,000 16-byte messages). */
 const KEEP_EVENTS = 4096;
 
@@ -420,25 +423,30 @@ export class FrameDecoder {
   }
 
   /**
-   * Copies whole messages and control frames from the one of descriptor `i` on into the shared slab, ending at
-   * `viewEnd` or at the end of the last of them that fits in the slab's room (so no slab is left half empty
-   * because the whole range did not fit in it; a new slab when not even the first fits), and returns where
-   * the copy ends in the region (relative to `base`). The copy's last byte is the slab's last used one.
+   * Copies whole messages and control frames from the one of descriptor `i` on into the shared slab and returns
+   * where the copy ends in the region (relative to `base`); the copy's last byte is the slab's last used one. It
+   * ends at `viewEnd`, or earlier at the end of the last of them that fits in the slab's room (so no slab is
+   * left half unused because the whole range did not fit; the first alone goes into a new slab when it does not
+   * fit), or at the end of the first text message left to the native validator (collect checks each right after
+   * its copy, while the copy is in the cache: copying three 16 KiB messages at once and then checking them cost
+   * about 5% more at 16 KiB). The descriptors are scanned only when the range does not fit or holds at least
+   * SCAN_BYTES per descriptor, so short messages pay nothing for it.
    */
   private copyOut(base: number, i: number, end: number, viewEnd: number): number {
     const table = this.core.table;
     const from = table[i + 1];
     let to = viewEnd;
     const room = slab.room;
-    if (to - from > room) {
+    if (to - from > room || (to - from) * WORDS >= (end - i) * SCAN_BYTES) {
       to = from;
       for (let j = i; j < end; j += WORDS) {
+        const flags = table[j];
+        if ((flags & VIEW) === 0) continue;
         const last = table[j + 1] + table[j + 2];
-        if ((table[j] & VIEW) === 0) continue;
-        if (last - from > room) break;
+        if (last - from > room && j !== i) break;
         to = last;
+        if (last - from > room || (flags & DEFERRED_UTF8) !== 0) break;
       }
-      if (to === from) to = viewEnd; // not even the first fits: all of it into a new slab
     }
     const at = slab.reserve(to - from);
     slab.bytes.set(this.core.io.subarray(base + from, base + to), at);
