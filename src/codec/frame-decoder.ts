@@ -491,23 +491,28 @@ export class FrameDecoder {
     this.liveCopy = copy;
     this.liveShift = copyShift;
     this.delivering = true;
-    try {
-      for (; i < end; i += WORDS) {
-        const flags = table[i];
-        const data = new View(copy, table[i + 1] - copyShift, table[i + 2]);
-        this.liveRow = i + WORDS;
-        const kind = flags & KIND_BITS;
-        if ((flags & DEFERRED_UTF8) !== 0 || this.count !== 0 || kind === CLOSE || kind > OPCODE) {
-          if (!this.queueView(flags, data)) break;
-        } else if (kind === TEXT) this.onMessage(data, false);
+    for (; i < end; i += WORDS) {
+      const flags = table[i];
+      // Outside the try: V8 (11.3) builds the view inline only there (inside, the typed array's construction
+      // goes through the generic constructor stub, about 4% of a 16 B echo's in-process samples).
+      const data = new View(copy, table[i + 1] - copyShift, table[i + 2]);
+      this.liveRow = i + WORDS;
+      const kind = flags & KIND_BITS;
+      if ((flags & DEFERRED_UTF8) !== 0 || this.count !== 0 || kind === CLOSE || kind > OPCODE) {
+        if (!this.queueView(flags, data)) break;
+        continue;
+      }
+      try {
+        if (kind === TEXT) this.onMessage(data, false);
         else if (kind === BINARY) this.onMessage(data, true);
         else if (kind === OPCODE_PING) this.onPing(data);
         else this.onPong(data);
-        if (live !== this) break; // spilled: the rest is queued
+      } catch (error) {
+        if (live === this) this.spill();
+        this.thrown = error;
+        break;
       }
-    } catch (error) {
-      if (live === this) this.spill();
-      this.thrown = error;
+      if (live !== this) break; // spilled: the rest is queued
     }
     if (live === this) live = null;
     this.delivering = false;
