@@ -24,7 +24,7 @@
 //        node bench/hostile.bench.mjs partial [kind]   (one probe, printed, not saved)
 //        HOSTILE_ROUNDS=10 node bench/hostile.bench.mjs partial wsframe   (more rounds of it)
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -137,12 +137,22 @@ async function flood(server, kind) {
  * wait that began before the echo was sent and can exceed the echo's latency.
  */
 function sched(pid) {
+  const read = (file) => {
+    try {
+      return readFileSync(file, 'utf8').split(' ').map(Number);
+    } catch {
+      return [0, 0];
+    }
+  };
+  const [ran, waited] = read(`/proc/${pid}/schedstat`);
+  // Every thread of the process (V8's collector helpers among them): a collection's main thread waits for its helpers.
+  let threadsWaited = 0;
   try {
-    const [ran, waited] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ').map(Number);
-    return { ran, waited };
+    for (const task of readdirSync(`/proc/${pid}/task`)) threadsWaited += read(`/proc/${pid}/task/${task}/schedstat`)[1];
   } catch {
-    return { ran: 0, waited: 0 };
+    // the process is gone
   }
+  return { ran, waited, threadsWaited };
 }
 
 /** This clock (ms since the epoch, sub-ms) is the one the server's collections are reported on. */
@@ -155,7 +165,7 @@ async function partial(server) {
   await new Promise((resolve, reject) => bystander.once('open', resolve).once('error', reject));
   const latencies = [];
   let sentAt = 0;
-  let serverAt = { ran: 0, waited: 0 }; // the server's and this process's scheduling at the last send
+  let serverAt = { ran: 0, waited: 0, threadsWaited: 0 }; // the server's and this process's scheduling at the last send
   let ownAt = serverAt;
   let stopped = false;
   const tick = () => {
@@ -173,7 +183,7 @@ async function partial(server) {
     const latency = now - sentAt;
     if (measuring && latency > (worst === null ? -1 : worst.receivedAt - worst.sentAt)) {
       const [serverNow, ownNow] = [sched(server.proc.pid), sched(process.pid)];
-      worst = { sentAt, receivedAt: now, serverRanMs: (serverNow.ran - serverAt.ran) / 1e6, serverWaitMs: (serverNow.waited - serverAt.waited) / 1e6, ownWaitMs: (ownNow.waited - ownAt.waited) / 1e6 };
+      worst = { sentAt, receivedAt: now, serverRanMs: (serverNow.ran - serverAt.ran) / 1e6, serverWaitMs: (serverNow.waited - serverAt.waited) / 1e6, serverThreadsWaitMs: (serverNow.threadsWaited - serverAt.threadsWaited) / 1e6, ownWaitMs: (ownNow.waited - ownAt.waited) / 1e6 };
     }
     latencies.push(latency);
     setTimeout(tick, 20);
@@ -203,9 +213,9 @@ async function partial(server) {
       ...distribution(latencies.slice(quiet)), worstSentAtMs: (worst?.sentAt ?? t0) - t0, sendersDoneAtMs: doneAt - t0,
       // What the worst echo's round trip held: the server on a core (its own work, page faults included), the server
       // waiting for a core, this process (the bystander's) waiting for one, the server's collections within it.
-      worstServerRanMs: worst?.serverRanMs ?? 0, worstServerWaitMs: worst?.serverWaitMs ?? 0, worstBystanderWaitMs: worst?.ownWaitMs ?? 0, worstCollectionMs: during.reduce((a, c) => a + c.ms, 0),
+      worstServerRanMs: worst?.serverRanMs ?? 0, worstServerWaitMs: worst?.serverWaitMs ?? 0, worstServerThreadsWaitMs: worst?.serverThreadsWaitMs ?? 0, worstBystanderWaitMs: worst?.ownWaitMs ?? 0, worstCollectionMs: during.reduce((a, c) => a + c.ms, 0),
     },
-    server: { loopDelayMaxMs, collections: collections.length, collectionMaxMs: Math.max(0, ...collections.map((c) => c.ms)), collectionMs: collections.reduce((a, c) => a + c.ms, 0) },
+    server: { loopDelayMaxMs, collections: collections.length, collectionMaxMs: Math.max(0, ...collections.map((c) => c.ms)), collectionMaxKind: collections.reduce((a, c) => (c.ms > a.ms ? c : a), { ms: 0, kind: 'none' }).kind, collectionMs: collections.reduce((a, c) => a + c.ms, 0) },
   };
 }
 
@@ -225,7 +235,7 @@ async function partialRounds(kind) {
     const { latencies, ...result } = await partial(server);
     await stop(server);
     rounds.push({ round, loadAverage: load, ...result, all: latencies });
-    console.log(`${kind}: partial round ${round} (load ${fixed(load, 1)}): ${PARTIAL.clients} × ${result.sentMB / PARTIAL.clients} MB: +${fixed(result.peakGrowthMB, 0)} MB RSS, bystander p50 ${fixed(result.bystander.p50ms)} ms, p99 ${fixed(result.bystander.p99ms)} ms, max ${fixed(result.bystander.maxMs)} ms (sent at ${fixed(result.bystander.worstSentAtMs / 1000, 2)} s; in it the server ran ${fixed(result.bystander.worstServerRanMs)} ms, waited ${fixed(result.bystander.worstServerWaitMs)} ms for a core, the bystander ${fixed(result.bystander.worstBystanderWaitMs)} ms, server collections ${fixed(result.bystander.worstCollectionMs)} ms); server event-loop delay max ${fixed(result.server.loopDelayMaxMs)} ms, ${result.server.collections} collections ≥ 1 ms (longest ${fixed(result.server.collectionMaxMs)} ms)`);
+    console.log(`${kind}: partial round ${round} (load ${fixed(load, 1)}): ${PARTIAL.clients} × ${result.sentMB / PARTIAL.clients} MB: +${fixed(result.peakGrowthMB, 0)} MB RSS, bystander p50 ${fixed(result.bystander.p50ms)} ms, p99 ${fixed(result.bystander.p99ms)} ms, max ${fixed(result.bystander.maxMs)} ms (sent at ${fixed(result.bystander.worstSentAtMs / 1000, 2)} s; in it the server ran ${fixed(result.bystander.worstServerRanMs)} ms, waited ${fixed(result.bystander.worstServerWaitMs)} ms for a core (all its threads ${fixed(result.bystander.worstServerThreadsWaitMs)} ms), the bystander ${fixed(result.bystander.worstBystanderWaitMs)} ms, server collections ${fixed(result.bystander.worstCollectionMs)} ms); server event-loop delay max ${fixed(result.server.loopDelayMaxMs)} ms, ${result.server.collections} collections ≥ 1 ms (longest ${fixed(result.server.collectionMaxMs)} ms, ${result.server.collectionMaxKind})`);
   }
   const all = rounds.flatMap((r) => r.all);
   for (const r of rounds) delete r.all;
@@ -316,7 +326,7 @@ const targets = done.map((d) => ({ name: d.name, ratio: d.goal / Math.max(d.valu
 /** The worst round, named beside the verdict whatever the verdict: what its worst echo held. */
 const worst = (p) => {
   const r = p.rounds.find((x) => x.round === p.worstRound);
-  return `worst round (${r.round}) ${fixed(r.bystander.maxMs)} ms, in which the server ran ${fixed(r.bystander.worstServerRanMs)} ms, waited ${fixed(r.bystander.worstServerWaitMs)} ms for a core, the bystander ${fixed(r.bystander.worstBystanderWaitMs)} ms, and the server's collections took ${fixed(r.bystander.worstCollectionMs)} ms`;
+  return `worst round (${r.round}) ${fixed(r.bystander.maxMs)} ms, in which the server ran ${fixed(r.bystander.worstServerRanMs)} ms, waited ${fixed(r.bystander.worstServerWaitMs)} ms for a core (its threads together ${fixed(r.bystander.worstServerThreadsWaitMs)} ms), the bystander ${fixed(r.bystander.worstBystanderWaitMs)} ms, and the server's collections took ${fixed(r.bystander.worstCollectionMs)} ms`;
 };
 const verdictOf = (d, i) => {
   const v = targets[i].pass ? 'PASS' : `**MISS**${reasons[d.name] ? `: ${reasons[d.name]}` : ''}`;
@@ -342,7 +352,9 @@ five had a max of 50.04 ms while the others had 8-16 ms, and a rerun gave 15.89 
 taken apart below: the time the server's main thread spent on a core (its own work, page faults included), the time
 it and the bystander's main thread spent runnable but waiting for a core
 (/proc/PID/schedstat, counted when a wait ends: one that began before the echo counts whole) and the server's
-collections within it. Where those waits come near the echo's latency, the machine, not the server, made that max.
+collections within it. Where those waits come near the echo's latency, the machine, not the server, made that max. A
+long collection counts as the machine's too when the server's threads together (V8's collector helpers, whom the main
+thread waits for) waited about as long: in 18 rounds at load 3-5 a 47 ms mark-compact held 126 ms of such waits.
 
 ## Fragments and handshake
 ${table(['server', 'empty-fragment stream', 'frames written by the client until the close', 'bare-LF head'], KINDS.map((k) => [k, `${results[k].fragments.how}${results[k].fragments.code ? ` ${results[k].fragments.code}` : ''} after ${fixed(results[k].fragments.seconds, 3)} s`, results[k].fragments.frames, `${results[k].bareLf.status} after ${fixed(results[k].bareLf.seconds, 3)} s`]))}
@@ -356,17 +368,17 @@ ${table(['payload', 'highWaterMark 16 MiB (before)', 'default (1 MiB)', 'ratio (
 ## Partial messages (4 × a 68 MB frame, ${PARTIAL.sent / (1 << 20)} MiB of each sent) and a bystander
 ${PARTIAL.rounds} rounds per server, each against a fresh server; "median round" is the median of the rounds' max (the
 target's figure), "all rounds" the distribution of every echo of them. The worst echo of each round is taken apart: how
-long the server's main thread ran during it, how long it and the bystander's (this process) were runnable but waiting
-for a core (/proc/PID/schedstat; a wait is counted when it ends, so one begun before the echo counts whole), and the
+long the server's main thread ran during it, how long it (and all the server's threads together: V8's collector
+helpers among them) and the bystander's (this process) were runnable but waiting for a core (/proc/PID/schedstat; a wait is counted when it ends, so one begun before the echo counts whole), and the
 server's collections (of 1 ms or more) that overlapped it; the server's event-loop delay max is over the whole round
 (sampled every ms).
 
-${table(['server', 'round', 'load average', 'RSS growth MB', 'bystander echoes', 'p50 ms', 'p99 ms', 'max ms', 'worst echo sent at (s)', 'in it: server ran (ms)', 'server waited for a core (ms)', 'bystander waited (ms)', 'server collections (ms)', 'server event-loop delay max (ms)', 'server collections ≥ 1 ms: count, longest (ms)', 'senders done at (s)'],
+${table(['server', 'round', 'load average', 'RSS growth MB', 'bystander echoes', 'p50 ms', 'p99 ms', 'max ms', 'worst echo sent at (s)', 'in it: server ran (ms)', 'server waited for a core: main thread / all threads (ms)', 'bystander waited (ms)', 'server collections (ms)', 'server event-loop delay max (ms)', 'server collections ≥ 1 ms: count, longest (ms, kind)', 'senders done at (s)'],
   KINDS.flatMap((k) => {
     const p = results[k].partial;
     return [...p.rounds.map((r) => [k, r.round, fixed(r.loadAverage, 1), fixed(r.peakGrowthMB, 0), r.bystander.echoes, fixed(r.bystander.p50ms), fixed(r.bystander.p99ms), fixed(r.bystander.maxMs),
-      fixed(r.bystander.worstSentAtMs / 1000, 2), fixed(r.bystander.worstServerRanMs), fixed(r.bystander.worstServerWaitMs), fixed(r.bystander.worstBystanderWaitMs), fixed(r.bystander.worstCollectionMs),
-      fixed(r.server.loopDelayMaxMs), `${r.server.collections}, ${fixed(r.server.collectionMaxMs)}`, fixed(r.bystander.sendersDoneAtMs / 1000, 1)]),
+      fixed(r.bystander.worstSentAtMs / 1000, 2), fixed(r.bystander.worstServerRanMs), `${fixed(r.bystander.worstServerWaitMs)} / ${fixed(r.bystander.worstServerThreadsWaitMs)}`, fixed(r.bystander.worstBystanderWaitMs), fixed(r.bystander.worstCollectionMs),
+      fixed(r.server.loopDelayMaxMs), `${r.server.collections}, ${fixed(r.server.collectionMaxMs)} (${r.server.collectionMaxKind})`, fixed(r.bystander.sendersDoneAtMs / 1000, 1)]),
     [k, 'median round', '', '', '', '', '', `**${fixed(p.medianRoundMaxMs)}**`, '', '', '', '', '', '', '', ''],
     [k, 'all rounds', '', fixed(p.peakGrowthMB, 0), p.bystander.echoes, fixed(p.bystander.p50ms), fixed(p.bystander.p99ms), fixed(p.bystander.maxMs), '', '', '', '', '', '', '', '']];
   }))}

@@ -6,7 +6,7 @@
 // its event loop since the last 'pauses' (its collections of 1 ms or more, on
 // the wall clock, and the event loop's longest delay), 'exit' by exiting.
 import { createRequire } from 'node:module';
-import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay, performance } from 'node:perf_hooks';
 
 const kind = process.argv[2];
 const options = JSON.parse(process.argv[3] ?? '{}');
@@ -28,10 +28,11 @@ server.on('connection', (ws) => {
 });
 await new Promise((resolve) => server.once('listening', resolve));
 
+const KIND = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
 /** Collections of 1 ms or more since the last 'pauses': wall-clock start (ms since the epoch, as the parent's clock) and length. */
 const collections = [];
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) if (e.duration >= 1) collections.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+  for (const e of list.getEntries()) if (e.duration >= 1) collections.push({ at: performance.timeOrigin + e.startTime, ms: e.duration, kind: KIND[e.detail?.kind] ?? String(e.detail?.kind) });
 }).observe({ entryTypes: ['gc'] });
 /** Sampled every ms once the parent first asks for 'pauses' (the partial-message rounds), not in the other probes. */
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
