@@ -14,7 +14,9 @@
 // 2. Latency at a fixed offered rate (half of what ws + native add-ons reached
 //    for that payload in step 1), open loop: p50/p99 round trip, and the
 //    server's CPU time per message at that rate (the same work for every
-//    server, so the cheapest server costs least whatever else runs).
+//    server, so the cheapest server costs least whatever else runs). Three runs
+//    per server and size (ECHO_LATENCY_RUNS), interleaved like the rounds of 1:
+//    the medians over the runs with the p99's range, every run in the JSON.
 // 3. Memory: RSS (and JS heap) per idle connection with 10,000 connections.
 // Floors: beside the servers at 16 B and 1 KiB, "node:net floor" (bench/support/echo-floor-server.mjs)
 // does less per read than any WebSocket echo server in JavaScript on node:net can (no unmasking, no
@@ -27,6 +29,8 @@
 // A partial run for development, which prints its table and writes no results:
 //   ECHO_SIZES=16,1024 ECHO_KINDS=ascii ECHO_SERVERS=wsframe,Bun.serve ECHO_ROUNDS=5 node bench/echo.bench.mjs
 //   ECHO_SIZES=16 ECHO_KINDS=binary ECHO_SERVERS='wsframe,Bun.serve,node:net floor,node:net floor (handle)' node bench/echo.bench.mjs
+// The fixed-rate latency part alone (at the committed echo.json's offered rates), printed, no results written:
+//   ECHO_LATENCY=1 [ECHO_SIZES=65536] [ECHO_LATENCY_RUNS=3] node bench/echo.bench.mjs
 // ECHO_BUILD=/path/to/other/build adds "wsframe (ECHO_BUILD)", another build
 // of wsframe, beside this one (an A/B in the same run).
 import { spawn, spawnSync } from 'node:child_process';
@@ -35,6 +39,7 @@ import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
 import { QUICK, fixed, machine, machineLine, progress, saveResults, size, table } from './support/harness.mjs';
 import { KINDS } from './support/payloads.mjs';
+import { latencyCell } from './support/report.mjs';
 
 const support = new URL('./support/', import.meta.url);
 const env = process.env;
@@ -53,6 +58,10 @@ const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
  */
 const WARMUP_SECONDS = Number(env.ECHO_WARMUP_SECONDS ?? (QUICK ? 0.5 : 2));
 const LATENCY_SECONDS = QUICK ? 1 : 2;
+/** Runs per server and size at the fixed rate (the table gives their medians and ranges). */
+const LATENCY_RUNS = Number(env.ECHO_LATENCY_RUNS ?? (QUICK ? 1 : 3));
+/** ECHO_LATENCY=1: the fixed-rate part alone, at the offered rates of the committed bench/results/echo.json, printed, no results written. */
+const LATENCY_ONLY = env.ECHO_LATENCY === '1';
 const CONNECTIONS = 16;
 const WINDOW = 32;
 const SIZES = list('ECHO_SIZES')?.map(Number) ?? [16, 1024, 65536];
@@ -63,6 +72,8 @@ const SETTLE_MS = QUICK ? 2_000 : 12_000;
 /** Server on core 0, load generator on core 1 (where taskset and two cores exist). */
 const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+/** A fixed-rate run whose echoed rate was off the offered rate by more than this share was not in a steady state. */
+const OFF_RATE = 0.05;
 /** A run whose server used less CPU than this while the load generator used more is bound by the load generator. */
 const BUSY = 0.9;
 
@@ -199,11 +210,20 @@ const median = (values) => {
 
 const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
-const rest = PARTIAL ? 0 : SIZES.length * (REAL.length - 1) + 3;
-const step = progress(MEMORY_ONLY ? 3 : ROUNDS * cells.reduce((n, { bytes }) => n + SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
+const latencyCount = LATENCY_RUNS * SIZES.length * REAL.filter((s) => s.name !== WS_JS).length;
+const rest = PARTIAL ? 0 : latencyCount + 3;
+const step = progress(MEMORY_ONLY ? 3 : LATENCY_ONLY ? latencyCount : ROUNDS * cells.reduce((n, { bytes }) => n + SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
 if (MEMORY_ONLY) {
   console.log(memoryTable(await idleMemory()));
   console.log(`load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
+  process.exit(0);
+}
+if (LATENCY_ONLY) {
+  const committed = JSON.parse(readFileSync(new URL('results/echo.json', import.meta.url), 'utf8')).latency;
+  const rates = Object.fromEntries(SIZES.map((bytes) => [bytes, committed.find((r) => r.size === bytes)?.offered ?? fail(`no committed rate for ${bytes} B`)]));
+  const started = performance.now();
+  const { rows } = await fixedRate(rates);
+  console.log(`\n${latencyTable(rows)}\n\n${LATENCY_RUNS} runs per cell in ${fixed((performance.now() - started) / 1000, 0)} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
   process.exit(0);
 }
 /** Every throughput run, in the order run. */
@@ -321,15 +341,50 @@ if (PARTIAL) {
   process.exit(0);
 }
 
-// Latency at a fixed offered rate: half of ws + native add-ons' maximum (ASCII text, each size).
-const latency = [];
-for (const bytes of SIZES) {
-  const rate = find(echo, WS, 'ascii', bytes).messagesPerSecond / 2;
-  for (const server of REAL.filter((s) => s.name !== WS_JS)) {
-    const row = { ...(await run(server, 'ascii', bytes, rate)), offered: rate };
-    latency.push(row);
-    step(`latency ${server.name} ${size(bytes)} at ${fixed(rate / 1000, 1)} k msg/s: p50 ${fixed(row.p50ms)} ms, p99 ${fixed(row.p99ms)} ms, server CPU ${fixed(row.serverCpuPerMessage * 1e6)} µs per message`);
+/**
+ * Latency at a fixed offered rate: half of ws + native add-ons' maximum (ASCII text, each size), LATENCY_RUNS runs
+ * per server and size. One run's p99 is one sample of a tail that other work on this shared machine widens (a
+ * 64 KiB wsframe p99 of 252 ms in one report, 4.7-19.6 ms in eight runs by hand), so the runs are interleaved like
+ * the throughput rounds (run 1 of every size and server, then run 2, …, the servers in a turned order) and the
+ * table gives each figure's median over the runs with its range; every run's figures are kept (`latencyRuns`).
+ */
+async function fixedRate(rates) {
+  const servers = REAL.filter((s) => s.name !== WS_JS);
+  const all = [];
+  for (let round = 0; round < LATENCY_RUNS; round++) {
+    for (const bytes of SIZES) {
+      for (let i = 0; i < servers.length; i++) {
+        const server = servers[(i + round) % servers.length];
+        const loadAverage = os.loadavg()[0];
+        const { server: name, size: at, p50ms, p99ms, serverCpuPerMessage, messagesPerSecond } = await run(server, 'ascii', bytes, rates[bytes]);
+        all.push({ server: name, size: at, round, offered: rates[bytes], p50ms, p99ms, serverCpuPerMessage, messagesPerSecond, loadAverage });
+        step(`latency run ${round + 1} of ${LATENCY_RUNS}: ${name} ${size(bytes)} at ${fixed(rates[bytes] / 1000, 1)} k msg/s: p50 ${fixed(p50ms)} ms, p99 ${fixed(p99ms)} ms, server CPU ${fixed(serverCpuPerMessage * 1e6)} µs per message (load ${fixed(loadAverage, 1)})`);
+      }
+    }
   }
+  const range = (values) => [Math.min(...values), Math.max(...values)];
+  const rows = SIZES.flatMap((bytes) => servers.map((server) => {
+    const mine = all.filter((r) => r.server === server.name && r.size === bytes);
+    const of = (key) => median(mine.map((r) => r[key]));
+    return {
+      server: server.name, kind: 'ascii', size: bytes, offered: rates[bytes], runs: mine.length,
+      p50ms: of('p50ms'), p99ms: of('p99ms'), serverCpuPerMessage: of('serverCpuPerMessage'), messagesPerSecond: of('messagesPerSecond'),
+      p50Range: range(mine.map((r) => r.p50ms)), p99Range: range(mine.map((r) => r.p99ms)),
+      // Runs that echoed more than 5% off the offered rate: a backlog grew (the machine or the server could not keep up)
+      // or one from the warm-up drained, and their latency is mostly its age.
+      offRate: mine.filter((r) => Math.abs(r.messagesPerSecond / rates[bytes] - 1) > OFF_RATE).length,
+    };
+  }));
+  return { rows, runs: all };
+}
+
+/** The fixed-rate table: medians over the runs, the p99's range, CPU per message. */
+function latencyTable(rows) {
+  const servers = [...new Set(rows.map((r) => r.server))];
+  const at = (name, bytes) => rows.find((r) => r.server === name && r.size === bytes);
+  return table(['size', 'offered k msgs/s', ...servers.map((s) => `${s} p50 / p99 (p99 range) ms`), ...servers.map((s) => `${s} server CPU per message (µs)`)],
+    SIZES.map((bytes) => [size(bytes), fixed(at(servers[0], bytes).offered / 1000, 1), ...servers.map((s) => latencyCell(at(s, bytes))),
+      ...servers.map((s) => fixed(at(s, bytes).serverCpuPerMessage * 1e6))]));
 }
 
 /**
@@ -388,6 +443,9 @@ node:net's sockets goes below it. Above it, wsframe holds ${kib(wsframe.heapPerC
 | right after | ${fixed(ws.rssPerConnection / wsframe.rssPerConnection)}× | ${fixed(ws.rssPerConnection / floor.rssPerConnection)}× | ${room('rssPerConnection')} |
 | settled | ${fixed(ws.settledRssPerConnection / wsframe.settledRssPerConnection)}× | ${fixed(ws.settledRssPerConnection / floor.settledRssPerConnection)}× | ${room('settledRssPerConnection')} |`;
 }
+const latencyStarted = performance.now();
+const { rows: latency, runs: latencyRuns } = await fixedRate(Object.fromEntries(SIZES.map((bytes) => [bytes, find(echo, WS, 'ascii', bytes).messagesPerSecond / 2])));
+const latencySeconds = (performance.now() - latencyStarted) / 1000;
 const memory = await idleMemory();
 
 const targets = [
@@ -435,11 +493,23 @@ The floor is no target: it is measured so the targets' ceiling stands beside the
 
 Open loop: messages leave on a 1 ms schedule at half the rate ws + native add-ons reached for that size above
 (ASCII text), spread over the ${CONNECTIONS} connections; each round trip is timed from the moment its message was due.
-Server CPU per message: what each message cost the server at that rate (one run each).
+${LATENCY_RUNS} runs per server and size (${fixed(latencySeconds, 0)} s in all), interleaved: run 1 of every size and server, then run 2, …,
+the servers in an order that turns each run, so a burst of other work on this shared machine touches one run of each
+server rather than all runs of one. The table gives each figure's median over the runs (p50 and p99 each the median of
+the runs' own percentiles) and, in brackets, the p99's range over the runs (min–max); every run is listed below and kept in the JSON
+(\`latencyRuns\`). Server CPU per message: what each message cost the server at that rate (median over the runs).
+"N off the rate" counts runs whose echoed rate was more than ${OFF_RATE * 100}% off the offered rate: a backlog grew (the
+server, or the machine, did not keep up for a while) or one from the warm-up drained, and their latency is mostly the
+backlog's age.
 
-${table(['size', 'offered k msgs/s', ...latency.filter((r) => r.size === SIZES[0]).map((r) => `${r.server} p50 / p99 (ms)`), ...latency.filter((r) => r.size === SIZES[0]).map((r) => `${r.server} server CPU per message (µs)`)],
-  SIZES.map((bytes) => [size(bytes), fixed(latency.find((r) => r.size === bytes).offered / 1000, 1), ...latency.filter((r) => r.size === bytes).map((r) => `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}`),
-    ...latency.filter((r) => r.size === bytes).map((r) => fixed(r.serverCpuPerMessage * 1e6))]))}
+${latencyTable(latency)}
+
+<details><summary>Every fixed-rate run</summary>
+
+${table(['size', 'run', 'server', 'load average', 'p50 (ms)', 'p99 (ms)', 'server CPU per message (µs)', 'k msgs/s echoed'],
+  latencyRuns.map((r) => [size(r.size), r.round + 1, r.server, fixed(r.loadAverage, 1), fixed(r.p50ms, 3), fixed(r.p99ms, 3), fixed(r.serverCpuPerMessage * 1e6), fixed(r.messagesPerSecond / 1000, 1)]))}
+
+</details>
 
 ## Idle memory
 
@@ -453,5 +523,5 @@ ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.
 const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
   `floor ÷ Bun.serve ${ratioCell(r.vsBun)} (by CPU per message ${ratioCell(r.cpuVsBun)}), wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)} ` +
   `(by CPU per message ${ratioCell(r.cpuWsframeVsFloor)}): ${floorVerdict(r)}`);
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latency, memory, targets }, md);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latencyRunsPerCell: LATENCY_RUNS, latencySeconds, latency, latencyRuns, memory, targets }, md);
 console.log(md);

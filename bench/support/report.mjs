@@ -9,6 +9,19 @@ const k = (ops) => (ops >= 1e6 ? `${fixed(ops / 1e6)} M` : ops >= 1e4 ? `${fixed
 const x = (r) => `${fixed(r)}×`;
 const GB = (v) => `${fixed(v)} GB/s`;
 
+/** Runs behind each fixed-rate latency figure (results before the runs were repeated have one). */
+const latencyRuns = (rows) => Math.min(...rows.map((r) => r.runs ?? 1));
+
+/**
+ * A fixed-rate latency cell: "p50 / p99", with the p99's range over the runs where there were several, and how many
+ * runs were off the offered rate (bench/echo.bench.mjs), if any.
+ */
+export function latencyCell(r) {
+  const range = r.p99Range && (r.runs ?? 1) > 1 ? ` (${r.p99Range.map((v) => fixed(v, 3)).join('–')})` : '';
+  const off = r.offRate ? ` · ${r.offRate} off the rate` : '';
+  return `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}${range}${off}`;
+}
+
 /** The README section from the reports ({ name, ...json }) found in bench/results. */
 export function readmeSection(reports) {
   const by = Object.fromEntries(reports.map((r) => [r.name, r]));
@@ -28,9 +41,9 @@ ${table(['message', ...servers, 'vs ws + add-ons', 'vs Bun'], cells.map(([bytes,
     x(w / cell('ws + native add-ons', kind, Number(bytes)).messagesPerSecond), x(w / cell('Bun.serve', kind, Number(bytes)).messagesPerSecond)];
 }))}
 
-Round-trip latency at a fixed rate (half of what ws + add-ons sustains), p50 / p99 in ms:
+Round-trip latency at a fixed rate (half of what ws + add-ons sustains), p50 / p99 in ms${latencyRuns(echo.latency) > 1 ? `: medians of ${latencyRuns(echo.latency)} runs each, the p99's range over the runs in brackets` : ''}${echo.latency.some((r) => r.offRate) ? ' ("N off the rate": runs that echoed more than 5% off the offered rate, whose latency is mostly a backlog\'s age)' : ''}:
 
-${table(['message', ...[...new Set(echo.latency.map((r) => r.server))]], [...new Set(echo.latency.map((r) => r.size))].map((bytes) => [`${size(bytes)} ASCII at ${k(echo.latency.find((r) => r.size === bytes).offered)}/s`, ...echo.latency.filter((r) => r.size === bytes).map((r) => `${fixed(r.p50ms, 3)} / ${fixed(r.p99ms, 3)}`)]))}
+${table(['message', ...[...new Set(echo.latency.map((r) => r.server))]], [...new Set(echo.latency.map((r) => r.size))].map((bytes) => [`${size(bytes)} ASCII at ${k(echo.latency.find((r) => r.size === bytes).offered)}/s`, ...echo.latency.filter((r) => r.size === bytes).map(latencyCell)]))}
 
 Idle memory per connection: ${echo.memory.map((r) => `${r.server} ${fixed(r.rssPerConnection / 1024, 1)} KiB`).join(', ')}.
 Machine: ${machineLine(echo.machine)}; ${echo.load}.`);
