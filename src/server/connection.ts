@@ -65,6 +65,14 @@ import { BufferView, readBuffer } from './memory.js';
 import { readInto } from './reader.js';
 import type { BudgetWaiter, WriteBudget } from './write-budget.js';
 
+// Module-local copies of the constants the send path reads once per message. V8 (11.3) reads an imported binding
+// from its module cell, with a TDZ check, at every use in optimized code; a module's own const is folded in
+// (frame-writer.ts does the same; bench/results/echo-profile.md §13).
+const SEND_FIN = FIN;
+const SEND_TEXT = OPCODE_TEXT;
+const SEND_BINARY = OPCODE_BINARY;
+const SEND_ENCODED = ENCODED;
+
 /** The ready states (the values of ws's `WebSocket.CONNECTING` …). */
 export const CONNECTING = 0;
 export const OPEN = 1;
@@ -604,8 +612,8 @@ export class Connection implements BudgetWaiter {
    * has checked that the connection is open.
    */
   sendData(payload: Uint8Array, binary: boolean, fin: boolean, cb: SendCallback | undefined, compress?: boolean): void {
-    const opcode = (this.messages ??= new MessageSequence()).next(binary ? OPCODE_BINARY : OPCODE_TEXT, fin);
-    const head = fin ? FIN | opcode : opcode;
+    const opcode = (this.messages ??= new MessageSequence()).next(binary ? SEND_BINARY : SEND_TEXT, fin);
+    const head = fin ? SEND_FIN | opcode : opcode;
     if (this.extension === null) this.enqueue(head, payload, cb);
     else this.encodeData(head, payload, cb, compress);
   }
@@ -655,7 +663,7 @@ export class Connection implements BudgetWaiter {
     // to keep no reference to bytes it wrote synchronously, so only its batch buffer can be handed back and reused.
     // Kept small, the rest in functions of their own: V8 inlines this into the message listener's `send` only
     // within its inlining budget, and the short frame must fit in it (bench/results/echo-profile.md §8).
-    if (this.inRead && this.queue === null && cb === undefined && head !== ENCODED && this.plainSocket) {
+    if (this.inRead && this.queue === null && cb === undefined && head !== SEND_ENCODED && this.plainSocket) {
       const batch = this.batch;
       if (batch !== null && this.role === 'server') {
         const end = shortFrameAt(batch, this.batchAt, head, payload);

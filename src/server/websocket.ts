@@ -87,6 +87,12 @@ interface TopicHost {
   publish(topic: string, data: BytesData, options: PublishOptions | undefined, except: WebSocket): PublishResult;
 }
 
+// Module-local copies of the ready states `send` tests once per message. V8 (11.3) reads an imported binding from
+// its module cell, with a TDZ check, at every use in optimized code; a module's own const is folded in
+// (frame-writer.ts does the same; bench/results/echo-profile.md §13).
+const SEND_CONNECTING = CONNECTING;
+const SEND_OPEN = OPEN;
+
 function bytesOrBlob(data: Data): Uint8Array | Blob {
   if (data instanceof Uint8Array) return data; // the common case first: one check
   return isBlob(data) ? data : toBytes(data);
@@ -235,13 +241,15 @@ export class WebSocket extends EventEmitter implements ConnectionEvents, EventSo
    * after the close, `cb` gets an error.
    */
   send(data?: Data | null, options?: SendOptions | SendCallback, cb?: SendCallback): void {
-    if (this.readyState === CONNECTING) throw this.notOpen();
+    // Read once, against module-local copies: see SEND_OPEN.
+    const state = this._connection.readyState;
+    if (state === SEND_CONNECTING) throw this.notOpen();
     if (typeof options === 'function') {
       cb = options;
       options = undefined;
     }
     if (typeof data === 'number') data = data.toString();
-    if (this.readyState !== OPEN) {
+    if (state !== SEND_OPEN) {
       this.discard(data, cb);
       return;
     }
