@@ -48,7 +48,7 @@ compare ratios, not absolute figures). The issues' targets, met or missed:
 
 ${machines}
 
-${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `${t.atMost ? '≤' : '≥'} ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}
+${table(['area', 'target', 'ratio', 'goal', ''], targets.map((t) => [t.area, t.name, `${fixed(t.ratio)}×`, `${t.atMost ? '≤' : '≥'} ${t.goal}×`, `${t.pass ? 'PASS' : '**MISS**'}${t.note ? ` (${t.note})` : ''}`]))}
 
 ![ratios against targets](targets.svg)
 ${notes.length ? `
