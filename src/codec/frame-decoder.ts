@@ -515,6 +515,7 @@ export class FrameDecoder {
       if (live !== this) break; // spilled: the rest is queued
     }
     if (live === this) live = null;
+    this.liveCopy = EMPTY.buffer; // an idle decoder holds no slab
     this.delivering = false;
   }
 
@@ -525,7 +526,6 @@ export class FrameDecoder {
     for (let i = this.liveRow; i < this.liveEnd; i += WORDS) {
       if (!this.queueView(table[i], new this.View(this.liveCopy, table[i + 1] - this.liveShift, table[i + 2]))) break;
     }
-    this.liveCopy = EMPTY.buffer;
   }
 
   /**
