@@ -2,11 +2,12 @@
 // twins (src/codec/fallback) run the same calls (masking, UTF-8 validation,
 // frame decoding) at random addresses in the I/O region and must leave
 // identical memory, state and descriptors.
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fallbackKernels } from '../../src/codec/fallback/index.js';
-import { DESCRIPTOR_WORDS, FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, setState64 } from '../../src/codec/layout.js';
+import { DESCRIPTOR_WORDS, E_UTF8, FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, setState64 } from '../../src/codec/layout.js';
 import type { Kernels } from '../../src/codec/wasm.js';
 import { Random } from '../support/random.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from '../support/streams.js';
@@ -141,7 +142,7 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
   const IO_SIZE = Math.min(...implementations.map(([, kernels]) => kernels.ioSize()));
 
   /** Feeds the same chunks to every implementation; state, descriptors and the unmasked input must match. */
-  function sameEverywhere(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number, deflate = false): void {
+  function sameEverywhere(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number, deflate = false): Int32Array {
     const initial = new Int32Array(STATE_WORDS);
     initial[S_FLAGS] = (server ? FLAG_SERVER : 0) | (deflate ? FLAG_DEFLATE : 0);
     setState64(initial, S_MAX_PAYLOAD, maxPayload);
@@ -172,7 +173,29 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
         if (offset >= chunk.length || consumed === 0 || states[0][S_PHASE] === PHASE_STOPPED) break;
       }
     }
+    return states[0];
   }
+
+  it('short masked text (16–128 bytes, the short path of frame-text.ts): a bad byte at every position, whole or split, as buffer.isUtf8', () => {
+    const random = new Random(SEED + 16);
+    const bad = [0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff];
+    let failed = 0;
+    for (const length of [16, 17, 23, 31, 32, 33, 47, 48, 63, 64, 65, 100, 125, 126, 128]) {
+      for (let position = -1; position < length; position++) {
+        // ASCII with one bad byte, or mixed 1–4-byte text with one (or cut short at `length`); -1: none.
+        const text = random.int(2) ? new Uint8Array(length).fill(0x61) : sample(random, length).slice(0, length);
+        if (position >= 0) text[position] = bad[random.int(bad.length)];
+        const key = Buffer.from([random.int(256), random.int(256), random.int(256), random.int(256)]);
+        const header = length < 126 ? [0x81, 0x80 | length] : [0x81, 0x80 | 126, 0, length];
+        const frame = Buffer.concat([Buffer.from(header), key, text.map((byte, i) => byte ^ key[i & 3])]);
+        const cut = random.int(2) ? frame.length : header.length + 4 + random.int(length);
+        const state = sameEverywhere([frame.subarray(0, cut), frame.subarray(cut)], true, 0, random.int(64));
+        expect(state[S_ERROR] === E_UTF8, `length ${length}, bad byte at ${position}`).toBe(!isUtf8(text));
+        if (state[S_ERROR] === E_UTF8) failed++;
+      }
+    }
+    expect(failed).toBeGreaterThan(500);
+  });
 
   /** A valid stream with a few bytes flipped: most flips hit payloads, some hit headers and trip the checks. */
   function corrupt(stream: Uint8Array, seed: number, flips: number): Uint8Array {
@@ -221,7 +244,9 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
 
   it('random bytes', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), chunking, fc.boolean(), fc.boolean(), (bytes, how, server, deflate) => sameEverywhere(split(bytes, how), server, 0, 0, deflate)),
+      fc.property(fc.uint8Array({ maxLength: 300 }), chunking, fc.boolean(), fc.boolean(), (bytes, how, server, deflate) => {
+        sameEverywhere(split(bytes, how), server, 0, 0, deflate);
+      }),
       { seed: FUZZ_SEED + 4, numRuns: fuzzRuns(5000) },
     );
   });
