@@ -9,7 +9,7 @@ import {
   DEFER_UTF8_MIN, DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_UTF8, FLAG_DEFER_UTF8,
   FLAG_SKIP_UTF8, MAX_HEADER, PHASE_HEADER, PHASE_PAYLOAD, PHASE_STOPPED, S_CONSUMED, S_ERROR, S_FLAGS, S_FRAME_LENGTH,
   S_HEAD, S_HEADER, S_HEADER_LENGTH, S_KEY, S_KEY_PHASE, S_MESSAGE,
-  S_MESSAGE_LENGTH, S_PHASE, S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE_ENTRIES, UTF8_INVALID,
+  S_MESSAGE_LENGTH, S_PHASE, S_PIECE_END, S_REMAINING, S_UTF8, S_VIEW_END, S_VIEW_START, TABLE_ENTRIES, UTF8_INVALID,
 } from './layout';
 
 function stop(error: i32): void {
@@ -30,6 +30,7 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
   let count: u32 = 0;
   let viewStart = <i32>length;
   let viewEnd = 0;
+  let pieceEnd: u32 = 0;
   let phase = word(S_PHASE);
   while (phase != PHASE_STOPPED && count < TABLE_ENTRIES) {
     if (phase == PHASE_HEADER) {
@@ -98,6 +99,8 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
       flags |= D_VIEW;
       if (viewStart > <i32>pos) viewStart = <i32>pos;
       viewEnd = <i32>(pos + n);
+    } else {
+      pieceEnd = count + 1;
     }
     const d = TABLE + <usize>count * DESCRIPTOR_WORDS * 4;
     store<i32>(d, flags);
@@ -127,5 +130,6 @@ export function decodeFrames(ptr: usize, length: usize): u32 {
   setWord(S_CONSUMED, <i32>pos);
   setWord(S_VIEW_START, viewStart);
   setWord(S_VIEW_END, viewEnd);
+  setWord(S_PIECE_END, <i32>pieceEnd);
   return count;
 }

@@ -29,7 +29,7 @@ import type { MessageDeflate } from './deflate/types.js';
 import {
   DESCRIPTOR_WORDS, D_COMPRESSED, D_END, D_FIN, D_START, D_UTF8, D_VIEW, E_CLOSE_CODE, E_FRAGMENTS, E_UTF8, FLAG_DEFER_UTF8,
   FLAG_DEFLATE, FLAG_SERVER, FLAG_SKIP_UTF8, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_HEAD, S_MAX_PAYLOAD, S_PHASE,
-  S_UTF8, S_VIEW_END, S_VIEW_START, UTF8_INVALID, setState64,
+  S_PIECE_END, S_UTF8, S_VIEW_END, S_VIEW_START, UTF8_INVALID, setState64,
 } from './layout.js';
 
 export interface FrameDecoderOptions {
@@ -129,6 +129,7 @@ const EVENT_ERROR = -1;
 // use in optimized code (~7 instructions each); a module's own unexported const is folded in. Measured on
 // 16 B messages (cachegrind): see bench/results/restructure-ab.md.
 const WORDS = DESCRIPTOR_WORDS;
+const PIECE_END = S_PIECE_END;
 const VIEW = D_VIEW;
 const DEFERRED_UTF8 = D_UTF8;
 const KIND_BITS = OPCODE_BITS | D_COMPRESSED;
@@ -436,7 +437,8 @@ export class FrameDecoder {
           copy = slab.bytes.buffer;
           copyShift = start - (slab.bytes.byteOffset + slab.used - (copyEnd - start));
         }
-        if (final && copyEnd >= viewEnd && this.count === 0 && !this.delivering && !this.transient && this.viewsOnly(i, end)) {
+        // No piece from row i on (the kernel's S_PIECE_END): the rest of the table is whole messages and control frames.
+        if (final && copyEnd >= viewEnd && this.count === 0 && !this.delivering && !this.transient && i >= this.state[PIECE_END] * WORDS) {
           return this.deliverRows(i, end, copy, copyShift);
         }
         if (!this.queueView(flags, new this.View(copy, start - copyShift, table[i + 2]))) break;
@@ -466,13 +468,6 @@ export class FrameDecoder {
       this.datas[n] = data;
       this.count = n + 1;
     }
-    return true;
-  }
-
-  /** Whether the descriptors `table[i, end)` are all whole messages or control frames (none needs the I/O region). */
-  private viewsOnly(i: number, end: number): boolean {
-    const table = this.core.table;
-    for (; i < end; i += WORDS) if ((table[i] & VIEW) === 0) return false;
     return true;
   }
 

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fallbackKernels } from '../../src/codec/fallback/index.js';
-import { DESCRIPTOR_WORDS, E_UTF8, FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE, setState64 } from '../../src/codec/layout.js';
+import {
+  DESCRIPTOR_WORDS, D_VIEW, E_UTF8, FLAG_DEFLATE, FLAG_SERVER, PHASE_STOPPED, STATE_WORDS, S_CONSUMED, S_ERROR, S_FLAGS, S_MAX_PAYLOAD, S_PHASE,
+  S_PIECE_END, setState64,
+} from '../../src/codec/layout.js';
 import type { Kernels } from '../../src/codec/wasm.js';
 import { Random } from '../support/random.js';
 import { FUZZ_SEED, chunking, frames, fuzzRuns, items, split } from '../support/streams.js';
@@ -140,6 +143,8 @@ describe('kernels: asciiPrefix, WASM SIMD = WASM scalar = JS twin', () => {
 
 describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_SEED})`, () => {
   const IO_SIZE = Math.min(...implementations.map(([, kernels]) => kernels.ioSize()));
+  /** Calls whose table held a piece with views after it (0 < S_PIECE_END < count): the fuzz reaches the case. */
+  let piecesSeen = 0;
 
   /** Feeds the same chunks to every implementation; state, descriptors and the unmasked input must match. */
   function sameEverywhere(chunks: Uint8Array[], server: boolean, maxPayload: number, at: number, deflate = false): Int32Array {
@@ -168,6 +173,11 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
           };
         });
         for (const [k, result] of results.entries()) expect(result, implementations[k][0]).toEqual(results[0]);
+        // S_PIECE_END: one past the call's last descriptor that is not D_VIEW (a piece), 0 when all are views.
+        let pieceEnd = 0;
+        for (let d = 0; d < results[0].count; d++) if ((results[0].table[d * DESCRIPTOR_WORDS] & D_VIEW) === 0) pieceEnd = d + 1;
+        expect(results[0].state[S_PIECE_END], 'S_PIECE_END').toBe(pieceEnd);
+        if (pieceEnd !== 0 && pieceEnd < results[0].count) piecesSeen++;
         const consumed = states[0][S_CONSUMED];
         offset += consumed;
         if (offset >= chunk.length || consumed === 0 || states[0][S_PHASE] === PHASE_STOPPED) break;
@@ -206,6 +216,7 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
   }
 
   it('valid and corrupted streams, random chunks, random limits and positions in the I/O region', () => {
+    piecesSeen = 0;
     fc.assert(
       fc.property(
         items(70_000), chunking, fc.boolean(), fc.integer(), fc.nat(3), fc.constantFrom(0, 0, 64, 1000, 100_000), fc.nat(64),
@@ -216,6 +227,7 @@ describe(`kernels: decodeFrames, WASM SIMD = WASM scalar = JS twin (seed ${FUZZ_
       ),
       { seed: FUZZ_SEED + 3, numRuns: fuzzRuns(5000) },
     );
+    expect(piecesSeen).toBeGreaterThan(10);
   });
 
   /** RSV1 set on a random choice of the frames of a valid stream (first frames, continuations, control frames). */

@@ -121,6 +121,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     let count = 0;
     let viewStart = length;
     let viewEnd = 0;
+    let pieceEnd = 0;
     let phase = word(L.S_PHASE);
     while (phase !== L.PHASE_STOPPED && count < TABLE_ENTRIES) {
       if (phase === L.PHASE_HEADER) {
@@ -194,6 +195,8 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
         flags |= L.D_VIEW;
         if (viewStart > pos) viewStart = pos;
         viewEnd = pos + n;
+      } else {
+        pieceEnd = count + 1;
       }
       const d = TABLE + count * L.DESCRIPTOR_WORDS * 4;
       view.setInt32(d, flags, true);
@@ -221,6 +224,7 @@ export function createFrameTwin(memory: Uint8Array, layout: FrameTwinLayout, dep
     setWord(L.S_CONSUMED, pos);
     setWord(L.S_VIEW_START, viewStart);
     setWord(L.S_VIEW_END, viewEnd);
+    setWord(L.S_PIECE_END, pieceEnd);
     return count;
   }
 
