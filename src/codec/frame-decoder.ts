@@ -146,6 +146,8 @@ const BINARY = OPCODE_BINARY;
  * samples); through the constant TurboFan calls the builtin directly (as frame-writer.ts and server/frames.ts do).
  */
 const copyInto = Uint8Array.prototype.set;
+/** `TypedArray.prototype.subarray` through a constant, for the same reason (the region's range copied per read). */
+const rangeOf = Uint8Array.prototype.subarray;
 
 const EMPTY = new Uint8Array(0);
 /** `thrown` while no callback of a direct delivery has thrown. */
@@ -429,7 +431,7 @@ export class FrameDecoder {
     if (size > 0 && this.transient && scratch.deliveries === 0 && scratch.used + size <= scratch.bytes.length) {
       const at = scratch.used;
       scratch.used = at + size;
-      copyInto.call(scratch.bytes, io.subarray(base + viewStart, base + viewEnd), at);
+      copyInto.call(scratch.bytes, rangeOf.call(io, base + viewStart, base + viewEnd), at);
       copy = scratch.bytes.buffer;
       copyShift = viewStart - scratch.bytes.byteOffset - at;
       copyEnd = viewEnd;
@@ -558,7 +560,7 @@ export class FrameDecoder {
       }
     }
     const at = slab.reserve(to - from);
-    copyInto.call(slab.bytes, this.core.io.subarray(base + from, base + to), at);
+    copyInto.call(slab.bytes, rangeOf.call(this.core.io, base + from, base + to), at);
     return to;
   }
 
