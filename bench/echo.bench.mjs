@@ -175,6 +175,17 @@ function pageFaults(pid) {
   return Number(fields[7]) + Number(fields[9]);
 }
 
+/**
+ * CPU seconds every core of the machine has been busy so far (user, nice, system, irq, softirq; from /proc/stat).
+ * Less the server's and the load generator's, it is the other work that ran during a run: on a shared machine
+ * it makes every server's messages cost more CPU, fixed computations included (at 64 KiB, wsframe's mixed text
+ * 58 µs per message with none against 67-92 µs beside 0.7-1 core of it; bench/results/echo-profile.md §15).
+ */
+function busySeconds() {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq) / CLOCK_TICKS;
+}
+
 /** One run: a fresh server, a load generator, the measured window. */
 async function run(server, kind, bytes, rate = 0) {
   const s = await startServer(server);
@@ -184,11 +195,13 @@ async function run(server, kind, bytes, rate = 0) {
   const before = cpuSeconds(s.proc.pid);
   const faultsBefore = pageFaults(s.proc.pid);
   const loadBefore = cpuSeconds(load.proc.pid);
+  const busyBefore = busySeconds();
   load.proc.send('go');
   const result = await load.next();
   const after = cpuSeconds(s.proc.pid);
   const faults = pageFaults(s.proc.pid) - faultsBefore;
   const loadAfter = cpuSeconds(load.proc.pid);
+  const busy = busySeconds() - busyBefore;
   await load.exited;
   await stop(s);
   return {
@@ -199,6 +212,8 @@ async function run(server, kind, bytes, rate = 0) {
     serverCpu: (after - before) / result.seconds, loadCpu: (loadAfter - loadBefore) / result.seconds,
     serverCpuPerMessage: (after - before) / result.messages,
     serverFaultsPerMessage: faults / result.messages,
+    // In cores (1.0: a whole core's worth); clock ticks make it ±0.05.
+    otherCpu: Math.max(0, busy - (after - before) - (loadAfter - loadBefore)) / result.seconds,
   };
 }
 
@@ -243,7 +258,7 @@ for (let round = 0; round < ROUNDS; round++) {
       addons[server.name] = row.addons;
       runs.push(row);
       const bound = row.serverCpu < BUSY && row.loadCpu >= BUSY ? ' (bound by the load generator)' : '';
-      step(`round ${round + 1}: ${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, CPU server ${fixed(row.serverCpu * 100, 0)}% load ${fixed(row.loadCpu * 100, 0)}%${bound}`);
+      step(`round ${round + 1}: ${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, CPU server ${fixed(row.serverCpu * 100, 0)}% load ${fixed(row.loadCpu * 100, 0)}%, other work ${fixed(row.otherCpu)} cores${bound}`);
     }
   }
 }
@@ -257,7 +272,7 @@ const figures = SERVERS.flatMap((server) => cells.filter(({ bytes }) => runsAt(s
     server: server.name, kind, size: bytes, addons: all[0].addons, rounds: all.length,
     messagesPerSecond: of('messagesPerSecond'), megabytesPerSecond: of('megabytesPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'),
     serverCpu: of('serverCpu'), serverCpuPerMessage: of('serverCpuPerMessage'), serverFaultsPerMessage: of('serverFaultsPerMessage'),
-    loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
+    loadCpu: of('loadCpu'), otherCpu: of('otherCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
     loadBound: all.filter((r) => r.serverCpu < BUSY && r.loadCpu >= BUSY).length,
   };
 }));
@@ -327,14 +342,18 @@ const throughput = `${table(['size', 'payload', ...REAL.map((s) => s.name), ...o
 ${floorTable}
 ### All figures (medians over the rounds)
 
-${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'server µs per message', 'server page faults per 1,000 messages', 'load generator CPU', 'runs bound by the load generator'],
+${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'server µs per message', 'server page faults per 1,000 messages', 'load generator CPU', 'other work on the machine (cores)', 'runs bound by the load generator'],
   figures.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
-    `${fixed(r.serverCpu * 100, 0)}%`, fixed(r.serverCpuPerMessage * 1e6), fixed(r.serverFaultsPerMessage * 1000), `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}
+    `${fixed(r.serverCpu * 100, 0)}%`, fixed(r.serverCpuPerMessage * 1e6), fixed(r.serverFaultsPerMessage * 1000), `${fixed(r.loadCpu * 100, 0)}%`, fixed(r.otherCpu), `${r.loadBound} of ${r.rounds}`]))}
 
 Server µs per message and page faults per 1,000 messages are medians over the rounds, like the rest (from /proc). At
 1 KiB a run's CPU per message follows its page faults: every message is copied into fresh memory (the listener's to
 keep), and a run whose server's heap was still growing to its size under the load cost up to twice one whose heap had
-settled; hence the warm-up (bench/results/echo-profile.md §11).`;
+settled; hence the warm-up (bench/results/echo-profile.md §11). Other work on the machine is the CPU time of every
+process but the server and the load generator during a run, in cores (from /proc/stat; ±0.05 from clock ticks). It
+makes every server's messages cost more, copies, wake-ups and fixed computations alike (at 64 KiB wsframe's mixed text
+took 58 µs per message with none, 67-92 µs beside 0.7-1 core of it: bench/results/echo-profile.md §15), so a ratio
+whose runs had different amounts of it says more about the machine than the servers.`;
 
 if (PARTIAL) {
   console.log(`\n${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
