@@ -179,7 +179,7 @@ function pageFaults(pid) {
  * CPU seconds every core of the machine has been busy so far (user, nice, system, irq, softirq; from /proc/stat).
  * Less the server's and the load generator's, it is the other work that ran during a run: on a shared machine
  * it makes every server's messages cost more CPU, fixed computations included (at 64 KiB, wsframe's mixed text
- * 58 µs per message with none against 67-92 µs beside 0.7-1 core of it; bench/results/echo-profile.md §15).
+ * 54-58 µs per message with none against 67-92 µs beside 0.6-1.1 core of it; bench/results/echo-profile.md §15).
  */
 function busySeconds() {
   const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
@@ -352,7 +352,7 @@ keep), and a run whose server's heap was still growing to its size under the loa
 settled; hence the warm-up (bench/results/echo-profile.md §11). Other work on the machine is the CPU time of every
 process but the server and the load generator during a run, in cores (from /proc/stat; ±0.05 from clock ticks). It
 makes every server's messages cost more, copies, wake-ups and fixed computations alike (at 64 KiB wsframe's mixed text
-took 58 µs per message with none, 67-92 µs beside 0.7-1 core of it: bench/results/echo-profile.md §15), so a ratio
+took 54-58 µs per message with none, 67-92 µs beside 0.6-1.1 core of it: echo-profile.md §15), so a ratio
 whose runs had different amounts of it says more about the machine than the servers.`;
 
 if (PARTIAL) {
