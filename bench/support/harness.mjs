@@ -13,9 +13,11 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 /**
  * Times `fn`, which performs `inner` operations per call (batching keeps timer
  * overhead out of nanosecond-scale operations). Returns operations per second.
+ * tinybench also runs at least `iterations` calls (after `warmupIterations`):
+ * lower them for calls of tens of ms that should take about `time` ms in all.
  */
-export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400 } = {}) {
-  const bench = new Bench({ time, warmupTime: QUICK ? 20 : 100 });
+export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400, iterations = 64, warmupIterations = 16 } = {}) {
+  const bench = new Bench({ time, warmupTime: QUICK ? 20 : 100, iterations, warmupIterations });
   bench.add('task', fn);
   await bench.run();
   const { result } = bench.tasks[0];
