@@ -2,17 +2,11 @@
 // back in each round, each round's ratio to ws + bufferutil taken within the round, the verdict the median of
 // those ratios with their range. One tinybench median per variant (the main table) moved 1.01–1.34× between
 // runs on this shared VM because ws's own rate moved 40 %; a ratio within a round sees the same load on both sides.
-import { fixed, size, table } from './harness.mjs';
+import { fixed, median, size, table } from './harness.mjs';
 
 /** The variants of a round, beside the anchor `ws`: owned and transient delivery, the owned floor. */
 export const ROUND_VARIANTS = ['wsframe', 'wsframeNode', 'floor'];
 const LABELS = { wsframe: 'wsframe (owned)', wsframeNode: 'wsframe (transient)', floor: 'owned floor' };
-
-const median = (list) => {
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 /**
  * The summary of `rounds` (each `{ rates: { [kind]: { ws, wsframe, ... } } }`, messages/s measured in that

@@ -96,6 +96,13 @@ export function size(bytes) {
   return `${bytes} B`;
 }
 
+/** The median of a list of numbers (the mean of the two middle ones for an even count); the list is not changed. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 export function fixed(value, digits = 2) {
   return value >= 100 ? value.toFixed(0) : value.toFixed(digits);
 }
