@@ -37,7 +37,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
-import { QUICK, fixed, machine, machineLine, progress, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, median, progress, saveResults, size, table } from './support/harness.mjs';
 import { KINDS } from './support/payloads.mjs';
 import { latencyCell } from './support/report.mjs';
 
@@ -216,12 +216,6 @@ async function run(server, kind, bytes, rate = 0) {
     otherCpu: Math.max(0, busy - (after - before) - (loadAfter - loadBefore)) / result.seconds,
   };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
