@@ -14,7 +14,7 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fixed, machine, machineLine, opsPerSecond, progress, saveResults, table } from './support/harness.mjs';
+import { fixed, machine, machineLine, median, opsPerSecond, progress, saveResults, table } from './support/harness.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -55,7 +55,6 @@ for (const { name, index } of chosen) {
     tick(`${name}: B ÷ A ${fixed(ratios.at(-1))}×`);
   }
   const sorted = [...ratios].sort((x, y) => x - y);
-  const median = (list) => [...list].sort((x, y) => x - y)[list.length >> 1];
   rows.push({ name, a: median(ops.a), b: median(ops.b), ratio: median(ratios), low: sorted[0], high: sorted.at(-1) });
 }
 const results = { machine: machine(), load: [loadBefore, os.loadavg()[0]], a: resolve(dirA), b: resolve(dirB), rounds, rows };

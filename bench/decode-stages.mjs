@@ -15,6 +15,7 @@ import { ownedFloor } from './support/decode-floor-owned.mjs';
 
 const require = createRequire(import.meta.url);
 const { Receiver, Sender } = require('ws');
+const bufferutil = require('bufferutil');
 const { FrameDecoder } = await import('../build/esm/codec/index.js');
 const { kernels, IO_PTR } = await import('../build/esm/codec/internal.js');
 const { SLAB_SIZE } = await import('../build/esm/codec/slab.js');
@@ -35,6 +36,9 @@ const KEY = 0x5a3c9617;
 let sink = 0;
 
 const headBuffer = Buffer.from(io.buffer, io.byteOffset, BYTES);
+/** A JavaScript copy of one message and a mask, for ws's own stages (bufferutil works on JS memory). */
+const jsText = Buffer.from(text);
+const maskBytes = Buffer.from([0x17, 0x96, 0x3c, 0x5a]);
 
 /** Copies `head` out once per message into 120 KiB slabs, a new one when the last is full (as the decoder does). */
 function copyOutFresh(copy) {
@@ -87,6 +91,16 @@ const stages = {
   },
   'copy out to fresh slabs (TypedArray set)': () => copyOutFresh((slab, at) => slab.set(head, at)),
   'copy out to fresh slabs (Buffer copy)': () => copyOutFresh((slab, at) => headBuffer.copy(slab, at)),
+  // ws's side of the anchor, stage by stage: the benchmark's socket-like copy, bufferutil's unmask, isUtf8.
+  'ws: fresh copy of each chunk (Buffer.from)': () => {
+    for (const chunk of chunks) sink += Buffer.from(chunk).length;
+  },
+  'ws: bufferutil unmask in place (cache-hot)': () => {
+    for (let i = 0; i < count; i++) bufferutil.unmask(jsText, maskBytes);
+  },
+  'ws: isUtf8 on a JS buffer (cache-hot)': () => {
+    for (let i = 0; i < count; i++) sink += isUtf8(jsText) ? 1 : 0;
+  },
   'copy out to one reused buffer (cache-hot)': () => {
     const target = Buffer.allocUnsafeSlow(4 * CHUNK);
     for (let i = 0, used = 0; i < count; i++, used = (used + BYTES) % target.length) target.set(head, used);

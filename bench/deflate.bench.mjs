@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
 import { launch } from './support/fanout-processes.mjs';
-import { QUICK, fixed, machine, machineLine, opsPerSecond, progress, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, median, opsPerSecond, progress, saveResults, size, table } from './support/harness.mjs';
 import { zlibDeflate } from '../build/esm/codec/deflate/zlib.js';
 import { resolveDeflateOptions } from '../build/esm/codec/deflate/negotiate.js';
 import { compressedFrame, jsonPayload, openDeflate } from './support/deflate-payload.mjs';
@@ -104,9 +104,8 @@ async function throughput(server, bytes) {
 }
 
 /** The median of each server's rounds (msgs/s and CPU per echo; bytes per echo are the same every round). */
-function median(samples) {
-  const mid = (values) => values.sort((a, b) => a - b)[values.length >> 1];
-  return { ...samples[0], rounds: samples.length, messagesPerSecond: mid(samples.map((r) => r.messagesPerSecond)), cpuMicrosPerEcho: mid(samples.map((r) => r.cpuMicrosPerEcho)), compressedShare: Math.min(...samples.map((r) => r.compressedShare)) };
+function acrossRounds(samples) {
+  return { ...samples[0], rounds: samples.length, messagesPerSecond: median(samples.map((r) => r.messagesPerSecond)), cpuMicrosPerEcho: median(samples.map((r) => r.cpuMicrosPerEcho)), compressedShare: Math.min(...samples.map((r) => r.compressedShare)) };
 }
 
 /**
@@ -178,7 +177,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-const rows = SIZES.flatMap((bytes) => SERVERS.map((server) => median(samples.get(`${server.name}/${bytes}`))));
+const rows = SIZES.flatMap((bytes) => SERVERS.map((server) => acrossRounds(samples.get(`${server.name}/${bytes}`))));
 for (const r of rows) if (r.compressedShare < 0.99) throw new Error(`${r.server} ${size(r.size)}: only ${fixed(r.compressedShare * 100, 1)}% of echoes came back compressed`);
 const throughputTable = table(['server', 'size', 'msgs/s', 'server CPU per echo', 'bytes per echo on the wire', 'wire vs ws'], rows.map((r) => {
   const ws = rows.find((x) => x.server === 'ws' && x.size === r.size);

@@ -5,7 +5,7 @@
 // 1 KiB and 64 KiB.
 // 1. Throughput: 16 connections each keep 32 masked messages in flight;
 //    messages/s, MB/s, round-trip p50/p99, the server's and the load
-//    generator's CPU time. Every configuration runs ROUNDS times, the rounds
+//    generator's CPU time. Every configuration runs ROUNDS times (LARGE_ROUNDS at 64 KiB), the rounds
 //    interleaved over the whole run (round 1 of every payload, then round 2,
 //    …) and the servers of a payload back to back in an order that turns
 //    each round, so a burst of other work on this shared machine hits one
@@ -37,7 +37,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
-import { QUICK, fixed, machine, machineLine, progress, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, median, progress, saveResults, size, table } from './support/harness.mjs';
 import { KINDS } from './support/payloads.mjs';
 import { latencyCell } from './support/report.mjs';
 
@@ -49,6 +49,17 @@ const PARTIAL = ['ECHO_SIZES', 'ECHO_KINDS', 'ECHO_SERVERS', 'ECHO_BUILD'].some(
 /** ECHO_MEMORY=1: the idle-memory part alone (wsframe, ws, the node:net floor), printed, no results written. */
 const MEMORY_ONLY = env.ECHO_MEMORY === '1';
 const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 3));
+/**
+ * Rounds at 64 KiB and up (ECHO_LARGE_ROUNDS, or ECHO_ROUNDS when only that is given), the same for every server. A
+ * 64 KiB echo is mostly the kernel's copies, whose cost moves with other work on a shared machine
+ * (bench/results/echo-profile.md §15): eight paired rounds gave wsframe ÷ ws 0.85–1.38 one by one, and the median of
+ * any three in a row 0.87–1.13 against 1.05 for all eight, so three rounds could not tell the two apart.
+ */
+const LARGE_ROUNDS = Number(env.ECHO_LARGE_ROUNDS ?? env.ECHO_ROUNDS ?? (QUICK ? 1 : 5));
+/** The rounds a payload size runs. */
+const roundsAt = (bytes) => (bytes >= 65536 ? LARGE_ROUNDS : ROUNDS);
+/** Whether any figure has more than one round (then cells show ranges). */
+const MANY_ROUNDS = ROUNDS > 1 || LARGE_ROUNDS > 1;
 const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
 /**
  * Load before the measured window, on each fresh server. Long enough for a server's heap to reach the size it keeps
@@ -175,6 +186,17 @@ function pageFaults(pid) {
   return Number(fields[7]) + Number(fields[9]);
 }
 
+/**
+ * CPU seconds every core of the machine has been busy so far (user, nice, system, irq, softirq; from /proc/stat).
+ * Less the server's and the load generator's, it is the other work that ran during a run: on a shared machine
+ * it makes every server's messages cost more CPU, fixed computations included (at 64 KiB, wsframe's mixed text
+ * 54-58 µs per message with none against 67-92 µs beside 0.6-1.1 core of it; bench/results/echo-profile.md §15).
+ */
+function busySeconds() {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  return (user + nice + system + irq + softirq) / CLOCK_TICKS;
+}
+
 /** One run: a fresh server, a load generator, the measured window. */
 async function run(server, kind, bytes, rate = 0) {
   const s = await startServer(server);
@@ -184,11 +206,13 @@ async function run(server, kind, bytes, rate = 0) {
   const before = cpuSeconds(s.proc.pid);
   const faultsBefore = pageFaults(s.proc.pid);
   const loadBefore = cpuSeconds(load.proc.pid);
+  const busyBefore = busySeconds();
   load.proc.send('go');
   const result = await load.next();
   const after = cpuSeconds(s.proc.pid);
   const faults = pageFaults(s.proc.pid) - faultsBefore;
   const loadAfter = cpuSeconds(load.proc.pid);
+  const busy = busySeconds() - busyBefore;
   await load.exited;
   await stop(s);
   return {
@@ -199,20 +223,16 @@ async function run(server, kind, bytes, rate = 0) {
     serverCpu: (after - before) / result.seconds, loadCpu: (loadAfter - loadBefore) / result.seconds,
     serverCpuPerMessage: (after - before) / result.messages,
     serverFaultsPerMessage: faults / result.messages,
+    // In cores (1.0: a whole core's worth); clock ticks make it ±0.05.
+    otherCpu: Math.max(0, busy - (after - before) - (loadAfter - loadBefore)) / result.seconds,
   };
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
 const latencyCount = LATENCY_RUNS * SIZES.length * REAL.filter((s) => s.name !== WS_JS).length;
 const rest = PARTIAL ? 0 : latencyCount + 3;
-const step = progress(MEMORY_ONLY ? 3 : LATENCY_ONLY ? latencyCount : ROUNDS * cells.reduce((n, { bytes }) => n + SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
+const step = progress(MEMORY_ONLY ? 3 : LATENCY_ONLY ? latencyCount : cells.reduce((n, { bytes }) => n + roundsAt(bytes) * SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
 if (MEMORY_ONLY) {
   console.log(memoryTable(await idleMemory()));
   console.log(`load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
@@ -232,9 +252,9 @@ const addons = {};
 // One run first, not counted: start-up effects (this process's JIT, caches) stay out of the figures; the first
 // run of earlier reports (wsframe ascii 16 B, server at 50% CPU) was their least consistent figure.
 await run(SERVERS[0], PAYLOADS[0], SIZES[0]);
-for (let round = 0; round < ROUNDS; round++) {
+for (let round = 0; round < Math.max(...cells.map(({ bytes }) => roundsAt(bytes))); round++) {
   const loadAverage = os.loadavg()[0];
-  for (const { bytes, kind } of cells) {
+  for (const { bytes, kind } of cells.filter(({ bytes }) => round < roundsAt(bytes))) {
     // Each round starts the payload's servers one further along: no server always runs first or after the same one.
     for (let i = 0; i < SERVERS.length; i++) {
       const server = SERVERS[(i + round) % SERVERS.length];
@@ -243,7 +263,7 @@ for (let round = 0; round < ROUNDS; round++) {
       addons[server.name] = row.addons;
       runs.push(row);
       const bound = row.serverCpu < BUSY && row.loadCpu >= BUSY ? ' (bound by the load generator)' : '';
-      step(`round ${round + 1}: ${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, CPU server ${fixed(row.serverCpu * 100, 0)}% load ${fixed(row.loadCpu * 100, 0)}%${bound}`);
+      step(`round ${round + 1}: ${server.name} ${kind} ${size(bytes)}: ${fixed(row.messagesPerSecond / 1000, 1)} k msg/s, ${fixed(row.megabytesPerSecond, 1)} MB/s, CPU server ${fixed(row.serverCpu * 100, 0)}% load ${fixed(row.loadCpu * 100, 0)}%, other work ${fixed(row.otherCpu)} cores${bound}`);
     }
   }
 }
@@ -257,7 +277,7 @@ const figures = SERVERS.flatMap((server) => cells.filter(({ bytes }) => runsAt(s
     server: server.name, kind, size: bytes, addons: all[0].addons, rounds: all.length,
     messagesPerSecond: of('messagesPerSecond'), megabytesPerSecond: of('megabytesPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'),
     serverCpu: of('serverCpu'), serverCpuPerMessage: of('serverCpuPerMessage'), serverFaultsPerMessage: of('serverFaultsPerMessage'),
-    loadCpu: of('loadCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
+    loadCpu: of('loadCpu'), otherCpu: of('otherCpu'), spread: spread(all.map((r) => r.messagesPerSecond)),
     loadBound: all.filter((r) => r.serverCpu < BUSY && r.loadCpu >= BUSY).length,
   };
 }));
@@ -272,10 +292,10 @@ function paired(kind, bytes, anchor, key = 'messagesPerSecond', name = 'wsframe'
   return { ratio: median(ratios), low: Math.min(...ratios), high: Math.max(...ratios) };
 }
 const ratio = (kind, bytes, anchor, key) => paired(kind, bytes, anchor, key).ratio;
-const ratioCell = ({ ratio: r, low, high }) => (ROUNDS > 1 ? `${fixed(r)}× (${fixed(low)}–${fixed(high)})` : `${fixed(r)}×`);
+const ratioCell = ({ ratio: r, low, high }) => (MANY_ROUNDS ? `${fixed(r)}× (${fixed(low)}–${fixed(high)})` : `${fixed(r)}×`);
 const others = REAL.filter((s) => s.name !== 'wsframe');
 const byPayload = cells.map(({ kind, bytes }) => [size(bytes), kind,
-  ...REAL.map((s) => `${fixed(find(echo, s.name, kind, bytes).messagesPerSecond / 1000, 1)}${ROUNDS > 1 ? ` ±${fixed((find(echo, s.name, kind, bytes).spread * 100) / 2, 0)}%` : ''}`),
+  ...REAL.map((s) => `${fixed(find(echo, s.name, kind, bytes).messagesPerSecond / 1000, 1)}${MANY_ROUNDS ? ` ±${fixed((find(echo, s.name, kind, bytes).spread * 100) / 2, 0)}%` : ''}`),
   ...others.map((s) => ratioCell(paired(kind, bytes, s.name)))]);
 
 /**
@@ -327,17 +347,21 @@ const throughput = `${table(['size', 'payload', ...REAL.map((s) => s.name), ...o
 ${floorTable}
 ### All figures (medians over the rounds)
 
-${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'server µs per message', 'server page faults per 1,000 messages', 'load generator CPU', 'runs bound by the load generator'],
+${table(['server', 'payload', 'size', 'k msgs/s', 'spread', 'MB/s', 'p50 RTT (ms)', 'p99 RTT (ms)', 'server CPU', 'server µs per message', 'server page faults per 1,000 messages', 'load generator CPU', 'other work on the machine (cores)', 'runs bound by the load generator'],
   figures.map((r) => [r.server, r.kind, size(r.size), fixed(r.messagesPerSecond / 1000, 1), `${fixed(r.spread * 100, 0)}%`, fixed(r.megabytesPerSecond, 1), fixed(r.p50ms), fixed(r.p99ms),
-    `${fixed(r.serverCpu * 100, 0)}%`, fixed(r.serverCpuPerMessage * 1e6), fixed(r.serverFaultsPerMessage * 1000), `${fixed(r.loadCpu * 100, 0)}%`, `${r.loadBound} of ${r.rounds}`]))}
+    `${fixed(r.serverCpu * 100, 0)}%`, fixed(r.serverCpuPerMessage * 1e6), fixed(r.serverFaultsPerMessage * 1000), `${fixed(r.loadCpu * 100, 0)}%`, fixed(r.otherCpu), `${r.loadBound} of ${r.rounds}`]))}
 
 Server µs per message and page faults per 1,000 messages are medians over the rounds, like the rest (from /proc). At
 1 KiB a run's CPU per message follows its page faults: every message is copied into fresh memory (the listener's to
 keep), and a run whose server's heap was still growing to its size under the load cost up to twice one whose heap had
-settled; hence the warm-up (bench/results/echo-profile.md §11).`;
+settled; hence the warm-up (bench/results/echo-profile.md §11). Other work on the machine is the CPU time of every
+process but the server and the load generator during a run, in cores (from /proc/stat; ±0.05 from clock ticks). It
+makes every server's messages cost more, copies, wake-ups and fixed computations alike (at 64 KiB wsframe's mixed text
+took 54-58 µs per message with none, 67-92 µs beside 0.6-1.1 core of it: echo-profile.md §15), so a ratio
+whose runs had different amounts of it says more about the machine than the servers.`;
 
 if (PARTIAL) {
-  console.log(`\n${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
+  console.log(`\n${ROUNDS} rounds of ${SECONDS} s (${LARGE_ROUNDS} at 64 KiB); load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
   process.exit(0);
 }
 
@@ -467,7 +491,7 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 
 Each server runs in its own process${PIN ? ' pinned to core 0 (`taskset`); the load generator is pinned to core 1' : ' (no taskset here: not pinned)'}.
 ${CONNECTIONS} connections each keep ${WINDOW} masked messages in flight and answer every echo with a new one; ${SECONDS} s
-measured after a ${WARMUP_SECONDS} s warm-up (time for each server's heap to reach its size under the load), a fresh server per run. ${ROUNDS} rounds: each round runs every payload, the servers of a payload
+measured after a ${WARMUP_SECONDS} s warm-up (time for each server's heap to reach its size under the load), a fresh server per run. ${ROUNDS} rounds, ${LARGE_ROUNDS} at 64 KiB (a 64 KiB echo is mostly the kernel's copies, whose cost moves most with other work on the machine): each round runs every payload, the servers of a payload
 back to back (each round in a turned order); the rounds follow each other, so other work on the machine at one moment
 touches one sample of each figure. Figures are medians over the rounds, ± half their spread; a ratio is the median of the
 ratios within each round, with their range. Payloads:
@@ -523,5 +547,5 @@ ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.
 const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
   `floor ÷ Bun.serve ${ratioCell(r.vsBun)} (by CPU per message ${ratioCell(r.cpuVsBun)}), wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)} ` +
   `(by CPU per message ${ratioCell(r.cpuWsframeVsFloor)}): ${floorVerdict(r)}`);
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latencyRunsPerCell: LATENCY_RUNS, latencySeconds, latency, latencyRuns, memory, targets }, md);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, largeRounds: LARGE_ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latencyRunsPerCell: LATENCY_RUNS, latencySeconds, latency, latencyRuns, memory, targets }, md);
 console.log(md);

@@ -17,7 +17,7 @@
 // Usage: node bench/fanout.bench.mjs   (BENCH_QUICK=1 for a smoke run)
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
-import { QUICK, fixed, machine, machineLine, saveResults, size, table } from './support/harness.mjs';
+import { QUICK, fixed, machine, machineLine, median, saveResults, size, table } from './support/harness.mjs';
 import { launch } from './support/fanout-processes.mjs';
 
 const SUBSCRIBERS = 500;
@@ -57,10 +57,6 @@ for (let round = 1; round <= ROUNDS; round++) {
 }
 const loadAfter = os.loadavg()[0];
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[(sorted.length - 1) >> 1];
-};
 const rounds = Array.from({ length: ROUNDS }, (_, i) => i + 1);
 const get = (server, bytes, round) => rows.find((r) => r.server === server && r.size === bytes && r.round === round);
 const across = (server, bytes, key) => rounds.map((round) => get(server, bytes, round)[key]);

@@ -21,9 +21,28 @@ function launch(core, command, args, ipc) {
   return spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', ipc ? 'inherit' : 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])] });
 }
 const once = (proc, event) => new Promise((resolve) => proc.once(event, resolve));
+/** A process's CPU time (s), minor page faults and context switches (voluntary: it waited; involuntary: the core was taken from it). */
 function cpu(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS };
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const count = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS, faults: Number(f[7]), waits: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches') };
+}
+
+/** The kernel's TCP counters (/proc/net/netstat TcpExt, machine-wide: read them where nothing else moves TCP). */
+function tcpCounters() {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+  const names = lines[0].split(' ').slice(1);
+  const values = lines[1].split(' ').slice(1).map(Number);
+  return Object.fromEntries(names.map((name, i) => [name, values[i]]));
+}
+
+/** Per core: [busy, steal] in seconds from /proc/stat (busy: user, nice, system, irq, softirq). */
+function cores() {
+  return readFileSync('/proc/stat', 'utf8').split('\n').filter((line) => /^cpu\d/.test(line)).map((line) => {
+    const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+    return [(user + nice + system + irq + softirq) / TICKS, steal / TICKS];
+  });
 }
 
 let srv;
@@ -49,9 +68,15 @@ if (tool === 'record') attached = spawn('perf', ['record', '-F', '2999', '-g', '
 attached?.stderr.on('data', (d) => (out += d));
 if (attached) await new Promise((r) => setTimeout(r, 300));
 const before = cpu(pid);
+const loadBefore = cpu(load.pid);
+const tcpBefore = tcpCounters();
+const coresBefore = cores();
 load.send('go');
 const result = await once(load, 'message');
 const after = cpu(pid);
+const loadAfter = cpu(load.pid);
+const tcpAfter = tcpCounters();
+const coresAfter = cores();
 if (attached) {
   attached.kill('SIGINT');
   await once(attached, 'exit');
@@ -59,6 +84,23 @@ if (attached) {
 const m = result.messages;
 const us = (s) => ((s * 1e6) / m).toFixed(3);
 console.log(`${server} ${kind} ${size} B: ${(m / result.seconds / 1000).toFixed(1)} k msgs/s; server CPU per message ${us(after.user - before.user + after.system - before.system)} µs (user ${us(after.user - before.user)}, system ${us(after.system - before.system)})`);
+// Whether the server had its core: its CPU share of the window, the load generator's, and per 1,000 messages its
+// minor page faults, the times it waited (voluntary switches) and the times the core was taken from it (involuntary).
+const share = (a, b) => `${Math.round(((b.user - a.user + b.system - a.system) / result.seconds) * 100)}%`;
+const per1k = (n) => ((n * 1000) / m).toFixed(2);
+console.log(`  server CPU ${share(before, after)}, load generator ${share(loadBefore, loadAfter)}; per 1,000 messages: faults ${per1k(after.faults - before.faults)}, waits ${per1k(after.waits - before.waits)}, preempted ${per1k(after.preempted - before.preempted)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+// Whether anything else ran on the two cores: each core's busy time beside what the server (core 0) and the load
+// generator (core 1) used, and the hypervisor's steal, as shares of the window.
+const pct = (x) => `${Math.round((x / result.seconds) * 100)}%`;
+const spent = (a, b) => b.user - a.user + b.system - a.system;
+const others = [spent(before, after), spent(loadBefore, loadAfter)].map((own, core) => pct(coresAfter[core][0] - coresBefore[core][0] - own));
+const steal = coresAfter.slice(0, 2).map((c, core) => pct(c[1] - coresBefore[core][1]));
+console.log(`  others on core 0 / core 1: ${others.join(' / ')}; steal ${steal.join(' / ')}`);
+if (process.env.ECHO_PROFILE_TCP) {
+  // What the TCP stack did besides the data: queue pruning and collapsing (copies), zero windows, coalescing.
+  const moved = Object.keys(tcpAfter).filter((name) => tcpAfter[name] - tcpBefore[name] >= m / 1000);
+  console.log(`  TCP per 1,000 messages: ${moved.map((name) => `${name} ${per1k(tcpAfter[name] - tcpBefore[name])}`).join(', ')}`);
+}
 if (tool === 'perf') {
   // perf saw a bit more than the window (from attach to the load's end): scale by its task-clock.
   for (const line of out.trim().split('\n')) {

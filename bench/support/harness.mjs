@@ -13,9 +13,11 @@ export const QUICK = process.env.BENCH_QUICK === '1';
 /**
  * Times `fn`, which performs `inner` operations per call (batching keeps timer
  * overhead out of nanosecond-scale operations). Returns operations per second.
+ * tinybench also runs at least `iterations` calls (after `warmupIterations`):
+ * lower them for calls of tens of ms that should take about `time` ms in all.
  */
-export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400 } = {}) {
-  const bench = new Bench({ time, warmupTime: QUICK ? 20 : 100 });
+export async function opsPerSecond(fn, { inner = 1, time = QUICK ? 60 : 400, iterations = 64, warmupIterations = 16 } = {}) {
+  const bench = new Bench({ time, warmupTime: QUICK ? 20 : 100, iterations, warmupIterations });
   bench.add('task', fn);
   await bench.run();
   const { result } = bench.tasks[0];
@@ -92,6 +94,13 @@ export function size(bytes) {
   if (bytes >= 1 << 20) return `${bytes / (1 << 20)} MiB`;
   if (bytes >= 1024) return `${bytes / 1024} KiB`;
   return `${bytes} B`;
+}
+
+/** The median of a list of numbers (the mean of the two middle ones for an even count); the list is not changed. */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function fixed(value, digits = 2) {
