@@ -54,9 +54,9 @@ export const S_MESSAGE_LENGTH = 80;
 /** Largest message accepted, in bytes; 0 for no limit. */
 export const S_MAX_PAYLOAD = 88;
 /**
- * Out (a 32-bit word, after the 64-bit fields): the descriptors of the last call from this one on are all D_VIEW
- * (whole messages and control frames): one past the last descriptor that is a piece, 0 when there is none. So the
- * caller knows without a pass over the table whether the call's views can be delivered straight from it.
+ * Out (a 32-bit word, after the 64-bit fields): one past the last call's last descriptor that is a piece (not
+ * D_VIEW), 0 when there is none. The call's descriptors from this one on are whole messages and control frames, so
+ * the caller knows without a pass over the table whether they can be delivered straight from it.
  */
 export const S_PIECE_END = 24;
 /** Bytes in the state slot. */
