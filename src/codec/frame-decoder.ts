@@ -150,6 +150,8 @@ const copyInto = Uint8Array.prototype.set;
 const rangeOf = Uint8Array.prototype.subarray;
 
 const EMPTY = new Uint8Array(0);
+/** `EMPTY.buffer`, read once: the getter is a LoadIC call where it is read per read (collect, deliverRows). */
+const NO_COPY = EMPTY.buffer;
 /** `thrown` while no callback of a direct delivery has thrown. */
 const NOT_THROWN = {};
 /**
@@ -188,7 +190,7 @@ export class FrameDecoder {
    */
   private liveRow = 0;
   private liveEnd = 0;
-  private liveCopy: ArrayBufferLike = EMPTY.buffer;
+  private liveCopy: ArrayBufferLike = NO_COPY;
   private liveShift = 0;
   /** What a callback of the direct delivery threw, rethrown once the decode is done; else NOT_THROWN. */
   private thrown: unknown = NOT_THROWN;
@@ -424,7 +426,7 @@ export class FrameDecoder {
     const size = viewEnd - viewStart;
     // The copy the views are made over: `copyEnd` is where it ends in the region (relative to `base`), and a
     // region offset minus `copyShift` is its offset in `copy`.
-    let copy: ArrayBufferLike = EMPTY.buffer;
+    let copy: ArrayBufferLike = NO_COPY;
     let copyShift = viewStart;
     let copyEnd = viewStart;
     // Scratch memory only for a decode that no running callback can observe.
@@ -444,8 +446,8 @@ export class FrameDecoder {
         if (start + table[i + 2] > copyEnd) {
           // Not in the copy made so far: copy it and what follows (copyOut's copy ends the slab's used bytes).
           copyEnd = this.copyOut(base, i, end, viewEnd);
-          copy = slab.bytes.buffer;
-          copyShift = start - (slab.bytes.byteOffset + slab.used - (copyEnd - start));
+          copy = slab.buffer;
+          copyShift = start - (slab.offset + slab.used - (copyEnd - start));
         }
         // No piece from row i on (the kernel's S_PIECE_END): the rest of the table is whole messages and control frames.
         if (final && copyEnd >= viewEnd && this.count === 0 && !this.delivering && !this.transient && i >= this.state[PIECE_END] * WORDS) {
@@ -520,7 +522,7 @@ export class FrameDecoder {
       if (live !== this) break; // spilled: the rest is queued
     }
     if (live === this) live = null;
-    this.liveCopy = EMPTY.buffer; // an idle decoder holds no slab
+    this.liveCopy = NO_COPY; // an idle decoder holds no slab
     this.delivering = false;
   }
 

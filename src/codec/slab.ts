@@ -36,6 +36,12 @@ export class Slab {
   bytes: Uint8Array = new Uint8Array(0);
   /** Bytes of `bytes` handed out so far. */
   used = 0;
+  /**
+   * `bytes.buffer` and `bytes.byteOffset`, kept as plain fields: V8 (11.3) calls the LoadIC builtin for a typed
+   * array's `buffer` and `byteOffset` getters where the decoder reads them once per socket read.
+   */
+  buffer: ArrayBufferLike = this.bytes.buffer;
+  offset = 0;
 
   /** Bytes left in the current slab: a reservation of up to this many is placed right after the last. */
   get room(): number {
@@ -50,6 +56,8 @@ export class Slab {
   reserve(size: number): number {
     if (size > this.bytes.length - this.used) {
       this.bytes = allocRaw(Math.max(size, SLAB_SIZE));
+      this.buffer = this.bytes.buffer;
+      this.offset = this.bytes.byteOffset;
       this.used = 0;
     }
     const at = this.used;
