@@ -40,6 +40,32 @@ for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['ascii', 1024], ['m
     },
   });
 }
+/** Reads per timed call of the echo-read workloads: 2,048 messages, about 0.1 ms. */
+const ECHO_READS = 64;
+// The 16 B echo's reads as the server decodes them (echo-profile.md §14): the load generator's 32 messages in flight
+// arrive in one read of 32 masked frames (704 bytes), which the socket places in the I/O region and the connection
+// decodes there with pushIO; the messages are Buffers (the server's view class, when the build has one: A/B of the
+// per-message Buffer too), each given to a callback that only counts it.
+for (const kind of ['binary', 'ascii']) {
+  const read = Buffer.concat(Array.from({ length: 32 }, () => Buffer.concat(Sender.frame(payload(kind, 16), { fin: true, opcode: kind === 'binary' ? 2 : 1, mask: true, readOnly: false, rsv1: false }))));
+  workloads.push({
+    name: `pushIO 16 B ${kind}, 32 per ${read.length}-byte read (server role, Buffer views, as the echo)`,
+    make: (codec) => {
+      let received = 0;
+      const decoder = new codec.FrameDecoder({
+        role: 'server', maxPayload: 0, viewType: codec.BufferView, onMessage: () => { received++; }, onError: (e) => { throw e; },
+      });
+      const { io } = codec;
+      return [() => {
+        for (let i = 0; i < ECHO_READS; i++) {
+          io.set(read);
+          decoder.pushIO(read.length);
+        }
+        if (received === 0) throw new Error('decoded nothing');
+      }, ECHO_READS * 32];
+    },
+  });
+}
 for (const role of ['server', 'client']) {
   for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['binary', 1024], ['ascii', 1024], ['binary', 16384]]) {
     const data = kind === 'ascii' ? payload('ascii', bytes).toString() : payload('binary', bytes);
