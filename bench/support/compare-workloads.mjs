@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { size } from './harness.mjs';
 import { payload } from './payloads.mjs';
+import { inprocEcho } from './inproc-echo.mjs';
 
 const { Sender } = createRequire(import.meta.url)('ws');
 /** Calls per timed run of the short API calls (mask, isValidUTF8): the timer's resolution is ~10 ns, a call 50-500 ns. */
@@ -62,6 +63,26 @@ for (const kind of ['binary', 'ascii']) {
           decoder.pushIO(read.length);
         }
         if (received === 0) throw new Error('decoded nothing');
+      }, ECHO_READS * 32];
+    },
+  });
+}
+// The same reads through the whole server in process (support/inproc-echo.mjs): Connection.onRead, the decoder, the
+// 'message' listener of `wsframe echo` (server/echo.ts) and its `send`, the flush into a Duplex that discards.
+const BINARY = { binary: true };
+const TEXT = { binary: false };
+for (const kind of ['binary']) {
+  const read = Buffer.concat(Array.from({ length: 32 }, () => Buffer.concat(Sender.frame(payload(kind, 16), { fin: true, opcode: 2, mask: true, readOnly: false, rsv1: false }))));
+  workloads.push({
+    name: `echo 16 B ${kind} in process, 32 per read (onRead, listener, send, flush)`,
+    make: (codec) => {
+      const onRead = inprocEcho(codec.WebSocket, (ws) => (data, isBinary) => ws.send(data, isBinary ? BINARY : TEXT));
+      const { io } = codec;
+      return [() => {
+        for (let i = 0; i < ECHO_READS; i++) {
+          io.set(read);
+          onRead(read.length);
+        }
       }, ECHO_READS * 32];
     },
   });
