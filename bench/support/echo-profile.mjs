@@ -26,7 +26,7 @@ function cpu(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const count = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS, faults: Number(f[7]), waits: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches') };
+  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS, faults: Number(f[7]), waits: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches'), rss: count('VmRSS') / 1024 };
 }
 
 /** The kernel's TCP counters (/proc/net/netstat TcpExt, machine-wide: read them where nothing else moves TCP). */
@@ -85,10 +85,11 @@ const m = result.messages;
 const us = (s) => ((s * 1e6) / m).toFixed(3);
 console.log(`${server} ${kind} ${size} B: ${(m / result.seconds / 1000).toFixed(1)} k msgs/s; server CPU per message ${us(after.user - before.user + after.system - before.system)} µs (user ${us(after.user - before.user)}, system ${us(after.system - before.system)})`);
 // Whether the server had its core: its CPU share of the window, the load generator's, and per 1,000 messages its
-// minor page faults, the times it waited (voluntary switches) and the times the core was taken from it (involuntary).
+// minor page faults, the times it waited (voluntary switches) and the times the core was taken from it (involuntary);
+// its resident memory at the window's start and end.
 const share = (a, b) => `${Math.round(((b.user - a.user + b.system - a.system) / result.seconds) * 100)}%`;
 const per1k = (n) => ((n * 1000) / m).toFixed(2);
-console.log(`  server CPU ${share(before, after)}, load generator ${share(loadBefore, loadAfter)}; per 1,000 messages: faults ${per1k(after.faults - before.faults)}, waits ${per1k(after.waits - before.waits)}, preempted ${per1k(after.preempted - before.preempted)}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
+console.log(`  server CPU ${share(before, after)}, load generator ${share(loadBefore, loadAfter)}; per 1,000 messages: faults ${per1k(after.faults - before.faults)}, waits ${per1k(after.waits - before.waits)}, preempted ${per1k(after.preempted - before.preempted)}; RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MB; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
 // Whether anything else ran on the two cores: each core's busy time beside what the server (core 0) and the load
 // generator (core 1) used, and the hypervisor's steal, as shares of the window.
 const pct = (x) => `${Math.round((x / result.seconds) * 100)}%`;
