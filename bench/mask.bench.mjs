@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { mask, unmask, maskIO, io, IO_SIZE } from '../build/esm/codec/index.js';
-import { COPY_BLOCK, MASK_BLOCK, ioHead, maskWasm, xorForward } from '../build/esm/codec/internal.js';
+import { COPY_BLOCK, MASK_BLOCK, MASK_LARGE, ioHead, maskWasm, xorForward } from '../build/esm/codec/internal.js';
 import { QUICK, fixed, machine, machineLine, median, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell, wsInternal } from './support/harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,8 +31,9 @@ function copiesOnly(source, output, bytes) {
     output.set(ioHead(bytes));
     return;
   }
-  for (let start = 0; start < bytes; start += MASK_BLOCK) {
-    const n = Math.min(MASK_BLOCK, bytes - start);
+  const block = bytes >= MASK_LARGE && output !== source ? IO_SIZE : MASK_BLOCK;
+  for (let start = 0; start < bytes; start += block) {
+    const n = Math.min(block, bytes - start);
     io.set(new Uint8Array(source.buffer, source.byteOffset + start, n));
     output.set(ioHead(n), start);
   }
