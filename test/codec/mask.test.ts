@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IO_SIZE, MASK_WASM_THRESHOLD, io, mask, maskIO, unmask } from '../../src/codec/index.js';
 import * as bufferutil from '../../src/bufferutil/index.js';
 import { COPY_BLOCK } from '../../src/codec/io.js';
-import { MASK_BLOCK, keyWord, maskBytes } from '../../src/codec/mask.js';
+import { MASK_BLOCK, MASK_LARGE, keyWord, maskBytes } from '../../src/codec/mask.js';
 import { referenceMask } from '../support/reference.js';
 import { Random } from '../support/random.js';
 
@@ -88,7 +88,7 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
   it('maskBytes at start offsets in both arrays (the encoder masks in place after a header), JS loop and WASM blocks', () => {
     const random = new Random(SEED + 6);
     const sizes = [0, 1, MASK_WASM_THRESHOLD - 1, MASK_WASM_THRESHOLD, COPY_BLOCK - 1, COPY_BLOCK, COPY_BLOCK + 1,
-      COPY_BLOCK + MASK_BLOCK + 5, IO_SIZE + 3];
+      COPY_BLOCK + MASK_BLOCK + 5, IO_SIZE + 3, MASK_LARGE - 1, MASK_LARGE + IO_SIZE + 5];
     for (let i = 0; i < 150; i++) sizes.push(random.int(COPY_BLOCK + 4 * MASK_BLOCK + 8));
     for (const size of sizes) {
       const key = random.bytes(4);
