@@ -6,7 +6,7 @@
 // are loaded once per build, so neither build's type feedback reaches the other's.
 //
 // Usage: node bench/compare-builds.mjs DIR_A DIR_B [--label NAME] [--rounds N] [--only REGEX]
-//   DIR_A, DIR_B: checkouts with a built `build/esm/codec/index.js` (npm ci did it).
+//   DIR_A, DIR_B: checkouts with a built `build/` (`npm run build`: codec/index.js; server/memory.js and index.js).
 //   With --label, writes bench/results/NAME.json and NAME.md. --only keeps the workloads whose name matches
 //   (measured in a fresh process, so other workloads' type feedback does not reach the ones kept).
 // Not part of `npm run bench`: it compares two versions of wsframe, not wsframe
@@ -29,7 +29,14 @@ const only = new RegExp(option('--only', ''));
 const [dirA, dirB] = args;
 if (!dirA || !dirB) throw new Error('usage: node bench/compare-builds.mjs DIR_A DIR_B [--label NAME] [--rounds N]');
 
-const load = (dir) => import(pathToFileURL(resolve(dir, 'build/esm/codec/index.js')).href);
+const built = (dir, file) => import(pathToFileURL(resolve(dir, 'build/esm', file)).href);
+// The codec's public API, the server's message view class (server/memory.ts) for the workloads that decode as the
+// server does, and its WebSocket for the in-process echo.
+const load = async (dir) => ({
+  ...(await built(dir, 'codec/index.js')),
+  BufferView: (await built(dir, 'server/memory.js')).BufferView,
+  WebSocket: (await built(dir, 'server/index.js')).WebSocket,
+});
 const builds = { a: await load(dirA), b: await load(dirB) };
 
 // One module instance per build: each build's workload functions get type feedback of their own.

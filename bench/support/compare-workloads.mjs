@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { size } from './harness.mjs';
 import { payload } from './payloads.mjs';
+import { inprocEcho } from './inproc-echo.mjs';
 
 const { Sender } = createRequire(import.meta.url)('ws');
 /** Calls per timed run of the short API calls (mask, isValidUTF8): the timer's resolution is ~10 ns, a call 50-500 ns. */
@@ -37,6 +38,52 @@ for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['ascii', 1024], ['m
         for (const chunk of chunks) decoder.push(chunk);
         if (received === 0) throw new Error('decoded nothing');
       }, count];
+    },
+  });
+}
+/** Reads per timed call of the echo-read workloads: 2,048 messages, about 0.1 ms. */
+const ECHO_READS = 64;
+// The 16 B echo's reads as the server decodes them (echo-profile.md §14): the load generator's 32 messages in flight
+// arrive in one read of 32 masked frames (704 bytes), which the socket places in the I/O region and the connection
+// decodes there with pushIO; the messages are Buffers (the server's view class, when the build has one: A/B of the
+// per-message Buffer too), each given to a callback that only counts it.
+for (const kind of ['binary', 'ascii']) {
+  const read = Buffer.concat(Array.from({ length: 32 }, () => Buffer.concat(Sender.frame(payload(kind, 16), { fin: true, opcode: kind === 'binary' ? 2 : 1, mask: true, readOnly: false, rsv1: false }))));
+  workloads.push({
+    name: `pushIO 16 B ${kind}, 32 per ${read.length}-byte read (server role, Buffer views, as the echo)`,
+    make: (codec) => {
+      let received = 0;
+      const decoder = new codec.FrameDecoder({
+        role: 'server', maxPayload: 0, viewType: codec.BufferView, onMessage: () => { received++; }, onError: (e) => { throw e; },
+      });
+      const { io } = codec;
+      return [() => {
+        for (let i = 0; i < ECHO_READS; i++) {
+          io.set(read);
+          decoder.pushIO(read.length);
+        }
+        if (received === 0) throw new Error('decoded nothing');
+      }, ECHO_READS * 32];
+    },
+  });
+}
+// The same reads through the whole server in process (support/inproc-echo.mjs): Connection.onRead, the decoder, the
+// 'message' listener of `wsframe echo` (server/echo.ts) and its `send`, the flush into a Duplex that discards.
+const BINARY = { binary: true };
+const TEXT = { binary: false };
+for (const kind of ['binary']) {
+  const read = Buffer.concat(Array.from({ length: 32 }, () => Buffer.concat(Sender.frame(payload(kind, 16), { fin: true, opcode: 2, mask: true, readOnly: false, rsv1: false }))));
+  workloads.push({
+    name: `echo 16 B ${kind} in process, 32 per read (onRead, listener, send, flush)`,
+    make: (codec) => {
+      const onRead = inprocEcho(codec.WebSocket, (ws) => (data, isBinary) => ws.send(data, isBinary ? BINARY : TEXT));
+      const { io } = codec;
+      return [() => {
+        for (let i = 0; i < ECHO_READS; i++) {
+          io.set(read);
+          onRead(read.length);
+        }
+      }, ECHO_READS * 32];
     },
   });
 }

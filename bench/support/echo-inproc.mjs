@@ -5,18 +5,16 @@
 // process (each has its own WASM instance) and their rounds alternate; prints
 // the min and median CPU time per message of 15 rounds for each:
 //   node bench/support/echo-inproc.mjs <ascii|mixed|binary> <size> <batches per round> [buildDir ...]
-// (buildDir defaults to this checkout's build/). The discarding Duplex is no
-// net.Socket, but its writes complete synchronously as a plain socket's do when
-// the kernel takes every byte, so the connection is told to treat it as one:
-// sends take the fast path into the reused batch buffer, as in the real server.
+// (buildDir defaults to this checkout's build/). The connection writes into a
+// Duplex that discards (support/inproc-echo.mjs).
 // With ECHO_INPROC_COUNT=N (one build), it warms up, runs N batches once and
 // exits, for instruction counts that the machine's load does not touch: the
 // difference of two counts under cachegrind, divided by the messages between them:
 //   ECHO_INPROC_COUNT=1000 valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
 //     node --single-threaded bench/support/echo-inproc.mjs binary 16 0   (then 3000; Ir difference / (2000 × 32))
-import { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { payload } from './payloads.mjs';
+import { inprocEcho } from './inproc-echo.mjs';
 const [kind, sizeArg, perRound, ...given] = process.argv.slice(2);
 const builds = given.length > 0 ? given : [new URL('../../build', import.meta.url).pathname];
 const size = Number(sizeArg);
@@ -34,14 +32,8 @@ const setups = [];
 for (const build of builds) {
   const { WebSocket } = await import(`${build}/esm/server/index.js`);
   const { io } = await import(`${build}/esm/codec/wasm.js`);
-  const sink = new Duplex({ read() {}, write(chunk, enc, cb) { cb(); } });
-  sink.setNoDelay = () => {}; sink.setTimeout = () => {};
-  const ws = new WebSocket();
-  ws._connection.attach(sink, { role: 'server', protocol: '', extension: null, head: new Uint8Array(0), options: {}, tracker: null, budget: null });
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
-  const conn = ws._connection;
-  conn.plainSocket = true; // the send fast path and batch reuse (see above); the field is private in TypeScript only
-  const run = (n) => { for (let i = 0; i < n; i++) { io.set(batch); conn.onRead(batch.length); } };
+  const onRead = inprocEcho(WebSocket, (ws) => (data, isBinary) => ws.send(data, { binary: isBinary }));
+  const run = (n) => { for (let i = 0; i < n; i++) { io.set(batch); onRead(batch.length); } };
   run(5000);
   setups.push({ build, run, samples: [] });
 }

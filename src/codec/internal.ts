@@ -7,4 +7,4 @@ export { frameCore } from './frame-core.js';
 export { fallbackKernels } from './fallback/index.js';
 export { IO_PTR, kernels } from './wasm.js';
 export { COPY_BLOCK, ioHead } from './io.js';
-export { maskWasm, xorForward } from './mask.js';
+export { MASK_BLOCK, MASK_LARGE, maskWasm, xorForward } from './mask.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { IO_SIZE, MASK_WASM_THRESHOLD, io, mask, maskIO, unmask } from '../../src/codec/index.js';
 import * as bufferutil from '../../src/bufferutil/index.js';
+import { COPY_BLOCK } from '../../src/codec/io.js';
+import { MASK_BLOCK, MASK_LARGE, keyWord, maskBytes } from '../../src/codec/mask.js';
 import { referenceMask } from '../support/reference.js';
 import { Random } from '../support/random.js';
 
@@ -34,6 +36,7 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
     const random = new Random(SEED);
     const sizes = [0, 1, 2, 3, 4, 5, 7, 8, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 127, 128, 129,
       MASK_WASM_THRESHOLD - 1, MASK_WASM_THRESHOLD, 255, 256, 1023, 1024, 16383, 16384, 16385,
+      COPY_BLOCK + MASK_BLOCK - 1, COPY_BLOCK + MASK_BLOCK, COPY_BLOCK + MASK_BLOCK + 3, COPY_BLOCK + 2 * MASK_BLOCK + 1,
       IO_SIZE - 1, IO_SIZE, IO_SIZE + 1, 1 << 20, (1 << 20) + 7];
     for (let i = 0; i < 200; i++) sizes.push(random.int((1 << 20) + 8));
     for (let i = 0; i < 400; i++) sizes.push(random.int(4096));
@@ -67,7 +70,7 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
 
   it('overlapping views of one buffer behave as if the source were read first', () => {
     const random = new Random(SEED + 3);
-    for (const size of [10, 47, 48, 200, 16_384, 16_385, 40_000, 70_000]) {
+    for (const size of [10, 47, 48, 200, 16_384, 16_385, COPY_BLOCK + MASK_BLOCK + 1, 40_000, 70_000]) {
       // As Buffers too: bufferutil's callers pass Buffers, whose slice() is a view, not a copy.
       for (const [shift, asBuffer] of [-9, -1, 1, 5, 16_385].flatMap((s) => [[s, false], [s, true]] as const)) {
         const whole = random.bytes(size + 40_000);
@@ -79,6 +82,33 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
         mask(view.subarray(base, base + size), key, view.subarray(base + shift), 0, size);
         expect(Buffer.compare(whole, expected)).toBe(0);
       }
+    }
+  });
+
+  it('maskBytes at start offsets in both arrays (the encoder masks in place after a header), JS loop and WASM blocks', () => {
+    const random = new Random(SEED + 6);
+    const sizes = [0, 1, MASK_WASM_THRESHOLD - 1, MASK_WASM_THRESHOLD, COPY_BLOCK - 1, COPY_BLOCK, COPY_BLOCK + 1,
+      COPY_BLOCK + MASK_BLOCK + 5, IO_SIZE + 3, MASK_LARGE - 1, MASK_LARGE + IO_SIZE + 5];
+    for (let i = 0; i < 150; i++) sizes.push(random.int(COPY_BLOCK + 4 * MASK_BLOCK + 8));
+    for (const size of sizes) {
+      const key = random.bytes(4);
+      const phase = random.int(4);
+      const sourceAt = random.int(20);
+      const source = embedded(random, sourceAt + size + random.int(9));
+      const asBuffer = random.int(2) === 1;
+      const view = asBuffer ? Buffer.from(source.view.buffer, source.view.byteOffset, source.view.length) : source.view;
+      const inPlace = random.int(2) === 1;
+      const output = inPlace ? source : embedded(random, random.int(20) + size + random.int(9));
+      const outputAt = inPlace ? sourceAt : random.int(output.view.length - size + 1);
+      const expected = output.whole.slice();
+      const expectedView = expected.subarray(output.view.byteOffset, output.view.byteOffset + output.view.length);
+      referenceMask(source.view.subarray(sourceAt), key, expectedView, outputAt, size, phase);
+      const sourceBefore = source.whole.slice();
+
+      maskBytes(view, sourceAt, keyWord(key, 0), inPlace ? view : output.view, outputAt, size, phase);
+
+      expect(Buffer.compare(output.whole, expected)).toBe(0);
+      if (!inPlace) expect(Buffer.compare(source.whole, sourceBefore)).toBe(0);
     }
   });
 
