@@ -11,6 +11,7 @@ import {
 import {
   FIN, LENGTH_16, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
+import { maskWords } from './mask.js';
 import { allocRaw, slab } from './slab.js';
 import type { MessageDeflate } from './deflate/types.js';
 
@@ -288,25 +289,6 @@ export class FrameEncoder extends FrameWriter {
     this.setBuffer(EMPTY);
     return out;
   }
-}
-
-/**
- * Masks `b[at, at + length)` in place with the key word `key`: bytes up to a
- * 4-byte boundary, then whole words of `words` (the same memory, little-endian,
- * with `b[0]` on a word boundary), then the last bytes. A word XOR is one load and
- * one store for 4 bytes, and needs no call into WASM and no copy to its memory.
- */
-function maskWords(b: Uint8Array, words: Int32Array, at: number, length: number, key: number): void {
-  const end = at + length;
-  let p = at;
-  const aligned = Math.min((at + 3) & ~3, end);
-  for (; p < aligned; p++) b[p] ^= key >>> ((p - at) << 3);
-  // Rotated so that its low byte is the key byte of b[p].
-  const shift = ((p - at) & 3) << 3;
-  const k = shift === 0 ? key : (key >>> shift) | (key << (32 - shift));
-  const last = end >> 2;
-  for (let w = p >> 2; w < last; w++) words[w] ^= k;
-  for (let j = 0, q = Math.max(p, last << 2); q < end; q++, j += 8) b[q] ^= k >>> j;
 }
 
 function checked(data: Uint8Array): Uint8Array {

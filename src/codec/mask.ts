@@ -67,6 +67,26 @@ export function xorForward(
 }
 
 /**
+ * Masks `b[at, at + length)` in place with the key word `key`: bytes up to a
+ * 4-byte boundary, then whole words of `words` (the same memory, little-endian,
+ * with `b[0]` on a word boundary), then the last bytes. A word XOR is one load and
+ * one store for 4 bytes, and needs no call into WASM and no copy to its memory:
+ * the encoder masks short strings it has just written into its batch this way.
+ */
+export function maskWords(b: Uint8Array, words: Int32Array, at: number, length: number, key: number): void {
+  const end = at + length;
+  let p = at;
+  const aligned = Math.min((at + 3) & ~3, end);
+  for (; p < aligned; p++) b[p] ^= key >>> ((p - at) << 3);
+  // Rotated so that its low byte is the key byte of b[p].
+  const shift = ((p - at) & 3) << 3;
+  const k = shift === 0 ? key : (key >>> shift) | (key << (32 - shift));
+  const last = end >> 2;
+  for (let w = p >> 2; w < last; w++) words[w] ^= k;
+  for (let j = 0, q = Math.max(p, last << 2); q < end; q++, j += 8) b[q] ^= k >>> j;
+}
+
+/**
  * Bytes per kernel call when maskWasm splits an input longer than COPY_BLOCK:
  * the block copied in, XORed and copied out stays in a 32 KiB L1 data cache
  * together with the source's and the output's bytes of it (64 KiB and 1 MiB:

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IO_SIZE, MASK_WASM_THRESHOLD, io, mask, maskIO, unmask } from '../../src/codec/index.js';
 import * as bufferutil from '../../src/bufferutil/index.js';
 import { COPY_BLOCK } from '../../src/codec/io.js';
-import { MASK_BLOCK, MASK_LARGE, keyWord, maskBytes } from '../../src/codec/mask.js';
+import { MASK_BLOCK, MASK_LARGE, keyWord, maskBytes, maskWords } from '../../src/codec/mask.js';
 import { referenceMask } from '../support/reference.js';
 import { Random } from '../support/random.js';
 
@@ -109,6 +109,22 @@ describe('mask / unmask: differential against the byte-by-byte reference', () =>
 
       expect(Buffer.compare(output.whole, expected)).toBe(0);
       if (!inPlace) expect(Buffer.compare(source.whole, sourceBefore)).toBe(0);
+    }
+  });
+
+  it('maskWords masks in place at any start and length, through a word view of the same memory', () => {
+    const random = new Random(SEED + 7);
+    for (let i = 0; i < 400; i++) {
+      const length = i < 12 ? i : random.int(300);
+      const at = random.int(13);
+      const whole = random.bytes(4 * Math.ceil((at + length + random.int(9)) / 4));
+      const key = random.bytes(4);
+      const expected = whole.slice();
+      referenceMask(whole.subarray(at), key, expected, at, length);
+
+      maskWords(whole, new Int32Array(whole.buffer, whole.byteOffset, whole.length >>> 2), at, length, keyWord(key, 0));
+
+      expect(Buffer.compare(whole, expected)).toBe(0);
     }
   });
 
