@@ -88,7 +88,7 @@ for (const kind of ['binary']) {
   });
 }
 for (const role of ['server', 'client']) {
-  for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['binary', 1024], ['ascii', 1024], ['binary', 16384]]) {
+  for (const [kind, bytes] of [['binary', 16], ['ascii', 16], ['binary', 128], ['ascii', 128], ['binary', 1024], ['ascii', 1024], ['binary', 16384]]) {
     const data = kind === 'ascii' ? payload('ascii', bytes).toString() : payload('binary', bytes);
     const n = bytes > 1024 ? 16 : 1024;
     workloads.push({

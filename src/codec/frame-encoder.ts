@@ -6,10 +6,10 @@
  */
 import { assertBytes } from './bytes.js';
 import {
-  FrameWriter, type FrameWriterOptions, MAX_SHORT_HEADER, MessageSequence, checkFrame, firstByte, headerSize, writeHeader,
+  FrameWriter, type FrameWriterOptions, MAX_HEADER_16, MessageSequence, checkFrame, firstByte, headerSize, writeHeader,
 } from './frame-writer.js';
 import {
-  FIN, LENGTH_16, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
+  FIN, MIN_LENGTH_64, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_CONTINUATION, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, RSV1, isValidCloseCode,
 } from './protocol.js';
 import { maskWords } from './mask.js';
 import { allocRaw, slab } from './slab.js';
@@ -58,10 +58,10 @@ const EMPTY = new Uint8Array(0);
 const NO_WORDS = new Int32Array(0);
 /** Whether an Int32Array word holds bytes in key-word order (mask.ts keyWord: byte j is `word >>> 8 * j`). */
 const WORDS = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
-// Module-local copies for binary()'s short-frame path: imported bindings are
+// Module-local copies for binary()'s fast path: imported bindings are
 // re-read from their module cells at every use (see frame-writer.ts).
-const SHORT_LENGTHS = LENGTH_16;
-const SHORT_HEADER = MAX_SHORT_HEADER;
+const MEDIUM_LENGTHS = MIN_LENGTH_64;
+const MEDIUM_HEADER = MAX_HEADER_16;
 const WHOLE_BINARY = FIN | OPCODE_BINARY;
 
 export class FrameEncoder extends FrameWriter {
@@ -121,10 +121,10 @@ export class FrameEncoder extends FrameWriter {
 
   /** Batches a binary frame. `fin: false` starts a fragmented message. */
   binary(data: Uint8Array, fin = true): this {
-    // The common case, without the general path's checks: a whole frame of fewer than 126 bytes.
-    if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < SHORT_LENGTHS) {
+    // The common case, without the general path's checks: a whole frame of fewer than 65,536 bytes.
+    if (fin && !this.messages.inProgress && data instanceof Uint8Array && data.length < MEDIUM_LENGTHS) {
       const at = this.length;
-      if (at + data.length + SHORT_HEADER > this.buffer.length) this.reserve(data.length + SHORT_HEADER);
+      if (at + data.length + MEDIUM_HEADER > this.buffer.length) this.reserve(data.length + MEDIUM_HEADER);
       this.length = this.put(this.buffer, at, WHOLE_BINARY, data);
       return this;
     }

@@ -15,7 +15,7 @@
 import { assertBytes, assertIndex, assertOptions, assertRole } from './bytes.js';
 import { maskBytes } from './mask.js';
 import {
-  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, OPCODE_BINARY, OPCODE_CONTINUATION, OPCODE_PONG, OPCODE_TEXT, RSV1,
+  FIN, LENGTH_16, LENGTH_64, MASK_BIT, MAX_CONTROL_PAYLOAD, MIN_LENGTH_64, OPCODE_BINARY, OPCODE_CONTINUATION, OPCODE_PONG, OPCODE_TEXT, RSV1,
   isControlOpcode,
 } from './protocol.js';
 
@@ -26,17 +26,15 @@ export interface FrameWriterOptions {
 
 /** Keys drawn per crypto.getRandomValues call (4 bytes each). */
 const KEY_POOL_SIZE = 1024;
-/** Payloads from this length take a 64-bit length field. */
-const MIN_LENGTH_64 = 65536;
-
-/** The most header bytes a frame of fewer than LENGTH_16 payload bytes takes (masked: 2 + a 4-byte key). */
-export const MAX_SHORT_HEADER = 6;
+/** The most header bytes a frame of fewer than MIN_LENGTH_64 payload bytes takes (masked: 4 + a 4-byte key). */
+export const MAX_HEADER_16 = 8;
 
 // Module-local copies of protocol constants for the per-frame path. V8 (11.3)
 // reads an imported or exported binding from its module cell, with a TDZ check,
 // at every use in optimized code (~7 instructions each); a module's own
 // unexported const is folded in. Measured on the 16 B masked frame (cachegrind).
 const SHORT_LENGTHS = LENGTH_16;
+const LONG_LENGTHS = MIN_LENGTH_64;
 const MASKED = MASK_BIT;
 
 /** `TypedArray.prototype.set`, called through a constant (see `put`). */
@@ -44,7 +42,7 @@ const copyBytes = Uint8Array.prototype.set;
 
 /** Header bytes for a payload of `length` bytes. */
 export function headerSize(length: number, masked: boolean): number {
-  return (length < LENGTH_16 ? 2 : length < MIN_LENGTH_64 ? 4 : 10) + (masked ? 4 : 0);
+  return (length < SHORT_LENGTHS ? 2 : length < LONG_LENGTHS ? 4 : 10) + (masked ? 4 : 0);
 }
 
 /** A frame's first byte: FIN and the opcode (which may carry RSV1, see checkFrame). */
@@ -81,7 +79,7 @@ export function writeHeader(target: Uint8Array, offset: number, first: number, l
  * so that the short frames' path stays small enough for V8 to inline whole.
  */
 function writeExtendedLength(target: Uint8Array, offset: number, maskBit: number, length: number): number {
-  if (length < MIN_LENGTH_64) {
+  if (length < LONG_LENGTHS) {
     target[offset] = maskBit | LENGTH_16;
     target[offset + 1] = length >>> 8;
     target[offset + 2] = length & 0xff;

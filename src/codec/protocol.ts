@@ -27,6 +27,8 @@ export const MASK_BIT = 0x80;
 /** 7-bit payload lengths that announce a 16-bit (126) or 64-bit (127) extended length. */
 export const LENGTH_16 = 126;
 export const LENGTH_64 = 127;
+/** Payloads from this many bytes take the 64-bit extended length; from LENGTH_16 bytes up to it, the 16-bit one. */
+export const MIN_LENGTH_64 = 65536;
 
 /** §5.5: control frames carry at most 125 payload bytes. */
 export const MAX_CONTROL_PAYLOAD = 125;
