@@ -195,7 +195,6 @@ if (ANCHOR) {
   };
   const gb = (ops, bytes) => fixed((ops * bytes) / 1e9);
   const fault = (perMessage) => perMessage.toFixed(perMessage < 10 ? 3 : 0);
-  const m = machine();
   const loadBefore = os.loadavg()[0];
   const wsNative = child('ws', {});
   const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
@@ -301,6 +300,7 @@ if (ANCHOR) {
     `${fixed(f.floorVsWs)}× (the best any owned WASM decoder can reach here); wsframe ${fixed(f.wsframeVsWs)}× ws, ${fixed(f.wsframeVsFloor)}× the floor` +
     (inRounds(f.kind, 'floor') ? `; in ${inRounds(f.kind, 'floor').rounds} interleaved rounds floor ÷ ws ${roundsCell(inRounds(f.kind, 'floor'))}, ` +
       `wsframe ÷ ws ${roundsCell(inRounds(f.kind, 'wsframe'))}` : ''));
+  const m = machine(); // at the end: the run's VM steal and the load when the results are written
   const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, floors, notes, verdicts, rounds16k, hugePages, encode };
 
   const targets = [];
