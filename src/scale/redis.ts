@@ -110,8 +110,10 @@ interface Client {
 
 /**
  * The Redis adapter. Events:
- * - `'error'` (error): a Redis connection error, or a `PublishError`; with no 'error' listener these are only
- *   counted, never thrown.
+ * - `'error'` (error): a Redis connection error (each failed reconnection attempt is one), a failed (un)subscribe,
+ *   or a `PublishError`. Emitted only while there is an 'error' listener, so never thrown. Only `PublishError`s are
+ *   counted (`stats.failed`, with or without a listener); without a listener the other errors are dropped (`state`
+ *   and 'down'/'up' still tell an outage).
  * - `'down'` (connection): that kind of connection (`'publish'` or `'subscribe'`) was lost; node-redis is
  *   reconnecting. Once per outage, however many attempts it takes.
  * - `'up'` (connection): that kind of connection is back (a subscribing one has subscribed again to every channel).
