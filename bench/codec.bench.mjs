@@ -20,6 +20,7 @@ import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { payload } from './support/codec-payload.mjs';
+import { DISTURBED_STEAL, cpuBetween, readCpuStat, stealCell } from './support/cpu-stat.mjs';
 import { ownedFloor } from './support/decode-floor-owned.mjs';
 import { ROUND_VARIANTS, roundsCell, roundsTable, summarizeRounds } from './support/decode-rounds.mjs';
 import { QUICK, fixed, machine, machineLine, opsPerSecond, progress, sample, saveResults, size, table, verdict, verdictCell } from './support/harness.mjs';
@@ -195,7 +196,6 @@ if (ANCHOR) {
   };
   const gb = (ops, bytes) => fixed((ops * bytes) / 1e9);
   const fault = (perMessage) => perMessage.toFixed(perMessage < 10 ? 3 : 0);
-  const m = machine();
   const loadBefore = os.loadavg()[0];
   const wsNative = child('ws', {});
   const wsJS = child('ws-js', { WS_NO_BUFFER_UTIL: '1' });
@@ -239,6 +239,7 @@ if (ANCHOR) {
       const variants = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
       const rates = {};
       const faults = {};
+      const cpuBefore = readCpuStat();
       for (const kind of kinds) {
         rates[kind] = {};
         faults[kind] = {};
@@ -248,16 +249,25 @@ if (ANCHOR) {
           faults[kind][variant] = f;
         }
       }
-      rounds.push({ order: variants, load: os.loadavg()[0], rates, faults });
+      // The time the VM's host took from the machine during the round (bench/support/cpu-stat.mjs): it slows whichever
+      // variant it falls on, so a round with much of it can swing that round's ratios.
+      const steal = cpuBetween(cpuBefore, readCpuStat());
+      rounds.push({ order: variants, load: os.loadavg()[0], stealCores: steal?.stealCores ?? null, disturbed: steal?.disturbed ?? null, rates, faults });
       step(kinds.map((kind) => `${kind}: owned ${fixed(rates[kind].wsframe / rates[kind].ws)}×, floor ${fixed(rates[kind].floor / rates[kind].ws)}× ws`).join('; ') +
-        ` (load ${fixed(os.loadavg()[0], 1)})`);
+        ` (load ${fixed(os.loadavg()[0], 1)}, VM steal ${stealCell(steal, ' cores')})`);
     }
     kept.clear();
     return { bytes: FLOOR_BYTES, rounds, roundMs: ROUND_MS, summary: summarizeRounds(rounds, FLOOR_BYTES) };
   };
+  /** The rounds' VM steal, for codec.md and a partial run's output. */
+  const roundsSteal = ({ rounds }) => `VM steal per round (cores, from /proc/stat over the round): ${rounds.map((r) => stealCell(r)).join(', ')}; ` +
+    `${rounds.filter((r) => r.disturbed).length} of ${rounds.length} rounds disturbed (${DISTURBED_STEAL} core or more; still in the medians).`;
   const roundKinds = ROUND_KINDS.filter((kind) => !ONLY || ONLY.test(`${kind} ${FLOOR_BYTES}`));
   if (ONLY) {
-    if (roundKinds.length) console.log(roundsTable((await measureRounds(roundKinds)).summary));
+    if (roundKinds.length) {
+      const partial = await measureRounds(roundKinds);
+      console.log(`${roundsTable(partial.summary)}\n${roundsSteal(partial)}`);
+    }
     console.log(`partial run (CODEC_BENCH_ONLY), nothing saved; load average ${fixed(loadBefore)} at the start, ${fixed(os.loadavg()[0])} at the end`);
     wsNative.close();
     wsJS.close();
@@ -301,6 +311,7 @@ if (ANCHOR) {
     `${fixed(f.floorVsWs)}× (the best any owned WASM decoder can reach here); wsframe ${fixed(f.wsframeVsWs)}× ws, ${fixed(f.wsframeVsFloor)}× the floor` +
     (inRounds(f.kind, 'floor') ? `; in ${inRounds(f.kind, 'floor').rounds} interleaved rounds floor ÷ ws ${roundsCell(inRounds(f.kind, 'floor'))}, ` +
       `wsframe ÷ ws ${roundsCell(inRounds(f.kind, 'wsframe'))}` : ''));
+  const m = machine(); // at the end: the run's VM steal and the load when the results are written
   const results = { machine: m, quick: QUICK, load, chunk: CHUNK, decode, floors, notes, verdicts, rounds16k, hugePages, encode };
 
   const targets = [];
@@ -393,8 +404,13 @@ process; the order rotates from round to round (no variant always first, or alwa
 round's ratio is taken within the round, where load hit both sides alike; the cell is the median of the rounds'
 ratios with their lowest and highest, then every round's ratio (all rounds, with rates, order, faults and load, are
 in codec.json's \`rounds16k\`). The owned floor (above) is measured in the same rounds: where its median ratio is
-below a target, no owned WASM decoder can meet that target on this machine.
+below a target, no owned WASM decoder can meet that target on this machine. VM steal is the time the VM's host took
+from this machine during each round (bench/support/cpu-stat.mjs): no process is charged for it, so it slows whichever
+variant it falls on; a round with ${DISTURBED_STEAL} core or more is marked disturbed (the same threshold as the echo
+bench) and kept, and its ratios are the ones to doubt.
 ${roundsTable(rounds16k.summary)}
+
+${roundsSteal(rounds16k)}
 
 ## 16 KiB messages with glibc's heap on huge pages: payload GB/s · faults per message
 Both in child processes started with \`GLIBC_TUNABLES=glibc.malloc.hugetlb=1\` (glibc ≥ 2.35 with transparent huge

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { mask, unmask, maskIO, io, IO_SIZE } from '../build/esm/codec/index.js';
 import { COPY_BLOCK, MASK_BLOCK, MASK_LARGE, ioHead, maskWasm, xorForward } from '../build/esm/codec/internal.js';
+import { DISTURBED_STEAL, cpuBetween, readCpuStat, stealCell } from './support/cpu-stat.mjs';
 import { QUICK, fixed, machine, machineLine, median, opsPerSecond, sample, saveResults, size, table, verdict, verdictCell, wsInternal } from './support/harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -97,6 +98,7 @@ async function measureRounds(bytes, op) {
     : { ours: () => { for (let i = 0; i < n; i++) unmask(source, key); },
         native: () => { for (let i = 0; i < n; i++) native.unmask(source, key); } };
   const ratios = [];
+  const cpuBefore = readCpuStat();
   for (let round = 0; round < ROUNDS; round++) {
     const ops = {};
     for (const side of round % 2 ? ['native', 'ours'] : ['ours', 'native']) {
@@ -104,8 +106,10 @@ async function measureRounds(bytes, op) {
     }
     ratios.push(ops.ours / ops.native);
   }
+  // The VM's steal over all the rounds (one round is too short for the clock ticks), bench/support/cpu-stat.mjs.
+  const steal = cpuBetween(cpuBefore, readCpuStat());
   const sorted = [...ratios].sort((a, b) => a - b);
-  return { ratio: median(ratios), low: sorted[0], high: sorted.at(-1), ratios };
+  return { ratio: median(ratios), low: sorted[0], high: sorted.at(-1), ratios, stealCores: steal?.stealCores ?? null, disturbed: steal?.disturbed ?? null };
 }
 
 /** The JS loop against the WASM call with its copies, at small sizes, to place the threshold. */
@@ -124,8 +128,7 @@ async function measureCrossover() {
 }
 
 const gbps = (ops, bytes) => (ops * bytes) / 1e9;
-const m = machine();
-const results = { machine: m, quick: QUICK, sizes: [] };
+const results = { quick: QUICK, sizes: [] };
 for (const bytes of SIZES) {
   const row = { bytes, mask: await measureMask(bytes), unmask: await measureUnmask(bytes), inPlace: await measureInPlace(bytes) };
   results.sizes.push(row);
@@ -137,7 +140,7 @@ for (const bytes of SIZES.filter((b) => b >= 16384)) {
   for (const op of ['mask', 'unmask']) {
     const r = { bytes, op, ...(await measureRounds(bytes, op)) };
     results.rounds.push(r);
-    console.log(`${op} ${size(bytes)} vs native in ${ROUNDS} rounds: ${fixed(r.ratio)}× (${fixed(r.low)}–${fixed(r.high)})`);
+    console.log(`${op} ${size(bytes)} vs native in ${ROUNDS} rounds: ${fixed(r.ratio)}× (${fixed(r.low)}–${fixed(r.high)}), VM steal ${stealCell(r, ' cores')}`);
   }
 }
 const inRounds = (bytes, op) => results.rounds.find((r) => r.bytes === bytes && r.op === op);
@@ -164,6 +167,8 @@ for (const { bytes, mask: mk, unmask: um, inPlace } of results.sizes) {
   if (bytes >= 16384 && bytes <= 1 << 20) check(`in place ${size(bytes)} vs native mask`, inPlace / mk.native, 1.5);
 }
 results.targets = targets;
+const m = machine(); // at the end: the run's VM steal and the load when the results are written
+results.machine = m;
 
 const speedRows = (op) => results.sizes.map((r) => {
   const x = r[op];
@@ -200,9 +205,12 @@ ${table(['size', 'verdict (ratio, margins of error)'], results.verdicts.map((v) 
 ## wsframe ÷ native bufferutil in ${ROUNDS} interleaved rounds (from 16 KiB; the targets there use these)
 Native bufferutil runs at ~13 or ~27 GB/s on this kind of VM from one minute to the next, so the tables' two separate
 medians can compare different modes; each round here times both back to back (${ROUND_MS} ms each, order alternating).
+VM steal: the time the VM's host took from this machine over each size's rounds, in cores (bench/support/cpu-stat.mjs);
+${DISTURBED_STEAL} core or more is marked disturbed (kept in the medians).
 
-${table(['size', 'mask: median (range)', 'unmask: median (range)'], SIZES.filter((b) => b >= 16384).map((b) => [size(b),
-  ...['mask', 'unmask'].map((op) => `${fixed(inRounds(b, op).ratio)}× (${fixed(inRounds(b, op).low)}–${fixed(inRounds(b, op).high)})`)]))}
+${table(['size', 'mask: median (range)', 'unmask: median (range)', 'VM steal (cores): mask / unmask'], SIZES.filter((b) => b >= 16384).map((b) => [size(b),
+  ...['mask', 'unmask'].map((op) => `${fixed(inRounds(b, op).ratio)}× (${fixed(inRounds(b, op).low)}–${fixed(inRounds(b, op).high)})`),
+  ['mask', 'unmask'].map((op) => stealCell(inRounds(b, op))).join(' / ')]))}
 
 ## Targets
 ${table(['target', 'ratio', 'goal', ''], targets.map((t) => [t.name, `${fixed(t.ratio)}×`, `≥ ${t.goal}×`, t.pass ? 'PASS' : '**MISS**']))}

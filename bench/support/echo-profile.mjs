@@ -9,13 +9,13 @@
 // `record` (perf record -g of the window, written to /tmp/echo-profile.<kind>.data).
 // WSFRAME_BUILD picks another wsframe build (as in echo-server.mjs).
 // Server on core 0, load generator on core 1, as the bench.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { binary } from '../../scripts/runtimes/tools.mjs';
+import { USER_HZ, readCpuStat } from './cpu-stat.mjs';
 
 const [server, kind = 'ascii', size = '16', seconds = '3', tool = 'cpu'] = process.argv.slice(2);
 const support = new URL('./', import.meta.url);
-const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
 
 function launch(core, command, args, ipc) {
   return spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', ipc ? 'inherit' : 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])] });
@@ -26,7 +26,7 @@ function cpu(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const count = (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { user: Number(f[11]) / TICKS, system: Number(f[12]) / TICKS, faults: Number(f[7]), waits: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches'), rss: count('VmRSS') / 1024 };
+  return { user: Number(f[11]) / USER_HZ, system: Number(f[12]) / USER_HZ, faults: Number(f[7]), waits: count('voluntary_ctxt_switches'), preempted: count('nonvoluntary_ctxt_switches'), rss: count('VmRSS') / 1024 };
 }
 
 /** The kernel's TCP counters (/proc/net/netstat TcpExt, machine-wide: read them where nothing else moves TCP). */
@@ -37,13 +37,8 @@ function tcpCounters() {
   return Object.fromEntries(names.map((name, i) => [name, values[i]]));
 }
 
-/** Per core: [busy, steal] in seconds from /proc/stat (busy: user, nice, system, irq, softirq). */
-function cores() {
-  return readFileSync('/proc/stat', 'utf8').split('\n').filter((line) => /^cpu\d/.test(line)).map((line) => {
-    const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
-    return [(user + nice + system + irq + softirq) / TICKS, steal / TICKS];
-  });
-}
+/** Per core: `{ busy, steal }` in seconds from /proc/stat (busy: user, nice, system, irq, softirq). */
+const cores = () => readCpuStat().cores;
 
 let srv;
 let port;
@@ -94,8 +89,8 @@ console.log(`  server CPU ${share(before, after)}, load generator ${share(loadBe
 // generator (core 1) used, and the hypervisor's steal, as shares of the window.
 const pct = (x) => `${Math.round((x / result.seconds) * 100)}%`;
 const spent = (a, b) => b.user - a.user + b.system - a.system;
-const others = [spent(before, after), spent(loadBefore, loadAfter)].map((own, core) => pct(coresAfter[core][0] - coresBefore[core][0] - own));
-const steal = coresAfter.slice(0, 2).map((c, core) => pct(c[1] - coresBefore[core][1]));
+const others = [spent(before, after), spent(loadBefore, loadAfter)].map((own, core) => pct(coresAfter[core].busy - coresBefore[core].busy - own));
+const steal = coresAfter.slice(0, 2).map((c, core) => pct(c.steal - coresBefore[core].steal));
 console.log(`  others on core 0 / core 1: ${others.join(' / ')}; steal ${steal.join(' / ')}`);
 if (process.env.ECHO_PROFILE_TCP) {
   // What the TCP stack did besides the data: queue pruning and collapsing (copies), zero windows, coalescing.

@@ -6,6 +6,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import os from 'node:os';
 import { Bench } from 'tinybench';
+import { cpuBetween, readCpuStat } from './cpu-stat.mjs';
+
+/** /proc/stat when this module loaded (the bench process's start): `machine()` gives the VM's steal since then. */
+const STARTED = readCpuStat();
 
 /** Quick mode (BENCH_QUICK=1) for smoke runs; committed results use the default. */
 export const QUICK = process.env.BENCH_QUICK === '1';
@@ -54,9 +58,14 @@ export function verdictCell(v) {
   return `${v.verdict} (${fixed(v.ratio)}×, ±${fixed(v.rme, 1)}% vs ±${fixed(v.anchorRme, 1)}%)`;
 }
 
-/** Facts to print beside every result: the figures mean nothing without them. */
+/**
+ * Facts to print beside every result: the figures mean nothing without them. Call it when the results are
+ * written: `loadAverage` is then's, and `vmSteal` the time the VM's host took from it over the run so far
+ * (cores, share of the cores, over `seconds` since the bench started; null where /proc/stat cannot be read).
+ */
 export function machine() {
   const cpus = os.cpus();
+  const steal = cpuBetween(STARTED, readCpuStat());
   return {
     cpu: cpus[0]?.model ?? 'unknown',
     cores: cpus.length,
@@ -66,12 +75,15 @@ export function machine() {
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
     loadAverage: os.loadavg()[0],
+    vmSteal: steal && { cores: steal.stealCores, share: steal.stealShare, seconds: steal.seconds },
   };
 }
 
+/** The machine facts of `machine()` as one line (results from before `vmSteal` was recorded have none). */
 export function machineLine(m) {
   const load = m.loadAverage === undefined ? '' : ` · load average ${m.loadAverage.toFixed(1)} when the results were written`;
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · ${m.date.slice(0, 16)}Z${load}`;
+  const steal = m.vmSteal ? ` · VM steal ${m.vmSteal.cores.toFixed(2)} cores (${(m.vmSteal.share * 100).toFixed(1)} % of the cores, taken by the host) over the run's ${m.vmSteal.seconds.toFixed(0)} s` : '';
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} (V8 ${m.v8}) · ${m.platform} · ${m.date.slice(0, 16)}Z${load}${steal}`;
 }
 
 /**

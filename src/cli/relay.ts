@@ -7,9 +7,10 @@ import cluster from 'node:cluster';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Adapter } from '../scale/adapter.js';
-import { createRedisAdapter, PublishError, type RedisAdapter } from '../scale/redis.js';
+import { createRedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
 import { WorkerAdapter, reportListening, startWorkerPool, workerListenOptions } from '../scale/workers.js';
+import { reportRedis } from './redis-report.js';
 import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
 import type { ServerOptions } from '../server/server.js';
 
@@ -24,31 +25,18 @@ function redisOption(value: string | boolean | undefined): string | undefined {
   return value;
 }
 
-function fatal(message: string): never {
-  process.stderr.write(`wsframe relay: ${message}\n`);
-  process.exit(1);
+/** Who a line on stderr comes from: the relay, or one of its workers (each has its own Redis connections). */
+function who(): string {
+  return cluster.isWorker ? `wsframe relay (worker ${process.pid})` : 'wsframe relay';
 }
 
-/**
- * Prints Redis connection errors as they come, and dropped publishes as one
- * line per second with their count (an outage must not flood the terminal).
- */
-function reportRedisErrors(adapter: RedisAdapter): void {
-  let dropped = 0;
-  let last = '';
-  adapter.on('error', (error: Error) => {
-    if (!(error instanceof PublishError)) {
-      process.stderr.write(`wsframe relay: redis: ${error.message}\n`);
-      return;
-    }
-    if (dropped++ === 0) {
-      setTimeout(() => {
-        process.stderr.write(`wsframe relay: redis: ${dropped} publish${dropped === 1 ? '' : 'es'} dropped (${last})\n`);
-        dropped = 0;
-      }, 1000).unref();
-    }
-    last = error.message;
-  });
+function warn(message: string): void {
+  process.stderr.write(`${who()}: ${message}\n`);
+}
+
+function fatal(message: string): never {
+  warn(message);
+  process.exit(1);
 }
 
 /** One relay process: a server with the adapter that joins it to the others, if any. */
@@ -56,7 +44,7 @@ async function serve(port: number, host: string, redis: string | undefined, perM
   let adapter: Adapter | undefined;
   if (redis !== undefined) {
     const redisAdapter = await createRedisAdapter({ url: redis });
-    reportRedisErrors(redisAdapter);
+    reportRedis(redisAdapter, warn);
     adapter = redisAdapter;
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();
@@ -83,7 +71,7 @@ export const relay: Command = {
   options: {
     ...listenOptions,
     workers: { type: 'string', value: 'N|auto', description: 'worker processes serving the port (default 1; auto: one per CPU)' },
-    redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT)' },
+    redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT); stderr says when a Redis connection is lost and when it is back' },
     deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: dedicated)'),
   },
   run(values) {

@@ -6,7 +6,9 @@
  * docs/scaling.md.
  */
 export type { Adapter, AdapterHost } from './adapter.js';
-export { createRedisAdapter, RedisAdapter, PublishError, DEFAULT_MAX_PENDING, type RedisAdapterOptions } from './redis.js';
+export {
+  createRedisAdapter, RedisAdapter, PublishError, DEFAULT_MAX_PENDING, type RedisAdapterOptions, type RedisConnection, type RedisConnectionState, type RedisAdapterState,
+} from './redis.js';
 export {
   runWorkers, startWorkerPool, reportListening, workerListenOptions, hasReusePort, WorkerAdapter, WorkerPool, type WorkersOptions, type Balance,
 } from './workers.js';

@@ -16,8 +16,14 @@
  * reported ('error' with a `PublishError`); one in flight when the connection
  * drops is reported failed, though Redis may have delivered it. Messages sent
  * while the subscribing connection is down are not received. After a
- * reconnect, node-redis subscribes again to every channel it had (checked by
- * the fault tests), so delivery resumes without duplicates.
+ * reconnect, node-redis subscribes again to every channel it had before it
+ * reports the connection ready (checked by the fault tests), so delivery
+ * resumes without duplicates.
+ *
+ * Which connection is down is public (`state`, and the `'down'`/`'up'`
+ * events name it), because the two outages differ for the user: the
+ * publishing one down means this process's publishes are lost; the
+ * subscribing one down means only the other processes' messages are.
  *
  * Wire format of a message: 1 flag byte (bit 0: binary), the publishing
  * adapter's 8-byte id (so it skips its own messages, delivered locally
@@ -27,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Adapter, AdapterHost } from './adapter.js';
 
+/** Options of `createRedisAdapter`. */
 export interface RedisAdapterOptions {
   /** Redis URL, `redis://[user:password@]host:port[/db]`. Default `redis://127.0.0.1:6379`. */
   url?: string;
@@ -47,7 +54,22 @@ export interface RedisAdapterOptions {
   maxPending?: number;
   /** Delay before each reconnection attempt, in ms (node-redis retries forever). Default 100. */
   reconnectDelay?: number;
+  /**
+   * Client name the connections give Redis (`CLIENT SETNAME`), so `CLIENT LIST` shows which is which: one server's
+   * are `name + ':publish'` and `name + ':subscribe'`; a cluster's are all `name` (node-redis names every node
+   * connection alike). No spaces. Default `'wsframe'`.
+   */
+  name?: string;
 }
+
+/** One of the adapter's two kinds of Redis connection: the one that publishes, the one that subscribes. */
+export type RedisConnection = 'publish' | 'subscribe';
+
+/** Whether a kind of connection is up (`'ready'`) or lost and being reconnected (`'down'`). */
+export type RedisConnectionState = 'ready' | 'down';
+
+/** The state of each kind of connection, as `RedisAdapter.state` gives it. */
+export type RedisAdapterState = { readonly [connection in RedisConnection]: RedisConnectionState };
 
 /** Default `maxPending`. */
 export const DEFAULT_MAX_PENDING = 4096;
@@ -71,6 +93,10 @@ export class PublishError extends Error {
 interface Client {
   readonly isReady: boolean;
   readonly isOpen: boolean;
+  /** A cluster's masters: each has a command connection and, once it serves a sharded subscription, a pub/sub one. */
+  readonly masters?: ReadonlyArray<{ readonly client?: Client; readonly pubSub?: { readonly client: Client } }>;
+  /** A cluster's connection for classic (unsharded) subscriptions, once there is one. */
+  readonly pubSubNode?: { readonly client: Client };
   on(event: string, listener: (...args: never[]) => void): unknown;
   publish(channel: string, message: Buffer): Promise<number>;
   sPublish(channel: string, message: Buffer): Promise<number>;
@@ -83,10 +109,16 @@ interface Client {
 }
 
 /**
- * The Redis adapter. Events: `'error'` (a Redis connection error, or a
- * `PublishError`; with no 'error' listener these are only counted, never
- * thrown), `'down'` (a connection was lost), `'ready'` (both connections are
- * up, first time or after a reconnect).
+ * The Redis adapter. Events:
+ * - `'error'` (error): a Redis connection error (each failed reconnection attempt is one), a failed (un)subscribe,
+ *   or a `PublishError`. Emitted only while there is an 'error' listener, so never thrown. Only `PublishError`s are
+ *   counted (`stats.failed`, with or without a listener); without a listener the other errors are dropped (`state`
+ *   and 'down'/'up' still tell an outage).
+ * - `'down'` (connection): that kind of connection (`'publish'` or `'subscribe'`) was lost; node-redis is
+ *   reconnecting. Once per outage, however many attempts it takes.
+ * - `'up'` (connection): that kind of connection is back (a subscribing one has subscribed again to every channel).
+ * - `'ready'`: both kinds are up, after `'up'` of the one that came back last.
+ * In a cluster a kind is down while any shard's connection of that kind is down (see `state`).
  */
 export class RedisAdapter extends EventEmitter implements Adapter {
   /** Counters: messages sent to Redis, publishes dropped (not sent), messages received from other processes. */
@@ -98,6 +130,10 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   private readonly maxPending: number;
   private pending = 0;
   private closed = false;
+  /** The state last announced by 'down'/'up', so each change is announced once. */
+  private announced: RedisAdapterState;
+  /** Cluster node connections seen up: only those count as down when they are not (see `announce`). */
+  private readonly wasUp = new WeakSet<Client>();
 
   /** @internal Use `createRedisAdapter`. */
   constructor(private readonly pub: Client, private readonly sub: Client, options: RedisAdapterOptions) {
@@ -105,22 +141,61 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     this.prefix = options.prefix ?? 'wsframe:';
     this.sharded = options.sharded === true;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
-    const onReady = (): void => {
-      if (pub.isReady && sub.isReady) this.emit('ready');
-    };
-    // A cluster is one client for both: its events once. Its nodes report as 'node-…'.
+    this.announced = this.state;
+    const announce = (): void => this.announce();
+    // A cluster is one client for both: its events once. Its nodes report as 'node-…'; it is ready on 'connect'.
     for (const client of new Set([pub, sub])) {
       client.on('error', (error: Error) => this.report(error));
-      client.on('reconnecting', () => this.emit('down'));
-      client.on('node-reconnecting', () => this.emit('down'));
-      client.on('ready', onReady);
-      client.on('node-ready', onReady);
+      for (const event of ['ready', 'reconnecting', 'connect', 'node-ready', 'node-reconnecting', 'node-disconnect']) client.on(event, announce);
     }
   }
 
-  /** Whether both Redis connections are up. */
+  /**
+   * Each kind of connection's state, read live from node-redis: `{ publish: 'ready' | 'down', subscribe: ... }`.
+   * While `publish` is down, publishes are dropped and reported; while `subscribe` is down, other processes'
+   * messages are missed. In a cluster a kind is down while any shard's connection of that kind is (publishes to
+   * the other shards' topics still go out). Both read `'down'` after `close()`.
+   */
+  get state(): RedisAdapterState {
+    return { publish: this.stateOf('publish'), subscribe: this.stateOf('subscribe') };
+  }
+
+  /** Whether both kinds of connection are up (`state` reads `'ready'` for both). */
   get isReady(): boolean {
-    return this.pub.isReady && this.sub.isReady;
+    const { publish, subscribe } = this.state;
+    return publish === 'ready' && subscribe === 'ready';
+  }
+
+  private stateOf(connection: RedisConnection): RedisConnectionState {
+    if (!(connection === 'publish' ? this.pub : this.sub).isReady) return 'down';
+    return this.nodesOf(connection).some((node) => this.wasUp.has(node) && !node.isReady) ? 'down' : 'ready';
+  }
+
+  /**
+   * A cluster's node connections of one kind (none for one server): the masters' command connections (a publish
+   * goes to its channel's shard), or the pub/sub ones (per shard when sharded, else one).
+   */
+  private nodesOf(connection: RedisConnection): Client[] {
+    const masters = this.pub.masters ?? [];
+    const nodes = connection === 'publish'
+      ? masters.map((master) => master.client)
+      : [...masters.map((master) => master.pubSub?.client), this.pub.pubSubNode?.client];
+    return nodes.filter((node) => node !== undefined);
+  }
+
+  /** Emits 'down'/'up' for each kind whose state changed since last announced, then 'ready' if both came up. */
+  private announce(): void {
+    if (this.closed) return;
+    // Cluster connections still making their first connection (a shard's first subscription) are not down.
+    for (const node of [...this.nodesOf('publish'), ...this.nodesOf('subscribe')]) if (node.isReady) this.wasUp.add(node);
+    const before = this.announced;
+    const now = this.state;
+    this.announced = now;
+    for (const connection of ['publish', 'subscribe'] as const) {
+      if (now[connection] !== before[connection]) this.emit(now[connection] === 'ready' ? 'up' : 'down', connection);
+    }
+    const wasReady = before.publish === 'ready' && before.subscribe === 'ready';
+    if (!wasReady && now.publish === 'ready' && now.subscribe === 'ready') this.emit('ready');
   }
 
   attach(host: AdapterHost): void {
@@ -190,6 +265,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
+  /** Stops: both connections close (politely if up); no events after this. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -199,6 +275,20 @@ export class RedisAdapter extends EventEmitter implements Adapter {
       else if (client.isOpen) client.destroy();
     }
   }
+}
+
+type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Typed events: 'error' (error), 'down' (connection), 'up' (connection), 'ready'. */
+export interface RedisAdapter {
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'down' | 'up', listener: (connection: RedisConnection) => void): this;
+  on(event: 'ready', listener: () => void): this;
+  on(event: string | symbol, listener: Listener): this;
+  once(event: 'error', listener: (error: Error) => void): this;
+  once(event: 'down' | 'up', listener: (connection: RedisConnection) => void): this;
+  once(event: 'ready', listener: () => void): this;
+  once(event: string | symbol, listener: Listener): this;
 }
 
 /**
@@ -215,13 +305,14 @@ export async function createRedisAdapter(options: RedisAdapterOptions = {}): Pro
     throw new Error('The Redis adapter needs the `redis` package: npm install redis', { cause: error });
   }
   const delay = options.reconnectDelay ?? 100;
+  const name = options.name ?? 'wsframe';
   // Before the first connection, give up (connect() rejects); after it, retry forever.
   let connected = false;
   const reconnectStrategy = (_retries: number, cause: Error): number | Error => (connected ? delay : cause);
   if (options.cluster !== undefined) {
     const cluster = redis.createCluster({
       rootNodes: options.cluster.map((url) => ({ url })),
-      defaults: { disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 5000 } },
+      defaults: { name, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 5000 } },
     }) as unknown as Client & { connect(): Promise<unknown> };
     const adapter = new RedisAdapter(cluster, cluster, options);
     try {
@@ -235,12 +326,13 @@ export async function createRedisAdapter(options: RedisAdapterOptions = {}): Pro
   }
   const pub = redis.createClient({
     url: options.url ?? 'redis://127.0.0.1:6379',
+    name: `${name}:publish`,
     // Publishes while disconnected fail at once instead of queuing without bound.
     disableOfflineQueue: true,
     socket: { reconnectStrategy, connectTimeout: 5000 },
   });
   // The subscriber keeps its offline queue: (un)subscribes made during an outage go out on reconnect.
-  const sub = pub.duplicate({ disableOfflineQueue: false });
+  const sub = pub.duplicate({ name: `${name}:subscribe`, disableOfflineQueue: false });
   const adapter = new RedisAdapter(pub as unknown as Client, sub as unknown as Client, options);
   try {
     await Promise.all([pub.connect(), sub.connect()]);

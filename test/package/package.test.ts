@@ -1,6 +1,7 @@
 // The published package: what `npm pack` ships, checked by publint and
 // @arethetypeswrong/cli, every relative import and docs link inside it
-// resolvable, and installed into a fresh project without any install script.
+// resolvable, and installed into a fresh project without any install script,
+// where README's codec quick start and its preload commands work.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -107,7 +108,7 @@ describe('for npm users', () => {
     expect(dead).toEqual([]);
   });
 
-  it('installs into a fresh project with no install-script warning, and all three ways of use load', () => {
+  it('installs into a fresh project with no install-script warning; all three ways of use load, README\'s quick start and preloads work there', () => {
     const project = join(scratch, 'project');
     execFileSync('mkdir', [project]);
     writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "version": "1.0.0", "private": true }\n');
@@ -127,6 +128,19 @@ describe('for npm users', () => {
     const viaImport = "import('wsframe/server').then((m) => console.log(typeof m.WebSocketServer))";
     expect(execFileSync(process.execPath, ['-e', viaImport], { cwd: project, encoding: 'utf8' }).trim()).toBe('function');
     expect(execFileSync(join(project, 'node_modules', '.bin', 'wsframe'), ['--version'], { encoding: 'utf8' })).toBe(`${manifest.version}\n`);
+    // README's codec quick start, as an ES module of the user's project.
+    const quickStart = [
+      "import { FrameDecoder, FrameEncoder } from 'wsframe';",
+      "const decoder = new FrameDecoder({ role: 'server', onMessage(data, isBinary) { console.log(new TextDecoder().decode(data), isBinary); } });",
+      "decoder.push(new FrameEncoder({ role: 'client' }).text('hello').flush());",
+    ].join('\n');
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', quickStart], { cwd: project, encoding: 'utf8' })).toBe('hello false\n');
+    // README's two preload commands: from the user's project, ws's optional add-ons resolve to wsframe.
+    const addOns = `${join(installed, 'build', 'cjs', 'bufferutil', 'index.js')} ${join(installed, 'build', 'cjs', 'utf-8-validate', 'index.cjs')}`;
+    for (const preload of ['-r', '--import']) {
+      const resolved = execFileSync(process.execPath, [preload, 'wsframe/register', '-p', "require.resolve('bufferutil') + ' ' + require.resolve('utf-8-validate')"], { cwd: project, encoding: 'utf8' });
+      expect(resolved.trim(), preload).toBe(addOns);
+    }
   }, 180_000);
 });
 

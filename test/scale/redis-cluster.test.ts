@@ -10,8 +10,10 @@
  * until it is back. Topics on the other shards keep flowing, even once the
  * cluster reports itself failed (Redis 7 serves sharded pub/sub for a node's
  * own slots while the cluster is down). Publishes to topics on the dead
- * shard are reported, never queued. Once the master is back (its nodes.conf
- * keeps its slots), those topics flow again. At most once, in order
+ * shard are reported, never queued. Both adapters announce their publishing
+ * and subscribing connections down (each has both to the dead shard), once.
+ * Once the master is back (its nodes.conf keeps its slots), those topics flow
+ * again, and the adapters announce both up, then ready. At most once, in order
  * (docs/scaling.md): every receiver sees increasing sequence numbers, never
  * a duplicate; the other shards' topics lose nothing.
  */
@@ -153,6 +155,14 @@ it('keeps the other shards\' topics flowing when a shard\'s master dies, reports
     });
     const senders = await Promise.all(topics.map((topic) => openInbox(`${made[0].url}/${topic}`, clients)));
     const receivers = await Promise.all(topics.map((topic) => openInbox(`${made[1].url}/${topic}`, clients)));
+    // What each adapter announces: each kind of connection down once, up once, then 'ready'.
+    const seen = made.map(({ adapter }) => {
+      const list: string[] = [];
+      adapter.on('down', (c) => list.push(`down ${c}`));
+      adapter.on('up', (c) => list.push(`up ${c}`));
+      adapter.on('ready', () => list.push('ready'));
+      return list;
+    });
     // Subscribed across the cluster once a probe of every topic has crossed.
     const probe = setInterval(() => senders.forEach((s) => s.client.send('probe')), 50);
     try {
@@ -181,6 +191,9 @@ it('keeps the other shards\' topics flowing when a shard\'s master dies, reports
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const failedAt = sent;
+    // Both adapters have both kinds of connection to the dead shard (its topics' publishes and subscriptions).
+    await until(() => made.every(({ adapter }) => adapter.state.publish === 'down' && adapter.state.subscribe === 'down'));
+    expect(made.map(({ adapter }) => adapter.isReady)).toEqual([false, false]);
     // The other shards' topics still flow, with the cluster failed.
     await until(() => keptOnes.every((t) => receivedAfter(t, failedAt)), 10_000);
     // Publishes to the dead shard's topics were reported, and only those.
@@ -195,6 +208,12 @@ it('keeps the other shards\' topics flowing when a shard\'s master dies, reports
     const restartedAt = sent;
     await until(() => lostOnes.every((t) => receivedAfter(t, restartedAt)), 15_000);
     const errorsAfterRecovery = errors.length;
+    await until(() => made.every(({ adapter }) => adapter.isReady));
+    for (const list of seen) {
+      expect(list.slice(0, 2).sort()).toEqual(['down publish', 'down subscribe']);
+      expect(list.slice(2, 4).sort()).toEqual(['up publish', 'up subscribe']);
+      expect(list.slice(4)).toEqual(['ready']);
+    }
 
     clearInterval(stream);
     stream = undefined;

@@ -1,7 +1,9 @@
 /**
  * The Redis adapter against a real redis-server (Debian's, installed on
  * demand, started here on a free loopback port without persistence): two
- * servers, each with its own adapter, share topics; Redis dies and comes back.
+ * servers, each with its own adapter, share topics; Redis dies and comes back;
+ * Redis drops one connection of an adapter (`CLIENT KILL`), and the adapter
+ * says which.
  */
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +25,14 @@ afterAll(async () => {
 });
 
 
-/** Two servers joined by Redis; clients subscribe to the topics in their URL path and publish what they send. */
+/**
+ * Two servers joined by Redis; clients subscribe to the topics in their URL path and publish what they send. Their
+ * adapters' connections are named `server0:…` and `server1:…` in Redis.
+ */
 async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
   const made: Array<{ server: WebSocketServer; url: string; adapter: RedisAdapter }> = [];
   for (let i = 0; i < 2; i++) {
-    const adapter = await createRedisAdapter({ url: redis.url, reconnectDelay: 50, ...options });
+    const adapter = await createRedisAdapter({ url: redis.url, reconnectDelay: 50, name: `server${i}`, ...options });
     const { server, url } = await listen({ adapter });
     server.on('connection', (ws, req) => {
       for (const topic of (req.url ?? '/').slice(1).split(',')) if (topic) ws.subscribe(topic);
@@ -64,6 +69,28 @@ async function subscribers(channel: string, n: number, sharded = false): Promise
   } finally {
     await client.close();
   }
+}
+
+/** Closes the connection Redis knows by client name `name` (`CLIENT KILL ID`, as an idle timeout or a proxy would). */
+async function killConnection(name: string): Promise<void> {
+  const client = createClient({ url: redis.url });
+  await client.connect();
+  try {
+    const ids = (await client.clientList()).filter((c) => c.name === name).map((c) => c.id);
+    expect(ids).toHaveLength(1);
+    await client.sendCommand(['CLIENT', 'KILL', 'ID', String(ids[0])]);
+  } finally {
+    await client.close();
+  }
+}
+
+/** What `adapter` announces, in order: `'down publish'`, `'up subscribe'`, `'ready'`… */
+function announcements(adapter: RedisAdapter): string[] {
+  const seen: string[] = [];
+  adapter.on('down', (connection) => seen.push(`down ${connection}`));
+  adapter.on('up', (connection) => seen.push(`up ${connection}`));
+  adapter.on('ready', () => seen.push('ready'));
+  return seen;
 }
 
 describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
@@ -122,14 +149,11 @@ describe('Redis outages', () => {
       b.adapter.on('error', () => {});
       a.server.publish('chat', 'before');
       await until(() => b1.inbox.length === 1);
-      const down = next(a.adapter, 'down');
+      const seen = announcements(a.adapter);
       restarted = false;
       await redis.kill();
-      await down;
-      // 'down' comes from whichever of the two connections notices first; publishes fail at once only when the
-      // publishing one has (a publish on a connection not yet seen closed is in flight, and fails later).
-      const publishing = (a.adapter as unknown as { pub: { isReady: boolean } }).pub;
-      await until(() => !publishing.isReady);
+      await until(() => a.adapter.state.publish === 'down' && a.adapter.state.subscribe === 'down');
+      expect(a.adapter.isReady).toBe(false);
       // While Redis is down: local subscribers still get messages, remote ones cannot, and every publish is reported.
       for (let i = 0; i < 1000; i++) a.server.publish('chat', `lost ${i}`);
       const publishErrors = errors.filter((e) => e instanceof PublishError);
@@ -137,12 +161,21 @@ describe('Redis outages', () => {
       expect((publishErrors[0] as PublishError).topic).toBe('chat');
       expect(a.adapter.stats.failed).toBe(1000);
       await until(() => a1.inbox.length === 1001);
+      // node-redis retries both connections (each failed attempt an 'error'); each was announced down once.
+      const refused = () => errors.filter((e) => !(e instanceof PublishError)).length;
+      const before = refused();
+      await until(() => refused() >= before + 6);
+      expect([...seen].sort()).toEqual(['down publish', 'down subscribe']);
       // Back on the same port: both adapters reconnect and subscribe again.
       const readyA = next(a.adapter, 'ready');
       const readyB = next(b.adapter, 'ready');
       redis = await startRedis(redis.port);
       restarted = true;
       await Promise.all([readyA, readyB]);
+      // Each connection announced back once, then 'ready' once.
+      expect(seen.slice(2, 4).sort()).toEqual(['up publish', 'up subscribe']);
+      expect(seen.slice(4)).toEqual(['ready']);
+      expect(a.adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
       await subscribers('wsframe:chat', 2);
       a.server.publish('chat', 'after a');
       b.server.publish('chat', 'after b');
@@ -158,12 +191,94 @@ describe('Redis outages', () => {
     }
   });
 
+  it("names the subscribing connection when only it is lost: publishes still go out, and it is back subscribed when 'up'", async () => {
+    const { a, b, join, close } = await pair();
+    try {
+      const a1 = await join(`${a.url}/chat`);
+      const b1 = await join(`${b.url}/chat`);
+      await subscribers('wsframe:chat', 2);
+      a.adapter.on('error', () => {}); // the lost connection is reported
+      const seen = announcements(a.adapter);
+      const seenByB = announcements(b.adapter);
+      let stateWhenDown: unknown;
+      a.adapter.once('down', () => {
+        stateWhenDown = a.adapter.state;
+        a.server.publish('chat', 'while subscriber down');
+      });
+      const ready = next(a.adapter, 'ready');
+      await killConnection('server0:subscribe');
+      await ready;
+      expect(seen).toEqual(['down subscribe', 'up subscribe', 'ready']);
+      expect(stateWhenDown).toEqual({ publish: 'ready', subscribe: 'down' });
+      expect(a.adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
+      // 'up' comes once node-redis has subscribed again: a publish from the other server made now reaches a1.
+      b.server.publish('chat', 'after');
+      await until(() => b1.inbox.length === 2 && a1.inbox.length === 2);
+      // b1 got a's through Redis, and its own server's locally (whichever first: a race).
+      expect(b1.inbox.map(([m]) => m).sort()).toEqual(['after', 'while subscriber down']);
+      expect(a1.inbox.map(([m]) => m)).toEqual(['while subscriber down', 'after']);
+      expect(a.adapter.stats.failed).toBe(0);
+      expect(seenByB).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('names the publishing connection when only it is lost: publishes are dropped and reported, other servers\' messages still arrive', async () => {
+    const { a, b, join, close } = await pair();
+    try {
+      const a1 = await join(`${a.url}/chat`);
+      const b1 = await join(`${b.url}/chat`);
+      await subscribers('wsframe:chat', 2);
+      const errors: PublishError[] = [];
+      a.adapter.on('error', (error) => {
+        if (error instanceof PublishError) errors.push(error);
+      });
+      const seen = announcements(a.adapter);
+      const seenByB = announcements(b.adapter);
+      let stateWhenDown: unknown;
+      a.adapter.once('down', () => {
+        stateWhenDown = a.adapter.state;
+        a.server.publish('chat', 'lost');
+        b.server.publish('chat', 'from b while a cannot publish');
+      });
+      const ready = next(a.adapter, 'ready');
+      await killConnection('server0:publish');
+      await ready;
+      expect(seen).toEqual(['down publish', 'up publish', 'ready']);
+      expect(stateWhenDown).toEqual({ publish: 'down', subscribe: 'ready' });
+      expect(errors.map((e) => [e.topic, e.message])).toEqual([['chat', 'Redis is not connected: message dropped']]);
+      expect(a.adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
+      a.server.publish('chat', 'after');
+      // Order per publisher: had 'lost' gone out, it would reach b1 before 'after'.
+      await until(() => b1.inbox.length === 2 && a1.inbox.length === 3);
+      expect(b1.inbox.map(([m]) => m)).toEqual(['from b while a cannot publish', 'after']);
+      // a1 got its own server's two locally, and b's through Redis (whether before or after 'after' is a race).
+      expect(a1.inbox.map(([m]) => m).sort()).toEqual(['after', 'from b while a cannot publish', 'lost']);
+      expect(a.adapter.stats).toMatchObject({ failed: 1 });
+      expect(seenByB).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('reads both connections down after close(), and announces nothing', async () => {
+    const adapter = await createRedisAdapter({ url: redis.url });
+    expect(adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
+    expect(adapter.isReady).toBe(true);
+    const seen = announcements(adapter);
+    await adapter.close();
+    expect(adapter.state).toEqual({ publish: 'down', subscribe: 'down' });
+    expect(adapter.isReady).toBe(false);
+    expect(seen).toEqual([]);
+  });
+
   it('drops publishes past maxPending at once, reported', async () => {
     const { a, join, close } = await pair({ maxPending: 10 });
     try {
       await join(`${a.url}/chat`);
       const errors: PublishError[] = [];
-      a.adapter.on('error', (error) => errors.push(error));
+      a.adapter.on('error', (error) => errors.push(error as PublishError));
       for (let i = 0; i < 100; i++) a.server.publish('chat', `m${i}`); // one tick: no reply can arrive in between
       expect(errors.length).toBe(90);
       expect(errors[0].message).toMatch(/maxPending/);

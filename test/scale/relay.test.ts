@@ -3,6 +3,8 @@
  * joined by a real redis-server that is killed in the middle of a stream and
  * restarted.
  */
+import net from 'node:net';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { wsframe } from '../cli/run.js';
@@ -143,5 +145,89 @@ describe('two relays joined by Redis', () => {
     }
     expect(one.child.exitCode).toBe(null);
     expect(two.child.exitCode).toBe(null);
+  });
+});
+
+describe('wsframe relay --redis output during a Redis outage', () => {
+  /** The relay's Redis lines, without the `wsframe relay: redis: ` prefix. */
+  const redisLines = (relay: RelayProcess) => relay.stderr().split('\n').filter((line) => line.startsWith('wsframe relay: redis: ')).map((line) => line.slice('wsframe relay: redis: '.length));
+
+  it('says once which connection is down and what that loses, counts the failed reconnection attempts and dropped publishes, and says when both are back', async () => {
+    let redis = await startRedis();
+    const relay = await startRelay('--redis', redis.url);
+    // Stands in for Redis while it is down: accepts each reconnection attempt and closes it at once, counting them.
+    let attempts = 0;
+    const refuser = net.createServer((socket) => {
+      attempts++;
+      socket.destroy();
+    });
+    try {
+      const sender = await join(`${relay.url}/outage`);
+      const receiver = await join(`${relay.url}/outage`);
+      let sent = 0;
+      const sending = setInterval(() => sender.client.send(`m${sent++}`), 10);
+      try {
+        await until(() => receiver.inbox.length >= 5, 30_000); // local delivery works (and goes on throughout)
+        await redis.kill();
+        await until(() => redisLines(relay).some((l) => l.startsWith('publish connection down')) && redisLines(relay).some((l) => l.startsWith('subscribe connection down')), 30_000);
+        await new Promise<void>((resolve, reject) => refuser.once('error', reject).listen(redis.port, '127.0.0.1', () => resolve()));
+        // Fifteen failed reconnection attempts of each connection at least: one line per attempt would be 30 lines.
+        await until(() => attempts >= 30, 60_000);
+        await new Promise((resolve) => refuser.close(resolve));
+        const duringOutage = redisLines(relay);
+        redis = await startRedis(redis.port);
+        await until(() => redisLines(relay).some((l) => l.startsWith('both connections up again')), 60_000);
+        const received = receiver.inbox.length;
+        await until(() => receiver.inbox.length > received + 5, 30_000);
+        expect(duringOutage.length).toBeLessThanOrEqual(8); // 2 down lines, each distinct error message once
+      } finally {
+        clearInterval(sending);
+      }
+      const lines = redisLines(relay);
+      expect(lines.filter((l) => l.startsWith('publish connection down'))).toEqual([
+        expect.stringMatching(/^publish connection down( \(.+\))?: messages sent here do not reach other relays until it is back$/),
+      ]);
+      expect(lines.filter((l) => l.startsWith('subscribe connection down'))).toEqual([
+        expect.stringMatching(/^subscribe connection down( \(.+\))?: messages sent on other relays do not arrive here until it is back$/),
+      ]);
+      expect(new Set(lines).size).toBe(lines.length); // no line twice
+      const last = lines.at(-1)!;
+      const totals = /^both connections up again after \d+\.\d s: (\d+) errors?, (\d+) publish(?:es)? dropped$/.exec(last);
+      expect(totals, last).not.toBe(null);
+      expect(Number(totals![1])).toBeGreaterThanOrEqual(attempts);
+      expect(Number(totals![2])).toBeGreaterThan(0);
+      // Between: at most one line for the connection that came back first; no per-attempt or per-publish lines.
+      const between = lines.slice(lines.findIndex((l) => l.startsWith('subscribe connection down')) + 1, -1).filter((l) => !l.startsWith('publish connection down'));
+      expect(between.filter((l) => / connection back after /.test(l)).length).toBeLessThanOrEqual(1);
+      expect(lines.some((l) => /dropped \(/.test(l))).toBe(false);
+      expect(lines.length).toBeLessThanOrEqual(10);
+      expect(relay.child.exitCode).toBe(null);
+    } finally {
+      if (refuser.listening) refuser.close();
+      await relay.stop();
+      await redis.stop();
+    }
+  });
+
+  it('names only the connection Redis dropped (CLIENT KILL of the subscribing one) and says when it is back', async () => {
+    const redis = await startRedis();
+    const relay = await startRelay('--redis', redis.url);
+    const admin = createClient({ url: redis.url });
+    try {
+      await admin.connect();
+      const ids = (await admin.clientList()).filter((c) => c.name === 'wsframe:subscribe').map((c) => c.id);
+      expect(ids).toHaveLength(1);
+      await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(ids[0])]);
+      await until(() => redisLines(relay).some((l) => l.startsWith('both connections up again')), 60_000);
+      const lines = redisLines(relay);
+      expect(lines[0]).toMatch(/^subscribe connection down( \(.+\))?: messages sent on other relays do not arrive here until it is back$/);
+      expect(lines.at(-1)).toMatch(/^both connections up again after \d+\.\d s: \d+ errors?, 0 publishes dropped$/);
+      expect(lines.some((l) => l.startsWith('publish connection'))).toBe(false);
+      expect(new Set(lines).size).toBe(lines.length);
+    } finally {
+      await admin.close().catch(() => {});
+      await relay.stop();
+      await redis.stop();
+    }
   });
 });

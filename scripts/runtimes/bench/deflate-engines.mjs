@@ -80,9 +80,8 @@ const runners = [
 ];
 const only = process.env.DEFLATE_RUNTIMES?.split(',');
 
-const m = machine();
 const loadStart = loadavg();
-const report = { machine: m, quick: QUICK, load: [], runtimes: [] };
+const report = { quick: QUICK, load: [], runtimes: [] };
 for (const [name, run] of runners) {
   if (only && !only.includes(name)) continue;
   const started = Date.now();
@@ -104,6 +103,8 @@ const rows = report.runtimes.flatMap((r) => ['inflate', 'compress'].flatMap((op)
     wasm && best ? `${fixed(best.us / wasm.us)}× (${best.name})` : '—'];
 }))));
 
+const m = machine(); // at the end: the run's VM steal and the load when the results are written
+report.machine = m;
 const markdown = `# permessage-deflate engines per runtime
 
 ${machineLine(m)}${QUICK ? ' · **quick run**' : ''} · load average ${fixed(report.load[0], 1)} → ${fixed(report.load[1], 1)}
