@@ -19,7 +19,12 @@ let adapter;
 if (values.redis) {
   const { createRedisAdapter } = await import('wsframe/scale');
   adapter = await createRedisAdapter({ url: values.redis });
-  adapter.on('error', (error) => console.error(`redis: ${error.message}`));
+  adapter.on('down', (connection) => console.warn(`redis: ${connection} connection lost, reconnecting`));
+  adapter.on('ready', () => console.warn('redis: both connections up'));
+  // Each failed reconnection attempt is an 'error' too (10 a second per connection): log errors only while connected.
+  adapter.on('error', (error) => {
+    if (adapter.isReady) console.error(`redis: ${error.message}`);
+  });
 }
 
 const web = http.createServer((req, res) => {
