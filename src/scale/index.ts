@@ -7,7 +7,7 @@
  */
 export type { Adapter, AdapterHost } from './adapter.js';
 export {
-  createRedisAdapter, RedisAdapter, PublishError, DEFAULT_MAX_PENDING, type RedisAdapterOptions, type RedisConnection, type RedisConnectionState, type RedisAdapterState,
+  createRedisAdapter, RedisAdapter, PublishError, DEFAULT_MAX_PENDING, DEFAULT_HEALTH_CHECK, MIN_HEALTH_CHECK, type RedisAdapterOptions, type RedisConnection, type RedisConnectionState, type RedisAdapterState,
 } from './redis.js';
 export {
   runWorkers, startWorkerPool, reportListening, workerListenOptions, hasReusePort, WorkerAdapter, WorkerPool, type WorkersOptions, type Balance,

@@ -25,6 +25,16 @@
  * publishing one down means this process's publishes are lost; the
  * subscribing one down means only the other processes' messages are.
  *
+ * Health check (`healthCheck`, on by default): a path that dies silently (a hung Redis, a peer host gone, a NAT
+ * dropping its state) leaves the TCP connection open, and only TCP giving up, many minutes later, would tell. So
+ * each connection PINGs Redis when idle (node-redis's `pingInterval`, a third of `healthCheck`) and is treated as
+ * lost once it has heard nothing from Redis for the other two thirds (node-redis's `socketTimeout`, which destroys
+ * the socket and runs the usual reconnection: 'down', then 'up'/'ready' once Redis answers). node-redis alone has
+ * no reply deadline: its PING waits forever, and the socket timeout counts writes as activity, so a connection
+ * that keeps publishing to a hung Redis would never time out. Hence the one piece written here: publishes stop
+ * going out (dropped and reported) once Redis has left them unanswered for a third of `healthCheck`, which lets
+ * the socket timeout run out.
+ *
  * Wire format of a message: 1 flag byte (bit 0: binary), the publishing
  * adapter's 8-byte id (so it skips its own messages, delivered locally
  * already), then the payload.
@@ -60,6 +70,15 @@ export interface RedisAdapterOptions {
    * connection alike). No spaces. Default `'wsframe'`.
    */
   name?: string;
+  /**
+   * Health check, in ms: a connection that hears nothing from Redis for this long (a hung Redis, or a network path
+   * that died silently) is treated as lost ('down', then reconnected like any lost connection). Idle connections
+   * PING Redis every third of it; publishes that Redis leaves unanswered for a third of it stop further publishes
+   * from going out (each dropped and reported) until Redis answers or the connection is declared lost. Redis must
+   * answer a PING within a third of it. An integer from 300 (`MIN_HEALTH_CHECK`) up, or 0 to turn it off (then a
+   * silent failure is noticed only when TCP gives up). Default 10000 (`DEFAULT_HEALTH_CHECK`).
+   */
+  healthCheck?: number;
 }
 
 /** One of the adapter's two kinds of Redis connection: the one that publishes, the one that subscribes. */
@@ -73,6 +92,29 @@ export type RedisAdapterState = { readonly [connection in RedisConnection]: Redi
 
 /** Default `maxPending`. */
 export const DEFAULT_MAX_PENDING = 4096;
+
+/** Default `healthCheck`, in ms: a hung Redis is noticed within 10 s. */
+export const DEFAULT_HEALTH_CHECK = 10_000;
+
+/** Smallest `healthCheck` other than 0, in ms: a third of it (100 ms) is the shortest PING interval allowed. */
+export const MIN_HEALTH_CHECK = 300;
+
+/** setTimeout's largest delay; a longer `healthCheck` would fire at once. */
+const MAX_HEALTH_CHECK = 2 ** 31 - 1;
+
+/**
+ * How `healthCheck` splits (see the module comment): the PING interval, which is also how long publishes may go
+ * unanswered before further ones are dropped, and the silence after which node-redis destroys the socket.
+ * @throws {RangeError} when `healthCheck` is not 0 or an integer from `MIN_HEALTH_CHECK` to 2^31 - 1
+ */
+function healthCheckTimes(healthCheck: number = DEFAULT_HEALTH_CHECK): { pingInterval: number; socketTimeout: number } | null {
+  if (healthCheck === 0) return null;
+  if (!Number.isInteger(healthCheck) || healthCheck < MIN_HEALTH_CHECK || healthCheck > MAX_HEALTH_CHECK) {
+    throw new RangeError(`healthCheck must be 0 (off) or an integer number of ms from ${MIN_HEALTH_CHECK} to ${MAX_HEALTH_CHECK}, got ${String(healthCheck)}`);
+  }
+  const pingInterval = Math.round(healthCheck / 3);
+  return { pingInterval, socketTimeout: healthCheck - pingInterval };
+}
 
 const ORIGIN_BYTES = 8;
 const HEADER = 1 + ORIGIN_BYTES;
@@ -129,6 +171,10 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   private readonly sharded: boolean;
   private readonly maxPending: number;
   private pending = 0;
+  /** How long publishes may await Redis's reply before further ones are dropped (a third of `healthCheck`); Infinity when off. */
+  private readonly answerWithin: number;
+  /** When Redis last answered a publish, or when one began to await its reply with none pending (Date.now()). */
+  private answeredAt = 0;
   private closed = false;
   /** The state last announced by 'down'/'up', so each change is announced once. */
   private announced: RedisAdapterState;
@@ -141,6 +187,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     this.prefix = options.prefix ?? 'wsframe:';
     this.sharded = options.sharded === true;
     this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.answerWithin = healthCheckTimes(options.healthCheck)?.pingInterval ?? Infinity;
     this.announced = this.state;
     const announce = (): void => this.announce();
     // A cluster is one client for both: its events once. Its nodes report as 'node-…'; it is ready on 'connect'.
@@ -229,6 +276,13 @@ export class RedisAdapter extends EventEmitter implements Adapter {
       this.fail(new PublishError(`${this.pending} publishes await Redis (maxPending): message dropped`, topic));
       return;
     }
+    const now = Date.now();
+    if (this.pending === 0) this.answeredAt = now;
+    else if (now - this.answeredAt > this.answerWithin) {
+      // Writing on would keep node-redis's socket timeout from running out on a hung Redis (writes count as activity).
+      this.fail(new PublishError(`Redis has not answered for ${now - this.answeredAt} ms (healthCheck): message dropped`, topic));
+      return;
+    }
     const message = Buffer.allocUnsafe(HEADER + payload.length);
     message[0] = binary ? FLAG_BINARY : 0;
     this.origin.copy(message, 1);
@@ -240,6 +294,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     sent.then(
       () => {
         this.pending--;
+        this.answeredAt = Date.now();
       },
       (error: Error) => {
         this.pending--;
@@ -296,8 +351,10 @@ export interface RedisAdapter {
  * Loads the optional peer dependency `redis` (node-redis) on first use.
  * Rejects if Redis cannot be reached at first; later outages are retried
  * forever and reported through the adapter's events.
+ * @throws {RangeError} (as a rejection) when `healthCheck` is out of range, before connecting
  */
 export async function createRedisAdapter(options: RedisAdapterOptions = {}): Promise<RedisAdapter> {
+  const health = healthCheckTimes(options.healthCheck);
   let redis: typeof import('redis');
   try {
     redis = await import('redis');
@@ -309,10 +366,13 @@ export async function createRedisAdapter(options: RedisAdapterOptions = {}): Pro
   // Before the first connection, give up (connect() rejects); after it, retry forever.
   let connected = false;
   const reconnectStrategy = (_retries: number, cause: Error): number | Error => (connected ? delay : cause);
+  // node-redis PINGs an idle connection every pingInterval and destroys one silent for socketTimeout (then reconnects).
+  const pingInterval = health?.pingInterval;
+  const socket = { reconnectStrategy, connectTimeout: 5000, socketTimeout: health?.socketTimeout };
   if (options.cluster !== undefined) {
     const cluster = redis.createCluster({
       rootNodes: options.cluster.map((url) => ({ url })),
-      defaults: { name, disableOfflineQueue: true, socket: { reconnectStrategy, connectTimeout: 5000 } },
+      defaults: { name, disableOfflineQueue: true, pingInterval, socket },
     }) as unknown as Client & { connect(): Promise<unknown> };
     const adapter = new RedisAdapter(cluster, cluster, options);
     try {
@@ -329,7 +389,8 @@ export async function createRedisAdapter(options: RedisAdapterOptions = {}): Pro
     name: `${name}:publish`,
     // Publishes while disconnected fail at once instead of queuing without bound.
     disableOfflineQueue: true,
-    socket: { reconnectStrategy, connectTimeout: 5000 },
+    pingInterval,
+    socket,
   });
   // The subscriber keeps its offline queue: (un)subscribes made during an outage go out on reconnect.
   const sub = pub.duplicate({ name: `${name}:subscribe`, disableOfflineQueue: false });
