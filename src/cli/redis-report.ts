@@ -5,9 +5,14 @@
  * second for as long as Redis is away. So an outage reads as a few lines:
  * each connection going down (with the error that took it down and what that
  * loses), each other error message once, each connection coming back, and the
- * end of the outage with what it cost (errors, dropped publishes).
+ * end of the outage with what it cost (errors, dropped publishes). A long
+ * outage also gets one reminder line every `reminder` ms, so a log read
+ * later shows it was still going on.
  */
 import { PublishError, type RedisAdapter, type RedisConnection } from '../scale/redis.js';
+
+/** Default `reminder` of `reportRedis`, in ms: a "still down" line every 30 s of an outage. */
+export const DEFAULT_REMINDER = 30_000;
 
 /** What each connection's outage loses, as the operator sees it. */
 const LOSS: Record<RedisConnection, string> = {
@@ -26,10 +31,17 @@ interface Outage {
   readonly printed: Set<string>;
   /** The latest error's message, for the down line it precedes (node-redis emits 'error' before reconnecting). */
   cause?: string;
+  /** The "still down" reminder's timer, from the first 'down' to the end of the outage. */
+  reminder?: NodeJS.Timeout;
 }
 
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An outage's cost so far: `<n> errors, <m> publishes dropped`. */
+function totals(outage: Outage): string {
+  return `${count(outage.errors, 'error', 'errors')}, ${count(outage.dropped, 'publish', 'publishes')} dropped`;
 }
 
 function secondsSince(start: number): string {
@@ -43,10 +55,12 @@ function secondsSince(start: number): string {
  *   attempt, are counted, not printed);
  * - `<connection> connection back after <t> s (<other> connection still down)` when one is back and the other not;
  * - `both connections up again after <t> s: <n> errors, <m> publishes dropped` when both are (the outage's totals).
- * Outside an outage, errors print as they come, and dropped publishes (past `maxPending`) as one line a second
- * with their count.
+ * - `still down after <t> s (<connections>): <n> errors, <m> publishes dropped so far` every `reminder` ms of an
+ *   outage (from its first 'down'; 0: never);
+ * Outside an outage, errors print as they come, and dropped publishes (past `maxPending`, or while Redis does not
+ * answer: `healthCheck`) as one line a second with their count.
  */
-export function reportRedis(adapter: RedisAdapter, log: (line: string) => void): void {
+export function reportRedis(adapter: RedisAdapter, log: (line: string) => void, reminder = DEFAULT_REMINDER): void {
   let outage: Outage | null = null;
   const begin = (): Outage => (outage ??= { start: Date.now(), errors: 0, dropped: 0, printed: new Set() });
   let dropped = 0;
@@ -88,6 +102,13 @@ export function reportRedis(adapter: RedisAdapter, log: (line: string) => void):
     if (current.cause !== undefined) current.printed.add(current.cause);
     current.cause = undefined;
     log(`redis: ${connection} connection down${cause}: ${LOSS[connection]}`);
+    if (reminder > 0 && current.reminder === undefined) {
+      current.reminder = setInterval(() => {
+        const { publish, subscribe } = adapter.state;
+        const down = publish === 'down' && subscribe === 'down' ? 'both connections' : `${publish === 'down' ? 'publish' : 'subscribe'} connection`;
+        log(`redis: still down after ${secondsSince(current.start)} (${down}): ${totals(current)} so far`);
+      }, reminder).unref();
+    }
   });
 
   adapter.on('up', (connection) => {
@@ -98,7 +119,8 @@ export function reportRedis(adapter: RedisAdapter, log: (line: string) => void):
 
   adapter.on('ready', () => {
     if (outage === null) return;
-    log(`redis: both connections up again after ${secondsSince(outage.start)}: ${count(outage.errors, 'error', 'errors')}, ${count(outage.dropped, 'publish', 'publishes')} dropped`);
+    clearInterval(outage.reminder);
+    log(`redis: both connections up again after ${secondsSince(outage.start)}: ${totals(outage)}`);
     outage = null;
   });
 }

@@ -10,7 +10,7 @@ import type { Adapter } from '../scale/adapter.js';
 import { createRedisAdapter } from '../scale/redis.js';
 import { createRelayServer } from '../scale/relay.js';
 import { WorkerAdapter, reportListening, startWorkerPool, workerListenOptions } from '../scale/workers.js';
-import { reportRedis } from './redis-report.js';
+import { DEFAULT_REMINDER, reportRedis } from './redis-report.js';
 import { deflateOption, deflateValue, integerOption, listenAddress, listenOptions, listeningUrl, UsageError, type Command } from './command.js';
 import type { ServerOptions } from '../server/server.js';
 
@@ -40,11 +40,11 @@ function fatal(message: string): never {
 }
 
 /** One relay process: a server with the adapter that joins it to the others, if any. */
-async function serve(port: number, host: string, redis: string | undefined, perMessageDeflate: ServerOptions['perMessageDeflate']): Promise<void> {
+async function serve(port: number, host: string, redis: string | undefined, reminder: number, perMessageDeflate: ServerOptions['perMessageDeflate']): Promise<void> {
   let adapter: Adapter | undefined;
   if (redis !== undefined) {
     const redisAdapter = await createRedisAdapter({ url: redis });
-    reportRedis(redisAdapter, warn);
+    reportRedis(redisAdapter, warn, reminder * 1000);
     adapter = redisAdapter;
   } else if (cluster.isWorker) {
     adapter = new WorkerAdapter();
@@ -71,16 +71,18 @@ export const relay: Command = {
   options: {
     ...listenOptions,
     workers: { type: 'string', value: 'N|auto', description: 'worker processes serving the port (default 1; auto: one per CPU)' },
-    redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT); stderr says when a Redis connection is lost and when it is back' },
+    redis: { type: 'string', value: 'URL', description: 'join relays on other machines through this Redis (redis://HOST:PORT); stderr says when a Redis connection is lost (a hung Redis within 10 s) and when it is back' },
+    'redis-reminder': { type: 'string', value: 'S', description: `during a Redis outage, a "still down" line on stderr every S seconds (default ${DEFAULT_REMINDER / 1000}; 0: none)` },
     deflate: deflateOption('negotiate permessage-deflate; messages of 1 KiB or more go compressed, once for all shared-mode subscribers (mode default: dedicated)'),
   },
   run(values) {
     const { port, host } = listenAddress(values);
     const workers = workersOption(values.workers);
     const redis = redisOption(values.redis);
+    const reminder = integerOption('redis-reminder', values['redis-reminder'], DEFAULT_REMINDER / 1000, 0, 86_400);
     const perMessageDeflate = deflateValue(values.deflate);
     if (workers === 1 || cluster.isWorker) {
-      serve(port, host, redis, perMessageDeflate).catch((error: Error) => fatal(error.message));
+      serve(port, host, redis, reminder, perMessageDeflate).catch((error: Error) => fatal(error.message));
       return;
     }
     const pool = startWorkerPool({ workers, port, host });

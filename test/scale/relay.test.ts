@@ -64,7 +64,11 @@ describe('wsframe relay', () => {
     const redis = wsframe('relay', '--redis', 'localhost:6379');
     expect(redis.status).toBe(2);
     expect(redis.stderr).toMatch(/expected redis:\/\/HOST:PORT/);
+    const reminder = wsframe('relay', '--redis', 'redis://127.0.0.1:1', '--redis-reminder', '-1');
+    expect(reminder.status).toBe(2);
+    expect(reminder.stderr).toMatch(/invalid --redis-reminder '-1': expected an integer from 0 to 86400/);
     expect(wsframe('relay', '--help').stdout).toMatch(/--workers N\|auto/);
+    expect(wsframe('relay', '--help').stdout).toMatch(/--redis-reminder S .*default 30/);
   });
 });
 
@@ -204,6 +208,40 @@ describe('wsframe relay --redis output during a Redis outage', () => {
       expect(relay.child.exitCode).toBe(null);
     } finally {
       if (refuser.listening) refuser.close();
+      await relay.stop();
+      await redis.stop();
+    }
+  });
+
+  it('reminds every --redis-reminder seconds that Redis is still down, with the cost so far, and stops once it is back', async () => {
+    let redis = await startRedis();
+    const relay = await startRelay('--redis', redis.url, '--redis-reminder', '1');
+    try {
+      const sender = await join(`${relay.url}/long`);
+      const receiver = await join(`${relay.url}/long`);
+      let sent = 0;
+      const sending = setInterval(() => sender.client.send(`m${sent++}`), 10);
+      try {
+        await until(() => receiver.inbox.length >= 5, 30_000);
+        await redis.kill();
+        await until(() => redisLines(relay).filter((l) => l.startsWith('still down')).length >= 2, 30_000);
+        redis = await startRedis(redis.port);
+        await until(() => redisLines(relay).some((l) => l.startsWith('both connections up again')), 60_000);
+      } finally {
+        clearInterval(sending);
+      }
+      const reminders = redisLines(relay).filter((l) => l.startsWith('still down'));
+      for (const line of reminders) {
+        expect(line).toMatch(/^still down after \d+\.\d s \((both connections|publish connection|subscribe connection)\): \d+ errors?, \d+ publish(?:es)? dropped so far$/);
+      }
+      // The count of dropped publishes only grows, and the second reminder has some.
+      const dropped = reminders.map((l) => Number(/(\d+) publish(?:es)? dropped/.exec(l)![1]));
+      expect(dropped[1]).toBeGreaterThan(0);
+      for (let i = 1; i < dropped.length; i++) expect(dropped[i]).toBeGreaterThanOrEqual(dropped[i - 1]);
+      // No reminder after the outage ended (waited longer than the interval).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(redisLines(relay).at(-1)).toMatch(/^both connections up again after /);
+    } finally {
       await relay.stop();
       await redis.stop();
     }
