@@ -57,9 +57,9 @@ interface Made {
  * Two servers (pushed to `made`, for `stopServers`) whose adapters each know one node of `nodeUrls` (the cluster
  * client discovers the others); a client of `/<topic>` is subscribed to it and publishes to it.
  */
-async function startServers(nodeUrls: string[], made: Made[], onError?: (error: Error) => void): Promise<void> {
+async function startServers(nodeUrls: string[], made: Made[], onError?: (error: Error) => void, healthCheck?: number): Promise<void> {
   for (const node of nodeUrls) {
-    const adapter = await createRedisAdapter({ cluster: [node], sharded: true });
+    const adapter = await createRedisAdapter({ cluster: [node], sharded: true, healthCheck });
     if (onError) adapter.on('error', onError);
     const { server, url } = await listen({ adapter });
     server.on('connection', (ws, req) => {
@@ -242,3 +242,48 @@ it('keeps the other shards\' topics flowing when a shard\'s master dies, reports
     await stopServers(made, clients);
   }
 }, 55_000);
+
+it('declares the connections to a frozen master down (health check), and brings its topics back after SIGCONT', async () => {
+  const VICTIM = 1;
+  const victim = cluster.nodes[VICTIM];
+  let topic = '';
+  for (let i = 0; topic === ''; i++) if (cluster.nodeOf(`wsframe:frozen${i}`) === cluster.urls[VICTIM]) topic = `frozen${i}`;
+  const made: Made[] = [];
+  const clients: Client[] = [];
+  try {
+    // PINGs every 200 ms; a connection silent 400 ms more is lost. Each adapter is pointed at a node that stays up.
+    await startServers(cluster.urls.filter((_, i) => i !== VICTIM), made, () => {}, 600);
+    const sender = await openInbox(`${made[0].url}/${topic}`, clients);
+    const receiver = await openInbox(`${made[1].url}/${topic}`, clients);
+    const crosses = async () => {
+      const before = receiver.inbox.length;
+      const probe = setInterval(() => sender.client.send('probe'), 50);
+      try {
+        await until(() => receiver.inbox.length > before, 15_000);
+      } finally {
+        clearInterval(probe);
+      }
+    };
+    await crosses();
+    const seen = made.map(({ adapter }) => {
+      const list: string[] = [];
+      adapter.on('down', (c) => list.push(`down ${c}`));
+      adapter.on('up', (c) => list.push(`up ${c}`));
+      adapter.on('ready', () => list.push('ready'));
+      return list;
+    });
+    // SIGSTOP: the master keeps its sockets open and answers nothing (the cluster itself notices only after 5 s).
+    process.kill(victim.pid, 'SIGSTOP');
+    try {
+      await until(() => seen.every((list) => list.includes('down publish') && list.includes('down subscribe')));
+    } finally {
+      process.kill(victim.pid, 'SIGCONT');
+    }
+    await until(() => made.every(({ adapter }) => adapter.isReady), 15_000);
+    for (const list of seen) expect([...list].sort()).toEqual(['down publish', 'down subscribe', 'ready', 'up publish', 'up subscribe']);
+    await crosses(); // the frozen shard's topic flows again
+  } finally {
+    process.kill(victim.pid, 'SIGCONT');
+    await stopServers(made, clients);
+  }
+}, 40_000);
