@@ -28,8 +28,9 @@
  *
  * Memory ownership: batch chunks are allocated here and never written
  * again once a range of them is handed over; connections and sockets may keep
- * references to them (a range of 16 KiB or more is written as it is), and the
- * garbage collector frees a chunk once no range refers to it.
+ * references to them (a range goes as it is to a socket with nothing waiting,
+ * see `Connection.sendShared`, and one of 16 KiB or more from a send queue),
+ * and the garbage collector frees a chunk once no range refers to it.
  */
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { CLOSE_POLICY_VIOLATION, OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
@@ -136,10 +137,12 @@ export class Subscription implements HeldSends {
     const chunk = this.chunk;
     if (chunk === null) return;
     const current = chunk.subarray(this.start, this.end);
-    const chunks = this.earlier === null ? [current] : [...this.earlier, current];
+    const earlier = this.earlier;
     const byteLength = this.pending;
     this.discard();
-    this.connection.sendEncoded({ chunks, byteLength });
+    // One range (the common case): written as it is, without a queue; several: queued together for one corked write.
+    if (earlier === null) this.connection.sendShared(current);
+    else this.connection.sendEncoded({ chunks: [...earlier, current], byteLength });
   }
 
   /** Forgets the pending ranges. */
