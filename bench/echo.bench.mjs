@@ -5,7 +5,7 @@
 // 1 KiB and 64 KiB.
 // 1. Throughput: 16 connections each keep 32 masked messages in flight;
 //    messages/s, MB/s, round-trip p50/p99, the server's and the load
-//    generator's CPU time. Every configuration runs ROUNDS times (LARGE_ROUNDS at 64 KiB), the rounds
+//    generator's CPU time. Every configuration runs ROUNDS times, the rounds
 //    interleaved over the whole run (round 1 of every payload, then round 2,
 //    …) and the servers of a payload back to back in an order that turns
 //    each round, so a burst of other work on this shared machine hits one
@@ -49,18 +49,16 @@ const list = (name) => env[name]?.split(',').map((v) => v.trim()).filter(Boolean
 const PARTIAL = ['ECHO_SIZES', 'ECHO_KINDS', 'ECHO_SERVERS', 'ECHO_BUILD'].some((name) => env[name] !== undefined);
 /** ECHO_MEMORY=1: the idle-memory part alone (wsframe, ws, the node:net floor), printed, no results written. */
 const MEMORY_ONLY = env.ECHO_MEMORY === '1';
-const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 3));
 /**
- * Rounds at 64 KiB and up (ECHO_LARGE_ROUNDS, or ECHO_ROUNDS when only that is given), the same for every server. A
- * 64 KiB echo is mostly the kernel's copies, whose cost moves with other work on a shared machine
- * (bench/results/echo-profile.md §15): eight paired rounds gave wsframe ÷ ws 0.85–1.38 one by one, and the median of
- * any three in a row 0.87–1.13 against 1.05 for all eight, so three rounds could not tell the two apart.
+ * Rounds per configuration (ECHO_ROUNDS), the same for every server and size. Three were too few for the targets'
+ * statistic, the median of the ratios within each round: at 64 KiB eight paired rounds gave wsframe ÷ ws 0.85–1.38
+ * one by one, and the median of any three in a row 0.87–1.13 against 1.05 for all eight (bench/results/echo-profile.md
+ * §15); at 16 B binary the three rounds against Bun.serve of the run at 8070818 were 0.90, 0.96 and 1.11, so one
+ * round decided the verdict. Five rounds cost about five minutes more than three at 16 B and 1 KiB.
  */
-const LARGE_ROUNDS = Number(env.ECHO_LARGE_ROUNDS ?? env.ECHO_ROUNDS ?? (QUICK ? 1 : 5));
-/** The rounds a payload size runs. */
-const roundsAt = (bytes) => (bytes >= 65536 ? LARGE_ROUNDS : ROUNDS);
+const ROUNDS = Number(env.ECHO_ROUNDS ?? (QUICK ? 1 : 5));
 /** Whether any figure has more than one round (then cells show ranges). */
-const MANY_ROUNDS = ROUNDS > 1 || LARGE_ROUNDS > 1;
+const MANY_ROUNDS = ROUNDS > 1;
 const SECONDS = Number(env.ECHO_SECONDS ?? (QUICK ? 1 : 2));
 /**
  * Load before the measured window, on each fresh server. Long enough for a server's heap to reach the size it keeps
@@ -234,7 +232,7 @@ const loadBefore = os.loadavg()[0];
 const cells = SIZES.flatMap((bytes) => PAYLOADS.map((kind) => ({ bytes, kind })));
 const latencyCount = LATENCY_RUNS * SIZES.length * REAL.filter((s) => s.name !== WS_JS).length;
 const rest = PARTIAL ? 0 : latencyCount + 3;
-const step = progress(MEMORY_ONLY ? 3 : LATENCY_ONLY ? latencyCount : cells.reduce((n, { bytes }) => n + roundsAt(bytes) * SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
+const step = progress(MEMORY_ONLY ? 3 : LATENCY_ONLY ? latencyCount : cells.reduce((n, { bytes }) => n + ROUNDS * SERVERS.filter((s) => runsAt(s, bytes)).length, 0) + rest, 'echo');
 if (MEMORY_ONLY) {
   console.log(memoryTable(await idleMemory()));
   console.log(`load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`);
@@ -254,9 +252,9 @@ const addons = {};
 // One run first, not counted: start-up effects (this process's JIT, caches) stay out of the figures; the first
 // run of earlier reports (wsframe ascii 16 B, server at 50% CPU) was their least consistent figure.
 await run(SERVERS[0], PAYLOADS[0], SIZES[0]);
-for (let round = 0; round < Math.max(...cells.map(({ bytes }) => roundsAt(bytes))); round++) {
+for (let round = 0; round < ROUNDS; round++) {
   const loadAverage = os.loadavg()[0];
-  for (const { bytes, kind } of cells.filter(({ bytes }) => round < roundsAt(bytes))) {
+  for (const { bytes, kind } of cells) {
     // Each round starts the payload's servers one further along: no server always runs first or after the same one.
     for (let i = 0; i < SERVERS.length; i++) {
       const server = SERVERS[(i + round) % SERVERS.length];
@@ -381,7 +379,7 @@ counted, not left out: every figure and ratio above still uses every round, so r
 disturbed on one side only as the machine's, not the servers'. Runs disturbed, per size: ${disturbedBySize(runs)}.`;
 
 if (PARTIAL) {
-  console.log(`\n${ROUNDS} rounds of ${SECONDS} s (${LARGE_ROUNDS} at 64 KiB); load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
+  console.log(`\n${ROUNDS} rounds of ${SECONDS} s; load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}\n\n${throughput}`);
   process.exit(0);
 }
 
@@ -512,7 +510,7 @@ ${machineLine(m)}${QUICK ? ' · **quick run**' : ''}
 
 Each server runs in its own process${PIN ? ' pinned to core 0 (`taskset`); the load generator is pinned to core 1' : ' (no taskset here: not pinned)'}.
 ${CONNECTIONS} connections each keep ${WINDOW} masked messages in flight and answer every echo with a new one; ${SECONDS} s
-measured after a ${WARMUP_SECONDS} s warm-up (time for each server's heap to reach its size under the load), a fresh server per run. ${ROUNDS} rounds, ${LARGE_ROUNDS} at 64 KiB (a 64 KiB echo is mostly the kernel's copies, whose cost moves most with other work on the machine): each round runs every payload, the servers of a payload
+measured after a ${WARMUP_SECONDS} s warm-up (time for each server's heap to reach its size under the load), a fresh server per run. ${ROUNDS} rounds: each round runs every payload, the servers of a payload
 back to back (each round in a turned order); the rounds follow each other, so other work on the machine at one moment
 touches one sample of each figure. Figures are medians over the rounds, ± half their spread; a ratio is the median of the
 ratios within each round, with their range. Payloads:
@@ -573,5 +571,5 @@ differs from the verdict's ratio, the host's steal moved the result (an informat
 const notes = floorRows.filter((r) => r.vsBun !== null).map((r) => `${r.floor} at ${size(r.size)} ${r.kind}: ${fixed(r.messagesPerSecond / 1000, 1)} k msgs/s, ` +
   `floor ÷ Bun.serve ${ratioCell(r.vsBun)} (by CPU per message ${ratioCell(r.cpuVsBun)}), wsframe ÷ floor ${ratioCell(r.wsframeVsFloor)} ` +
   `(by CPU per message ${ratioCell(r.cpuWsframeVsFloor)}): ${floorVerdict(r)}`);
-saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, largeRounds: LARGE_ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latencyRunsPerCell: LATENCY_RUNS, latencySeconds, latency, latencyRuns, memory, targets }, md);
+saveResults('echo', { machine: m, load, loadAverage, quick: QUICK, pinned: PIN, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, rounds: ROUNDS, connections: CONNECTIONS, window: WINDOW, addons, echo, floors: floorRows, notes, runs, latencyRunsPerCell: LATENCY_RUNS, latencySeconds, latency, latencyRuns, memory, targets }, md);
 console.log(md);

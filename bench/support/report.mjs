@@ -34,7 +34,7 @@ export function readmeSection(reports) {
     parts.push(`### Echo server over loopback (messages/s)
 
 ${echo.connections} connections × ${echo.window} messages in flight, the server on one core, the load generator on the other.
-Each rate is the median of ${echo.rounds} runs${echo.largeRounds && echo.largeRounds !== echo.rounds ? ` (${echo.largeRounds} at 64 KiB)` : ''}, and the "vs" columns divide those medians;
+Each rate is the median of ${echo.rounds} runs, and the "vs" columns divide those medians;
 [bench/results/echo.md](https://github.com/wsframe/wsframe/blob/main/bench/results/echo.md) gives every run and the ratios within each round with their range.
 
 ${table(['message', ...servers, 'vs ws + add-ons', 'vs Bun'], cells.map(([bytes, kind]) => {

@@ -251,7 +251,7 @@ export interface Agreement {
  */
 export interface HeldSends {
   readonly holding: boolean;
-  /** Queues the held bytes now, with `sendEncoded`. */
+  /** Sends the held bytes now (`sendShared` or `sendEncoded`), before anything else. */
   release(): void;
 }
 
@@ -630,6 +630,28 @@ export class Connection implements BudgetWaiter {
   sendEncoded(frame: EncodedFrame): boolean {
     if (this.readyState !== OPEN) return false;
     for (const chunk of frame.chunks) this.enqueue(ENCODED, chunk, undefined);
+    return true;
+  }
+
+  /**
+   * Sends bytes encoded already and shared with other connections (a range
+   * of the topics' tick batch, never written again): written at once, with
+   * no copy and no send queue, when nothing waits before them (in this
+   * connection or its socket); otherwise queued behind what waits, and copied
+   * at the flush as queued frames are. A socket keeps what it could not write
+   * yet, and a range keeps its whole batch chunk alive: with the socket's
+   * backlog empty first, a slow peer pins at most one chunk this way.
+   * Returns false, sending nothing, unless the connection is open.
+   */
+  sendShared(bytes: Uint8Array): boolean {
+    if (this.readyState !== OPEN) return false;
+    const socket = this.socket;
+    if (this.queue !== null || this.batch !== null || socket === null || socket.writableLength !== 0 || socket.destroyed || !socket.writable) {
+      this.enqueue(ENCODED, bytes, undefined);
+      return true;
+    }
+    socket.write(bytes);
+    this.checkBacklog(socket);
     return true;
   }
 

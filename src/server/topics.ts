@@ -24,12 +24,20 @@
  * subscriber, counted in the publish result and reported with a `dropped`
  * event on the connection, or, with `closeOnBackpressureLimit`, the
  * connection is closed with 1008. Memory per subscriber is thereby bounded by
- * `maxBackpressure` plus one frame, whatever the peer does.
+ * `maxBackpressure` plus one frame, whatever the peer does. Within one
+ * iteration's pending range the room left is counted down from the first
+ * delivery's check instead of asking the connection each time: nothing else
+ * is sent on the connection while it holds a range and its socket only
+ * drains, so the count is what is really left or less (more only by the
+ * headers of frames queued before that check and not yet taken by the kernel:
+ * a queue counts payload bytes, a socket whole frames). When it runs out, the
+ * buffered bytes are asked again before anything is dropped.
  *
  * Memory ownership: batch chunks are allocated here and never written
  * again once a range of them is handed over; connections and sockets may keep
- * references to them (a range of 16 KiB or more is written as it is), and the
- * garbage collector frees a chunk once no range refers to it.
+ * references to them (a range goes as it is to a socket with nothing waiting,
+ * see `Connection.sendShared`, and one of 16 KiB or more from a send queue),
+ * and the garbage collector frees a chunk once no range refers to it.
  */
 import { FrameEncoder } from '../codec/frame-encoder.js';
 import { CLOSE_POLICY_VIOLATION, OPCODE_BINARY, OPCODE_TEXT } from '../codec/protocol.js';
@@ -105,6 +113,8 @@ export class Subscription implements HeldSends {
   earlier: Buffer[] | null = null;
   /** Bytes pending in total: `earlier` and the current range. */
   pending = 0;
+  /** While holding: bytes that may still be held before `maxBackpressure`, counted down from the first hold's check (see the module comment). */
+  room = 0;
   /** Listed in the registry's flush list for this iteration. */
   listed = false;
 
@@ -136,10 +146,12 @@ export class Subscription implements HeldSends {
     const chunk = this.chunk;
     if (chunk === null) return;
     const current = chunk.subarray(this.start, this.end);
-    const chunks = this.earlier === null ? [current] : [...this.earlier, current];
+    const earlier = this.earlier;
     const byteLength = this.pending;
     this.discard();
-    this.connection.sendEncoded({ chunks, byteLength });
+    // One range (the common case): written as it is, without a queue; several: queued together for one corked write.
+    if (earlier === null) this.connection.sendShared(current);
+    else this.connection.sendEncoded({ chunks: [...earlier, current], byteLength });
   }
 
   /** Forgets the pending ranges. */
@@ -302,8 +314,17 @@ export class TopicRegistry {
     return { delivered, dropped };
   }
 
+  /** Whether `size` more bytes would take `subscription` past `maxBackpressure`; if not, they are counted as held. */
   private overLimit(subscription: Subscription, size: number): boolean {
-    return subscription.connection.bufferedAmount + subscription.pending + size > this.maxBackpressure;
+    // Most deliveries of a burst: the room left at the first hold still takes this frame, no need to ask the socket.
+    if (subscription.chunk !== null && subscription.room >= size) {
+      subscription.room -= size;
+      return false;
+    }
+    const room = this.maxBackpressure - subscription.connection.bufferedAmount - subscription.pending - size;
+    if (room < 0) return true;
+    subscription.room = room;
+    return false;
   }
 
   private onOverLimit(subscription: Subscription, topic: string, payload: Uint8Array, binary: boolean): void {

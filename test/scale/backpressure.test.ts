@@ -81,6 +81,27 @@ describe('backpressure', () => {
     expect(slow.received).toEqual(Array.from({ length: delivered - seq }, (_, i) => i));
   });
 
+  it('applies maxBackpressure to the exact frame among small publishes held in one loop iteration', async () => {
+    // 18-byte frames (16 B payloads) held for one write at the end of the iteration: 55 of them (990 bytes) fit
+    // under 1,000, the 56th would not; in the next iteration, once the 55 are written, the limit counts afresh.
+    const { server, url } = await listen({ maxBackpressure: 1000 });
+    servers.push(server);
+    const sub = await subscriber(server, url, 't');
+    const payload = (seq: number): Buffer => {
+      const m = Buffer.alloc(16);
+      m.writeUInt32BE(seq, 0);
+      return m;
+    };
+    const results = Array.from({ length: 100 }, (_, seq) => server.publish('t', payload(seq)));
+    expect(results.filter((r) => r.delivered === 1).length).toBe(55);
+    expect(results.findIndex((r) => r.dropped === 1)).toBe(55);
+    await until(() => sub.received.length === 55);
+    expect(sub.received).toEqual(Array.from({ length: 55 }, (_, i) => i));
+    expect(server.publish('t', payload(100))).toEqual({ delivered: 1, dropped: 0 });
+    await until(() => sub.received.length === 56);
+    expect(sub.received[55]).toBe(100);
+  });
+
   it('closeOnBackpressureLimit closes a subscriber past the limit with 1008', async () => {
     const { server, url } = await listen({ maxBackpressure: 128 * 1024, closeOnBackpressureLimit: true });
     servers.push(server);
