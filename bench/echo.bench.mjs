@@ -33,11 +33,11 @@
 //   ECHO_LATENCY=1 [ECHO_SIZES=65536] [ECHO_LATENCY_RUNS=3] node bench/echo.bench.mjs
 // ECHO_BUILD=/path/to/other/build adds "wsframe (ECHO_BUILD)", another build
 // of wsframe, beside this one (an A/B in the same run).
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
 import { DISTURBED_STEAL, USER_HZ, cpuBetween, readCpuStat, stealCell } from './support/cpu-stat.mjs';
+import { PIN, launch } from './support/fanout-processes.mjs';
 import { QUICK, fixed, machine, machineLine, median, progress, saveResults, size, table } from './support/harness.mjs';
 import { KINDS } from './support/payloads.mjs';
 import { latencyCell } from './support/report.mjs';
@@ -79,8 +79,6 @@ const PAYLOADS = list('ECHO_KINDS') ?? KINDS;
 const IDLE = QUICK ? 2000 : 10_000;
 /** How long the idle connections stay before the settled memory reading. */
 const SETTLE_MS = QUICK ? 2_000 : 12_000;
-/** Server on core 0, load generator on core 1 (where taskset and two cores exist). */
-const PIN = os.cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 /** A fixed-rate run whose echoed rate was off the offered rate by more than this share was not in a steady state. */
 const OFF_RATE = 0.05;
 /** A run whose server used less CPU than this while the load generator used more is bound by the load generator. */
@@ -122,44 +120,10 @@ function fail(message) {
   throw new Error(message);
 }
 
-/** `command args` on `core` (when pinning), with an IPC channel for Node children. */
-function launch(core, command, args, { env = {}, ipc = true } = {}) {
-  const [file, argv] = PIN ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
-  return spawn(file, argv, { env: { ...process.env, ...env }, stdio: ['ignore', ipc ? 'inherit' : 'pipe', 'inherit', ...(ipc ? ['ipc'] : [])] });
-}
-
-/** A child with a message queue: `next()` is its next IPC message (or stdout JSON line, for Bun). */
-function wrap(proc) {
-  const inbox = [];
-  const waiters = [];
-  const deliver = (m) => (waiters.length ? waiters.shift()(m) : inbox.push(m));
-  proc.on('message', deliver);
-  if (proc.stdout) {
-    let text = '';
-    proc.stdout.on('data', (chunk) => {
-      text += chunk;
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n')) {
-        deliver(JSON.parse(text.slice(0, end)));
-        text = text.slice(end + 1);
-      }
-    });
-  }
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  return {
-    proc,
-    exited,
-    next: () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve))),
-    ask(message) {
-      proc.send(message);
-      return this.next();
-    },
-  };
-}
-
 async function startServer(server) {
   const c = server.kind === 'bun'
-    ? wrap(launch(0, binary('bun'), [new URL('echo-server-bun.mjs', support).pathname], { ipc: false }))
-    : wrap(launch(0, process.execPath, ['--expose-gc', new URL(server.script ?? 'echo-server.mjs', support).pathname, server.kind], { env: server.env }));
+    ? launch(0, binary('bun'), [new URL('echo-server-bun.mjs', support).pathname], { ipc: false })
+    : launch(0, process.execPath, ['--expose-gc', new URL(server.script ?? 'echo-server.mjs', support).pathname, server.kind], { env: server.env });
   const { port, addons } = await c.next();
   return { ...c, port, addons };
 }
@@ -193,7 +157,7 @@ function pageFaults(pid) {
 async function run(server, kind, bytes, rate = 0) {
   const s = await startServer(server);
   const seconds = rate ? LATENCY_SECONDS : SECONDS;
-  const load = wrap(launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, seconds, kind, Math.round(rate)].map(String), { env: { ECHO_WARMUP_MS: String(WARMUP_SECONDS * 1000) } }));
+  const load = launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, s.port, CONNECTIONS, WINDOW, bytes, seconds, kind, Math.round(rate)].map(String), { env: { ECHO_WARMUP_MS: String(WARMUP_SECONDS * 1000) } });
   await load.next(); // warm
   const before = cpuSeconds(s.proc.pid);
   const faultsBefore = pageFaults(s.proc.pid);
@@ -440,7 +404,7 @@ async function idleMemory() {
   for (const server of [ALL_SERVERS[0], ALL_SERVERS.find((s) => s.name === WS), FLOOR]) {
     const s = await startServer(server);
     const before = await s.ask('usage');
-    const clients = wrap(launch(1, process.execPath, [new URL('idle-connect.mjs', support).pathname, s.port, IDLE].map(String)));
+    const clients = launch(1, process.execPath, [new URL('idle-connect.mjs', support).pathname, s.port, IDLE].map(String));
     const { open } = await clients.next();
     await new Promise((resolve) => setTimeout(resolve, 500));
     const after = await s.ask('usage');
