@@ -29,6 +29,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { childInbox } from './support/child-inbox.mjs';
 import { QUICK, fixed, machine, machineLine, saveResults, table } from './support/harness.mjs';
 import { UPGRADE, frameHeader, open } from './support/hostile-wire.mjs';
 
@@ -45,14 +46,9 @@ const GOALS = { fragmentsSeconds: 5, floodMB: 200, bystanderMs: 40, bareLfSecond
 const BYSTANDER = 'bystander max latency beside 4 partial 68 MB messages (ms; the median round\'s)';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `script` (in bench/support/) as a Node child over IPC, with its inbox (child-inbox.mjs). */
 function child(script, args, execArgv = []) {
-  const proc = fork(new URL(script, support), args.map(String), { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const inbox = [];
-  const waiters = [];
-  proc.on('message', (m) => (waiters.length ? waiters.shift()(m) : inbox.push(m)));
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  const next = () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve) => waiters.push(resolve)));
-  return { proc, exited, next, ask: (m) => (proc.send(m), next()) };
+  return childInbox(fork(new URL(script, support), args.map(String), { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }), script);
 }
 
 async function startServer(kind, options = {}) {

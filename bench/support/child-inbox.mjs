@@ -1,7 +1,8 @@
 // The message queue of a benchmark's child process (a server, a load
-// generator), in one place: echo.bench.mjs and fanout-processes.mjs (fan-out,
-// deflate, scale) each kept a copy, and the copies had drifted (only one
-// failed a run whose child died before answering; the other hung).
+// generator), in one place: echo.bench.mjs, hostile.bench.mjs and
+// fanout-processes.mjs (fan-out, deflate, scale) each kept a copy, and the
+// copies had drifted (only one failed a run whose child died before
+// answering; the others hung).
 
 /**
  * Queues what child `proc` says: its IPC messages and, where its stdout is a
