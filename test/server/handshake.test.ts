@@ -1,14 +1,11 @@
 /** Opening handshakes, server side (RFC 6455 §4.2) and client side (§4.1), over real sockets. */
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocketServer, acceptKey, connect } from '../../src/server/index.js';
-import { WS, closeServer, echoServer, listen, next, raw, upgradeRequest } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, echoServer, listen, next, raw, upgradeRequest } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 async function server(options = {}) {
   const s = await echoServer(options);

@@ -1,12 +1,9 @@
 /** Interop with the real ws package over loopback, both directions. */
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { connect, WebSocket } from '../../src/server/index.js';
-import { SIZES, WS, bytes, closeServer, echoServer, listen, next, text, wsServer } from './helpers.js';
+import { SIZES, WS, bytes, cleanupsAfterEach, closeServer, echoServer, listen, next, text, wsServer } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 async function wsEchoPeer() {
   const s = await echoServer();
@@ -28,19 +25,28 @@ async function ourClientToWs() {
   return { ...s, client, peer };
 }
 
+/**
+ * Sends a `size`-byte text message and then a `size`-byte binary one from `client`, whose peer echoes, and expects
+ * each back whole and of its kind.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function expectEchoes(client: { send(data: string | Uint8Array): void; once(event: string, f: (...args: any[]) => void): unknown }, size: number) {
+  const message = text(size);
+  client.send(message);
+  const [data, isBinary] = await next(client, 'message');
+  expect(isBinary).toBe(false);
+  expect(data.toString()).toBe(message);
+  const payload = bytes(size);
+  client.send(payload);
+  const [echoed, binary] = await next(client, 'message');
+  expect(binary).toBe(true);
+  expect(Buffer.compare(echoed, payload)).toBe(0);
+}
+
 describe('ws client → wsframe server', () => {
   test.each(SIZES)('echoes %i-byte text and binary messages', async (size) => {
     const { client } = await wsEchoPeer();
-    const message = text(size);
-    client.send(message);
-    const [data, isBinary] = await next(client, 'message');
-    expect(isBinary).toBe(false);
-    expect(data.toString()).toBe(message);
-    const payload = bytes(size);
-    client.send(payload);
-    const [echoed, binary] = await next(client, 'message');
-    expect(binary).toBe(true);
-    expect(Buffer.compare(echoed, payload)).toBe(0);
+    await expectEchoes(client, size);
   });
 
   test('assembles fragmented messages, in order with other messages', async () => {
@@ -282,16 +288,7 @@ describe('wsframe client → ws server', () => {
     const { client, peer } = await ourClientToWs();
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     peer.on('message', (data: Buffer, isBinary: boolean) => peer.send(data, { binary: isBinary }));
-    const message = text(size);
-    client.send(message);
-    const [data, isBinary] = await next(client, 'message');
-    expect(isBinary).toBe(false);
-    expect(data.toString()).toBe(message);
-    const payload = bytes(size);
-    client.send(payload);
-    const [echoed, binary] = await next(client, 'message');
-    expect(binary).toBe(true);
-    expect(Buffer.compare(echoed, payload)).toBe(0);
+    await expectEchoes(client, size);
   });
 
   test('fragmented sends arrive as one message', async () => {

@@ -13,15 +13,12 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { io } from '../../src/codec/wasm.js';
 import { WebSocket } from '../../src/server/index.js';
-import { WS, next } from './helpers.js';
+import { WS, cleanupsAfterEach, next } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 /** An http server on loopback with a real ws server attached; `upgrades` records each upgrade request. */
 async function wsBehindHttp(wsOptions: Record<string, unknown> = {}, listen: (s: http.Server) => Promise<void> = (s) => new Promise((r) => s.listen(0, '127.0.0.1', r))) {

@@ -8,14 +8,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from '../../src/server/index.js';
-import { WS, closeServer, listen, next, raw, upgradeRequest } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, listen, next, raw, upgradeRequest } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 async function server(options = {}) {
   const s = await listen(options);
