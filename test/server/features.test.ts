@@ -6,16 +6,13 @@ import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { io } from '../../src/codec/index.js';
 import { WebSocket, WebSocketServer, connect } from '../../src/server/index.js';
 import { Fuzzer, frame, sleep } from './fuzzer.js';
-import { WS, closeServer, echoServer, listen, next } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, echoServer, echoServerUntil, listen, next } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 test('heartbeat: pings every client, terminates one that does not answer, keeps one that does', async () => {
   const s = await listen({ heartbeat: 100 });
@@ -39,8 +36,7 @@ test('heartbeat: pings every client, terminates one that does not answer, keeps 
 });
 
 test('send callbacks run after the write; on a closed connection they get an error', async () => {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const client = await connect(s.url);
   const error = await new Promise((resolve) => client.send('x', resolve));
   expect(error).toBeUndefined();
@@ -121,8 +117,7 @@ test('reads land in WASM memory: accepted and http-upgraded sockets read into th
 });
 
 test('a protocol error on one connection leaves another, mid-message, intact', async () => {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const good = await Fuzzer.open(s.port);
   const bad = await Fuzzer.open(s.port);
   cleanups.push(() => good.destroy(), () => bad.destroy());

@@ -3,13 +3,12 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { WebSocketServer, acceptKey, connect } from '../../src/server/index.js';
-import { WS, cleanupsAfterEach, closeServer, echoServer, listen, next, raw, upgradeRequest } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, echoServerUntil, listen, next, raw, upgradeRequest } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
 
 async function server(options = {}) {
-  const s = await echoServer(options);
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups, options);
   return s;
 }
 

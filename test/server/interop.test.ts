@@ -1,13 +1,12 @@
 /** Interop with the real ws package over loopback, both directions. */
 import { describe, expect, test } from 'vitest';
 import { connect, WebSocket } from '../../src/server/index.js';
-import { SIZES, WS, bytes, cleanupsAfterEach, closeServer, echoServer, listen, next, text, wsServer } from './helpers.js';
+import { SIZES, WS, bytes, cleanupsAfterEach, closeServer, echoServer, echoServerUntil, listen, next, text, wsServer } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
 
 async function wsEchoPeer() {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const client = new WS(s.url);
   await next(client, 'open');
   cleanups.push(() => client.terminate());
@@ -154,8 +153,7 @@ describe('ws client → wsframe server', () => {
   });
 
   test('a message over maxPayload closes with 1009; other connections continue', async () => {
-    const s = await echoServer({ maxPayload: 1000 });
-    cleanups.push(() => closeServer(s.server));
+    const s = await echoServerUntil(cleanups, { maxPayload: 1000 });
     const big = new WS(s.url);
     const small = new WS(s.url);
     await Promise.all([next(big, 'open'), next(small, 'open')]);
@@ -215,8 +213,7 @@ describe('ws client → wsframe server', () => {
   });
 
   test('backpressure: a slow reader makes the server stop reading, and everything arrives later', async () => {
-    const s = await echoServer({ highWaterMark: 256 * 1024 });
-    cleanups.push(() => closeServer(s.server));
+    const s = await echoServerUntil(cleanups, { highWaterMark: 256 * 1024 });
     const client = new WS(s.url);
     await next(client, 'open');
     cleanups.push(() => client.terminate());
@@ -242,8 +239,7 @@ describe('ws client → wsframe server', () => {
 
   test('a batch the socket still holds is never reused: echoes to a paused reader stay intact while another connection flushes', async () => {
     // Flushes share one batch buffer while their writes complete at once; one that waits in the socket must keep its bytes.
-    const s = await echoServer({ highWaterMark: 256 * 1024 });
-    cleanups.push(() => closeServer(s.server));
+    const s = await echoServerUntil(cleanups, { highWaterMark: 256 * 1024 });
     const slow = new WS(s.url);
     const busy = new WS(s.url);
     await Promise.all([next(slow, 'open'), next(busy, 'open')]);

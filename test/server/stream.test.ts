@@ -1,13 +1,10 @@
 /** createWebSocketStream: a connection as a Duplex, with backpressure both ways; also ws's own wrapper over our WebSocket. */
 import type { Duplex } from 'node:stream';
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { WebSocket, createWebSocketStream } from '../../src/server/index.js';
-import { WS, bytes, closeServer, listen, next, wsServer } from './helpers.js';
+import { WS, bytes, cleanupsAfterEach, closeServer, listen, next, wsServer } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A ws echo server and our client to it. */
 async function echoPeer(): Promise<WebSocket> {

@@ -4,16 +4,13 @@
  * rules, close arguments, pause/resume, binaryType, EventTarget, autoPong,
  * allowSynchronousEvents and the shape of protocol errors.
  */
-import { afterEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
 import { CloseEvent, ErrorEvent, MessageEvent } from '../../src/server/event-target.js';
 import { Fuzzer, frame, sleep } from './fuzzer.js';
-import { WS, closeServer, echoServer, listen, next } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, echoServerUntil, listen, next } from './helpers.js';
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupsAfterEach();
 
 /** A wsframe server, and a ws client connected to it: resolves with the server's side of the connection. */
 async function pair(options: Parameters<typeof listen>[0] = {}): Promise<{ ours: WebSocket; theirs: any; server: WebSocketServer; url: string }> {
@@ -104,8 +101,7 @@ test('our client gets the pongs of its pings, and the server our unsolicited pon
 });
 
 test('while connecting, send/ping/pong throw; after the close their callbacks get an error and bufferedAmount counts the data', async () => {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const client = new WebSocket(s.url);
   expect(client.readyState).toBe(WebSocket.CONNECTING);
   expect(() => client.send('x')).toThrow('WebSocket is not open: readyState 0 (CONNECTING)');
@@ -145,8 +141,7 @@ test('close validates its code and reason while open, with ws\'s errors', async 
 });
 
 test('close() and terminate() while connecting abort the handshake: CLOSING at once, then error and close (1006)', async () => {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   for (const method of ['close', 'terminate'] as const) {
     const client = new WebSocket(s.url);
     const events: string[] = [];
@@ -176,8 +171,7 @@ test('pause() and resume() set isPaused; both do nothing while connecting', asyn
   ours.resume();
   expect(ours.isPaused).toBe(false);
   await until(() => got.length === 1);
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const client = new WebSocket(s.url);
   cleanups.push(() => client.terminate());
   client.pause();
@@ -220,8 +214,7 @@ test("binaryType: 'nodebuffer' by default, 'arraybuffer', 'fragments' and 'blob'
 });
 
 test('EventTarget: on<event> attributes, addEventListener (once, handleEvent objects, no duplicates), removeEventListener, ws\'s event classes', async () => {
-  const s = await echoServer();
-  cleanups.push(() => closeServer(s.server));
+  const s = await echoServerUntil(cleanups);
   const client = new WebSocket(s.url);
   const log: string[] = [];
   const onopen = (event: { type: string; target: unknown }) => {
@@ -270,8 +263,7 @@ test('onerror gets an ErrorEvent; an unclean close says wasClean false', async (
 
 test('autoPong: true answers pings, false leaves them to the listener', async () => {
   for (const autoPong of [true, false]) {
-    const s = await echoServer({ autoPong });
-    cleanups.push(() => closeServer(s.server));
+    const s = await echoServerUntil(cleanups, { autoPong });
     const peer = await Fuzzer.open(s.port);
     cleanups.push(() => peer.destroy());
     // The echo comes in the same write as any pong: when it is here, a pong would be too.
@@ -349,8 +341,7 @@ test('constructors called wrongly throw TypeErrors that say what is wrong', () =
 
 test('skipUTF8Validation: invalid text reaches the listener (default: closed with 1007)', async () => {
   for (const skipUTF8Validation of [true, false]) {
-    const s = await echoServer({ skipUTF8Validation });
-    cleanups.push(() => closeServer(s.server));
+    const s = await echoServerUntil(cleanups, { skipUTF8Validation });
     const peer = await Fuzzer.open(s.port);
     cleanups.push(() => peer.destroy());
     const invalid = Buffer.from([0x61, 0xff, 0xfe, 0x62]);
