@@ -23,7 +23,7 @@ import { startRedisCluster, type RedisCluster } from '../../scripts/redis-server
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
 import { closeServer, listen } from '../server/helpers.js';
-import { openInbox, until } from './support.js';
+import { announcements, openInbox, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -156,13 +156,7 @@ it('keeps the other shards\' topics flowing when a shard\'s master dies, reports
     const senders = await Promise.all(topics.map((topic) => openInbox(`${made[0].url}/${topic}`, clients)));
     const receivers = await Promise.all(topics.map((topic) => openInbox(`${made[1].url}/${topic}`, clients)));
     // What each adapter announces: each kind of connection down once, up once, then 'ready'.
-    const seen = made.map(({ adapter }) => {
-      const list: string[] = [];
-      adapter.on('down', (c) => list.push(`down ${c}`));
-      adapter.on('up', (c) => list.push(`up ${c}`));
-      adapter.on('ready', () => list.push('ready'));
-      return list;
-    });
+    const seen = made.map(({ adapter }) => announcements(adapter));
     // Subscribed across the cluster once a probe of every topic has crossed.
     const probe = setInterval(() => senders.forEach((s) => s.client.send('probe')), 50);
     try {
@@ -265,13 +259,7 @@ it('declares the connections to a frozen master down (health check), and brings 
       }
     };
     await crosses();
-    const seen = made.map(({ adapter }) => {
-      const list: string[] = [];
-      adapter.on('down', (c) => list.push(`down ${c}`));
-      adapter.on('up', (c) => list.push(`up ${c}`));
-      adapter.on('ready', () => list.push('ready'));
-      return list;
-    });
+    const seen = made.map(({ adapter }) => announcements(adapter));
     // SIGSTOP: the master keeps its sockets open and answers nothing (the cluster itself notices only after 5 s).
     process.kill(victim.pid, 'SIGSTOP');
     try {

@@ -10,7 +10,7 @@ import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, type RedisAdapter, type RedisAdapterOptions } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
 import { closeServer, listen } from '../server/helpers.js';
-import { openInbox, until } from './support.js';
+import { announcements, openInbox, until } from './support.js';
 
 /** Short for the test: PINGs every 200 ms, a connection silent for 400 ms more is lost. */
 const HEALTH_CHECK = 600;
@@ -37,15 +37,6 @@ async function joined(options: RedisAdapterOptions): Promise<{ server: WebSocket
     await adapter.close();
   });
   return { server, url, adapter };
-}
-
-/** What `adapter` announces, in order: `'down publish'`, `'up subscribe'`, `'ready'`… */
-function announcements(adapter: RedisAdapter): string[] {
-  const seen: string[] = [];
-  adapter.on('down', (connection) => seen.push(`down ${connection}`));
-  adapter.on('up', (connection) => seen.push(`up ${connection}`));
-  adapter.on('ready', () => seen.push('ready'));
-  return seen;
 }
 
 /** `CLIENT LIST` of the running redis-server: each connection's name and last command. */

@@ -11,7 +11,7 @@ import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
 import { closeServer, listen, next } from '../server/helpers.js';
-import { openInbox, until } from './support.js';
+import { announcements, openInbox, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -82,15 +82,6 @@ async function killConnection(name: string): Promise<void> {
   } finally {
     await client.close();
   }
-}
-
-/** What `adapter` announces, in order: `'down publish'`, `'up subscribe'`, `'ready'`… */
-function announcements(adapter: RedisAdapter): string[] {
-  const seen: string[] = [];
-  adapter.on('down', (connection) => seen.push(`down ${connection}`));
-  adapter.on('up', (connection) => seen.push(`up ${connection}`));
-  adapter.on('ready', () => seen.push('ready'));
-  return seen;
 }
 
 describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {

@@ -2,6 +2,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach } from 'vitest';
+import type { RedisAdapter } from '../../src/scale/redis.js';
 import { bin } from '../cli/run.js';
 import { WS, closeServer, next } from '../server/helpers.js';
 
@@ -95,4 +96,13 @@ export async function openInbox(url: string, clients: unknown[]): Promise<{ clie
   client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
   await next(client, 'open');
   return { client, inbox };
+}
+
+/** What `adapter` announces, in order: `'down publish'`, `'up subscribe'`, `'ready'`… */
+export function announcements(adapter: RedisAdapter): string[] {
+  const seen: string[] = [];
+  adapter.on('down', (connection) => seen.push(`down ${connection}`));
+  adapter.on('up', (connection) => seen.push(`up ${connection}`));
+  adapter.on('ready', () => seen.push('ready'));
+  return seen;
 }
