@@ -8,8 +8,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { wsframe } from '../cli/run.js';
-import { WS, next } from '../server/helpers.js';
-import { startRelay, until, type RelayProcess } from './support.js';
+import { openInbox, startRelay, until, type RelayProcess } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -19,14 +18,11 @@ afterAll(() => {
   for (const c of clients) c.terminate();
 });
 
+/** An open client of `url` recording what it receives; its errors once open (a relay killed under it) are expected. */
 async function join(url: string): Promise<{ client: Client; inbox: Array<[string, boolean]> }> {
-  const client = new WS(url);
-  clients.push(client);
-  const inbox: Array<[string, boolean]> = [];
-  client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
-  client.on('error', () => {});
-  await next(client, 'open');
-  return { client, inbox };
+  const joined = await openInbox(url, clients);
+  joined.client.on('error', () => {});
+  return joined;
 }
 
 describe('wsframe relay', () => {

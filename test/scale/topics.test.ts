@@ -1,8 +1,8 @@
 /** Topics in one process: subscribe/publish with real ws clients over loopback. */
 import { describe, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
-import { WS, listen, next } from '../server/helpers.js';
-import { closedAfterEach, until } from './support.js';
+import { listen, next } from '../server/helpers.js';
+import { closedAfterEach, openInbox, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -23,11 +23,7 @@ async function topicServer(options: Parameters<typeof listen>[0] = {}) {
 /** A ws client that has been accepted (and subscribed) by the server. */
 async function join(server: WebSocketServer, url: string): Promise<{ client: Client; ws: WebSocket; inbox: Array<[string, boolean]> }> {
   const accepted = next(server, 'connection');
-  const client = new WS(url);
-  clients.push(client);
-  const inbox: Array<[string, boolean]> = [];
-  client.on('message', (data: Buffer, isBinary: boolean) => inbox.push([data.toString(), isBinary]));
-  await next(client, 'open');
+  const { client, inbox } = await openInbox(url, clients);
   const [ws] = await accepted;
   return { client, ws, inbox };
 }
