@@ -10,7 +10,7 @@ import { expect, test } from 'vitest';
 import { io } from '../../src/codec/index.js';
 import { WebSocket, WebSocketServer, connect } from '../../src/server/index.js';
 import { Fuzzer, frame, sleep } from './fuzzer.js';
-import { WS, cleanupsAfterEach, closeServer, echoServer, echoServerUntil, listen, next } from './helpers.js';
+import { WS, cleanupsAfterEach, closeServer, connectedPair, echoServer, echoServerUntil, listen, next } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
 
@@ -47,13 +47,7 @@ test('send callbacks run after the write; on a closed connection they get an err
 });
 
 test('pause() stops message delivery until resume()', async () => {
-  const s = await listen();
-  cleanups.push(() => closeServer(s.server));
-  const accepted = next(s.server, 'connection');
-  const client = new WS(s.url);
-  await next(client, 'open');
-  cleanups.push(() => client.terminate());
-  const [socket] = (await accepted) as [WebSocket];
+  const { ours: socket, theirs: client } = await connectedPair(cleanups);
   const got: string[] = [];
   socket.on('message', (data) => got.push(String(data)));
   socket.pause();
@@ -135,13 +129,7 @@ test('a protocol error on one connection leaves another, mid-message, intact', a
 });
 
 test("drain: emitted when a backed-up connection's socket empties", async () => {
-  const s = await listen({ highWaterMark: 64 * 1024 });
-  cleanups.push(() => closeServer(s.server));
-  const accepted = next(s.server, 'connection');
-  const client = new WS(s.url);
-  await next(client, 'open');
-  cleanups.push(() => client.terminate());
-  const [ws] = (await accepted) as [WebSocket];
+  const { ours: ws, theirs: client } = await connectedPair(cleanups, { highWaterMark: 64 * 1024 });
   client._socket.pause();
   for (let i = 0; i < 100; i++) ws.send(Buffer.alloc(64 * 1024));
   await sleep(50);

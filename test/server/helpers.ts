@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach } from 'vitest';
-import { createServer, type ServerOptions, type WebSocketServer } from '../../src/server/index.js';
+import { createServer, type ServerOptions, type WebSocket, type WebSocketServer } from '../../src/server/index.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -45,6 +45,25 @@ export async function echoServerUntil(cleanups: (() => Promise<void> | void)[], 
   const s = await echoServer(options);
   cleanups.push(() => closeServer(s.server));
   return s;
+}
+
+/**
+ * A wsframe server (`listen(options)`) and a ws client connected to it, both closed by `cleanups`: resolves once the
+ * client is open, with the server's side of the connection (`ours`) and the client (`theirs`).
+ */
+export async function connectedPair(
+  cleanups: (() => Promise<void> | void)[],
+  options: Omit<ServerOptions, 'port'> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ ours: WebSocket; theirs: any; server: WebSocketServer; url: string }> {
+  const s = await listen(options);
+  cleanups.push(() => closeServer(s.server));
+  const accepted = next(s.server, 'connection');
+  const theirs = new WS(s.url);
+  cleanups.push(() => theirs.terminate());
+  await next(theirs, 'open');
+  const [ours] = (await accepted) as [WebSocket];
+  return { ours, theirs, server: s.server, url: s.url };
 }
 
 export function closeServer(server: { close(cb: () => void): void }): Promise<void> {

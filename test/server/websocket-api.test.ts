@@ -5,24 +5,12 @@
  * allowSynchronousEvents and the shape of protocol errors.
  */
 import { expect, test } from 'vitest';
-import { WebSocket, type WebSocketServer } from '../../src/server/index.js';
+import { WebSocket } from '../../src/server/index.js';
 import { CloseEvent, ErrorEvent, MessageEvent } from '../../src/server/event-target.js';
 import { Fuzzer, frame, sleep } from './fuzzer.js';
-import { WS, cleanupsAfterEach, closeServer, echoServerUntil, listen, next } from './helpers.js';
+import { cleanupsAfterEach, closeServer, connectedPair, echoServerUntil, listen, next } from './helpers.js';
 
 const cleanups = cleanupsAfterEach();
-
-/** A wsframe server, and a ws client connected to it: resolves with the server's side of the connection. */
-async function pair(options: Parameters<typeof listen>[0] = {}): Promise<{ ours: WebSocket; theirs: any; server: WebSocketServer; url: string }> {
-  const s = await listen(options);
-  cleanups.push(() => closeServer(s.server));
-  const accepted = next(s.server, 'connection');
-  const theirs = new WS(s.url);
-  cleanups.push(() => theirs.terminate());
-  await next(theirs, 'open');
-  const [ours] = (await accepted) as [WebSocket];
-  return { ours, theirs, server: s.server, url: s.url };
-}
 
 /** Collects what `theirs` (a ws socket) receives as [data, isBinary] pairs. */
 function inbox(theirs: any): [Buffer, boolean][] {
@@ -40,7 +28,7 @@ async function until(condition: () => boolean, timeout = 3000): Promise<void> {
 }
 
 test('send coerces its data as ws does: numbers as text, no data as an empty binary message, arrays and objects through Buffer.from', async () => {
-  const { ours, theirs } = await pair();
+  const { ours, theirs } = await connectedPair(cleanups);
   const got = inbox(theirs);
   ours.send(42);
   ours.send();
@@ -63,7 +51,7 @@ test('send coerces its data as ws does: numbers as text, no data as an empty bin
 });
 
 test('ping and pong take (cb), (data, cb) and (data, mask, cb); numbers become text; more than 125 bytes is a RangeError', async () => {
-  const { ours, theirs } = await pair();
+  const { ours, theirs } = await connectedPair(cleanups);
   const pings: string[] = [];
   const pongs: string[] = [];
   theirs.on('ping', (data: Buffer) => pings.push(String(data)));
@@ -124,7 +112,7 @@ test('while connecting, send/ping/pong throw; after the close their callbacks ge
 });
 
 test('close validates its code and reason while open, with ws\'s errors', async () => {
-  const { ours, theirs } = await pair();
+  const { ours, theirs } = await connectedPair(cleanups);
   expect(() => ours.close(999)).toThrow(TypeError);
   expect(() => ours.close(1005)).toThrow('First argument must be a valid error code number');
   expect(() => ours.close('1000' as never)).toThrow(TypeError);
@@ -159,7 +147,7 @@ test('close() and terminate() while connecting abort the handshake: CLOSING at o
 });
 
 test('pause() and resume() set isPaused; both do nothing while connecting', async () => {
-  const { ours, theirs } = await pair();
+  const { ours, theirs } = await connectedPair(cleanups);
   expect(ours.isPaused).toBe(false);
   ours.pause();
   expect(ours.isPaused).toBe(true);
@@ -180,7 +168,7 @@ test('pause() and resume() set isPaused; both do nothing while connecting', asyn
 });
 
 test("binaryType: 'nodebuffer' by default, 'arraybuffer', 'fragments' and 'blob' change binary messages only; other values are ignored", async () => {
-  const { ours, theirs } = await pair();
+  const { ours, theirs } = await connectedPair(cleanups);
   expect(ours.binaryType).toBe('nodebuffer');
   ours.binaryType = 'bogus' as never;
   expect(ours.binaryType).toBe('nodebuffer');
