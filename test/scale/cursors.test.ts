@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
+import { redisSubscribers } from './support.js';
 
 /** The project's Chromium launcher (installs Debian's chromium when missing; the cross-runtime tests' flags). */
 const runtimes = new URL('../../scripts/runtimes/browser.mjs', import.meta.url).href;
@@ -68,6 +69,9 @@ it('a cursor moved in one page moves in the other, across two servers joined by 
   expect(new URL(one).port).not.toBe(new URL(two).port);
   const a = await open(one);
   const b = await open(two);
+  // A page's welcome comes before its server's SUBSCRIBE reaches Redis: moves published before that are lost
+  // (at most once, docs/scaling.md), and the wait below for the last one would time out. Both servers first.
+  await redisSubscribers(redis.url, 'wsframe:cursors', 2);
   for (const [x, y] of [[200, 150], [420, 300], [640, 90]]) {
     await a.mouse.move(x, y, { steps: 4 });
     await b.waitForFunction(

@@ -11,7 +11,7 @@ import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
 import { createRedisAdapter, PublishError, type RedisAdapter } from '../../src/scale/redis.js';
 import type { WebSocketServer } from '../../src/server/index.js';
 import { closeServer, listen, next } from '../server/helpers.js';
-import { announcements, openInbox, until } from './support.js';
+import { announcements, openInbox, redisSubscribers, until } from './support.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
@@ -52,25 +52,6 @@ async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
   return { a: made[0], b: made[1], join, close };
 }
 
-/** Waits until Redis counts `n` subscribers of `channel` (the adapters subscribe asynchronously). */
-async function subscribers(channel: string, n: number, sharded = false): Promise<void> {
-  const client = createClient({ url: redis.url });
-  await client.connect();
-  try {
-    const count = async () => {
-      const reply = sharded ? await client.pubSubShardNumSub(channel) : await client.pubSubNumSub(channel);
-      return Number(reply[channel] ?? 0);
-    };
-    const end = Date.now() + 5000;
-    while ((await count()) !== n) {
-      if (Date.now() > end) throw new Error(`${channel} never had ${n} subscribers`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  } finally {
-    await client.close();
-  }
-}
-
 /** Closes the connection Redis knows by client name `name` (`CLIENT KILL ID`, as an idle timeout or a proxy would). */
 async function killConnection(name: string): Promise<void> {
   const client = createClient({ url: redis.url });
@@ -91,7 +72,7 @@ describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
       const b2 = await join(`${b.url}/chat`);
-      await subscribers('wsframe:chat', 2, sharded);
+      await redisSubscribers(redis.url, 'wsframe:chat', 2, sharded);
       a1.client.send('hello');
       a1.client.send(Buffer.from([1, 2, 3]));
       await until(() => b1.inbox.length === 2 && b2.inbox.length === 2);
@@ -118,9 +99,9 @@ describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
     const { a, join, close } = await pair({ sharded });
     try {
       const a1 = await join(`${a.url}/room`);
-      await subscribers('wsframe:room', 1, sharded);
+      await redisSubscribers(redis.url, 'wsframe:room', 1, sharded);
       a1.client.close();
-      await subscribers('wsframe:room', 0, sharded);
+      await redisSubscribers(redis.url, 'wsframe:room', 0, sharded);
     } finally {
       await close();
     }
@@ -134,7 +115,7 @@ describe('Redis outages', () => {
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await subscribers('wsframe:chat', 2);
+      await redisSubscribers(redis.url, 'wsframe:chat', 2);
       const errors: Error[] = [];
       a.adapter.on('error', (error) => errors.push(error));
       b.adapter.on('error', () => {});
@@ -167,7 +148,7 @@ describe('Redis outages', () => {
       expect(seen.slice(2, 4).sort()).toEqual(['up publish', 'up subscribe']);
       expect(seen.slice(4)).toEqual(['ready']);
       expect(a.adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
-      await subscribers('wsframe:chat', 2);
+      await redisSubscribers(redis.url, 'wsframe:chat', 2);
       a.server.publish('chat', 'after a');
       b.server.publish('chat', 'after b');
       await until(() => b1.inbox.length === 3 && a1.inbox.length === 1003);
@@ -187,7 +168,7 @@ describe('Redis outages', () => {
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await subscribers('wsframe:chat', 2);
+      await redisSubscribers(redis.url, 'wsframe:chat', 2);
       a.adapter.on('error', () => {}); // the lost connection is reported
       const seen = announcements(a.adapter);
       const seenByB = announcements(b.adapter);
@@ -220,7 +201,7 @@ describe('Redis outages', () => {
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await subscribers('wsframe:chat', 2);
+      await redisSubscribers(redis.url, 'wsframe:chat', 2);
       const errors: PublishError[] = [];
       a.adapter.on('error', (error) => {
         if (error instanceof PublishError) errors.push(error);

@@ -1,6 +1,7 @@
 /** Helpers for the scale tests: waiting for a condition, `wsframe relay` processes (the built bin) and their children. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
+import { createClient } from 'redis';
 import { afterEach } from 'vitest';
 import type { RedisAdapter } from '../../src/scale/redis.js';
 import { bin } from '../cli/run.js';
@@ -105,4 +106,27 @@ export function announcements(adapter: RedisAdapter): string[] {
   adapter.on('up', (connection) => seen.push(`up ${connection}`));
   adapter.on('ready', () => seen.push('ready'));
   return seen;
+}
+
+/**
+ * Waits until the Redis at `url` counts `n` subscribers of `channel`. An adapter subscribes asynchronously: the
+ * server has told its new subscriber it is open (and sent it what it likes) before the SUBSCRIBE reaches Redis, and
+ * Redis drops what other processes publish to the channel until then (at most once).
+ */
+export async function redisSubscribers(url: string, channel: string, n: number, sharded = false): Promise<void> {
+  const client = createClient({ url });
+  await client.connect();
+  try {
+    const count = async () => {
+      const reply = sharded ? await client.pubSubShardNumSub(channel) : await client.pubSubNumSub(channel);
+      return Number(reply[channel] ?? 0);
+    };
+    const end = Date.now() + 5000;
+    while ((await count()) !== n) {
+      if (Date.now() > end) throw new Error(`${channel} never had ${n} subscribers`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await client.close();
+  }
 }
