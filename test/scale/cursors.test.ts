@@ -90,7 +90,8 @@ it('a cursor moved in one page moves in the other, across two servers joined by 
   if (process.env.WSFRAME_SCREENSHOT) {
     await a.mouse.move(520, 260, { steps: 2 });
     await b.waitForFunction(() => (document.querySelector('.cursor') as HTMLElement | null)?.style.transform === 'translate(520px, 260px)');
-    await b.waitForTimeout(200);
+    // The cursor glides there (a 60 ms CSS transition): the picture once it has arrived.
+    await b.evaluate(() => Promise.all(document.getAnimations().map((animation) => animation.finished)));
     await b.screenshot({ path: process.env.WSFRAME_SCREENSHOT });
   }
   // A page that leaves takes its cursor away from the others.
