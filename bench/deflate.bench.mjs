@@ -60,12 +60,6 @@ async function startServer(server) {
   return { ...c, port, gc };
 }
 
-async function stop(c) {
-  if (c.proc.channel) c.proc.send('exit');
-  else c.proc.kill('SIGTERM');
-  await c.exited;
-}
-
 /** CPU time (user + system) of process `pid` so far, in µs (from /proc; 0 where there is none). */
 function cpuMicros(pid) {
   try {
@@ -92,7 +86,7 @@ async function throughput(server, bytes) {
   const r = await load.next();
   const cpu = cpuMicros(s.proc.pid) - cpuStart;
   await load.exited;
-  await stop(s);
+  await s.stop();
   return {
     server: server.name, size: bytes,
     messagesPerSecond: r.messages / r.seconds,
@@ -128,7 +122,7 @@ async function idleMemory(server) {
   await new Promise((r) => setTimeout(r, 500));
   const after = await rss(s);
   for (const socket of sockets) socket.destroy();
-  await stop(s);
+  await s.stop();
   return { server: server.name, connections: IDLE, rssPerConnection: (after - before) / IDLE };
 }
 

@@ -128,12 +128,6 @@ async function startServer(server) {
   return { ...c, port, addons };
 }
 
-async function stop(c) {
-  if (c.proc.channel) c.proc.send('exit');
-  else c.proc.kill('SIGTERM');
-  await c.exited;
-}
-
 /** Fields of /proc/`pid`/stat from the state on (the state is field 3, so field N is at N − 3). */
 const stat = (pid) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
 
@@ -171,7 +165,7 @@ async function run(server, kind, bytes, rate = 0) {
   // The whole machine over the window (/proc/stat; null only where there is no /proc, where this bench cannot run).
   const machineCpu = cpuBetween(machineBefore, readCpuStat());
   await load.exited;
-  await stop(s);
+  await s.stop();
   return {
     server: server.name, kind, size: bytes, addons: s.addons,
     messagesPerSecond: result.messages / result.seconds,
@@ -412,9 +406,8 @@ async function idleMemory() {
     // (about 28 MB here, 2.9 KiB per connection for every server alike) within 8-10 s of low allocation.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const settled = await s.ask('usage');
-    clients.proc.send('exit');
-    await clients.exited;
-    await stop(s);
+    await clients.stop();
+    await s.stop();
     const row = {
       server: server.name, connections: open, serverClients: after.clients,
       rssPerConnection: (after.rss - before.rss) / open,

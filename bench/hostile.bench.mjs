@@ -57,11 +57,6 @@ async function startServer(kind, options = {}) {
   return { ...server, port, rss: async () => (await server.ask('rss')).rss, gcRss: async () => (await server.ask('gc')).rss };
 }
 
-async function stop(c) {
-  c.proc.send('exit');
-  await c.exited;
-}
-
 /** Samples `rss()` every 100 ms until `stop` resolves; returns the highest value. */
 async function peakWhile(rss, until) {
   let peak = await rss();
@@ -118,7 +113,7 @@ async function flood(server, kind) {
     const peak = await peakWhile(() => server.rss(), report);
     const { sent, closed, seconds } = await report;
     const held = await server.gcRss(); // clients still connected, not reading
-    await stop(clients);
+    await clients.stop();
     await sleep(1_000);
     const after = await server.gcRss();
     rounds.push({ round, clients: FLOOD[kind], sentMB: sent / MB, closedByServer: closed, seconds, peakGrowthMB: (peak - baseline) / MB, heldGrowthMB: (held - baseline) / MB, afterGrowthMB: (after - baseline) / MB });
@@ -197,7 +192,7 @@ async function partial(server) {
   stopped = true;
   await sleep(100);
   bystander.terminate();
-  await stop(clients);
+  await clients.stop();
   const { collections, loopDelayMaxMs } = await server.ask('pauses');
   // The server's collections that overlap the worst echo's round trip.
   const during = worst === null ? [] : collections.filter((c) => c.at < worst.receivedAt && c.at + c.ms > worst.sentAt);
@@ -229,7 +224,7 @@ async function partialRounds(kind) {
     const load = os.loadavg()[0];
     const server = await startServer(kind);
     const { latencies, ...result } = await partial(server);
-    await stop(server);
+    await server.stop();
     rounds.push({ round, loadAverage: load, ...result, all: latencies });
     console.log(`${kind}: partial round ${round} (load ${fixed(load, 1)}): ${PARTIAL.clients} × ${result.sentMB / PARTIAL.clients} MB: +${fixed(result.peakGrowthMB, 0)} MB RSS, bystander p50 ${fixed(result.bystander.p50ms)} ms, p99 ${fixed(result.bystander.p99ms)} ms, max ${fixed(result.bystander.maxMs)} ms (sent at ${fixed(result.bystander.worstSentAtMs / 1000, 2)} s; in it the server ran ${fixed(result.bystander.worstServerRanMs)} ms, waited ${fixed(result.bystander.worstServerWaitMs)} ms for a core (all its threads ${fixed(result.bystander.worstServerThreadsWaitMs)} ms), the bystander ${fixed(result.bystander.worstBystanderWaitMs)} ms, server collections ${fixed(result.bystander.worstCollectionMs)} ms); server event-loop delay max ${fixed(result.server.loopDelayMaxMs)} ms, ${result.server.collections} collections ≥ 1 ms (longest ${fixed(result.server.collectionMaxMs)} ms, ${result.server.collectionMaxKind})`);
   }
@@ -266,7 +261,7 @@ async function echoWith(highWaterMark, bytes) {
   load.proc.send('go');
   const result = await load.next();
   await load.exited;
-  await stop(server);
+  await server.stop();
   return result.bytes / result.seconds / MB;
 }
 
@@ -286,14 +281,14 @@ for (const kind of KINDS) {
   r.bareLf = await bareLf(server.port);
   r.fragments = await fragments(server.port);
   console.log(`${kind}: bare LF ${r.bareLf.status} in ${fixed(r.bareLf.seconds, 3)} s; fragments: ${r.fragments.how} ${r.fragments.code ?? ''} after ${fixed(r.fragments.seconds, 3)} s, ${r.fragments.frames} sent`);
-  await stop(server);
+  await server.stop();
   r.partial = await partialRounds(kind);
   server = await startServer(kind);
   r.flood = await flood(server, kind);
   for (const round of r.flood.rounds) {
     console.log(`${kind}: flood round ${round.round}, ${round.clients} clients sent ${fixed(round.sentMB, 0)} MB in ${fixed(round.seconds, 1)} s: peak +${fixed(round.peakGrowthMB, 0)} MB, held +${fixed(round.heldGrowthMB, 0)} MB, after they go +${fixed(round.afterGrowthMB, 0)} MB`);
   }
-  await stop(server);
+  await server.stop();
 }
 const echo = [];
 for (const bytes of [1024, 65536]) {

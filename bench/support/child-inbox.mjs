@@ -13,8 +13,10 @@
  * @param {import('node:child_process').ChildProcess} proc
  * @param {string} name what the rejection calls the child (its command)
  * @returns {{ proc: import('node:child_process').ChildProcess, exited: Promise<number | null>,
- *   next: () => Promise<any>, ask: (message: unknown) => Promise<any> }}
- *   `exited` resolves with the exit code; `ask(message)` sends `message` over IPC and resolves with the next message.
+ *   next: () => Promise<any>, ask: (message: unknown) => Promise<any>, stop: () => Promise<number | null> }}
+ *   `exited` resolves with the exit code; `ask(message)` sends `message` over IPC and resolves with the next message;
+ *   `stop()` sends a child with IPC 'exit' (the servers and idle clients in bench/support exit on it), ends one
+ *   without IPC (Bun) with SIGTERM, and resolves once it has exited.
  */
 export function childInbox(proc, name) {
   const inbox = [];
@@ -37,5 +39,10 @@ export function childInbox(proc, name) {
     for (const w of waiters.splice(0)) w.reject(new Error(`${name} exited (${code ?? signal}) before answering`));
   });
   const next = () => (inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve, reject) => waiters.push({ resolve, reject })));
-  return { proc, exited, next, ask: (message) => (proc.send(message), next()) };
+  const stop = () => {
+    if (proc.channel) proc.send('exit');
+    else proc.kill('SIGTERM');
+    return exited;
+  };
+  return { proc, exited, next, ask: (message) => (proc.send(message), next()), stop };
 }

@@ -58,6 +58,4 @@ for (const [value, unit, event] of counters) {
   console.log(`  ${event}: ${unit === 'msec' ? `${perEcho(Number(value) / 1000)} µs` : (Number(value) / m).toFixed(4)} per echo`);
 }
 await load.exited;
-if (srv.proc.channel) srv.proc.send('exit');
-else srv.proc.kill('SIGTERM');
-await srv.exited;
+await srv.stop();

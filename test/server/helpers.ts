@@ -48,18 +48,21 @@ export async function echoServerUntil(cleanups: (() => Promise<void> | void)[], 
 }
 
 /**
- * A wsframe server (`listen(options)`) and a ws client connected to it, both closed by `cleanups`: resolves once the
- * client is open, with the server's side of the connection (`ours`) and the client (`theirs`).
+ * A wsframe server (`listen(options)`) and a client connected to it (ws's by default, or `Client`: wsframe's own
+ * WebSocket), both closed by `cleanups`: resolves once the client is open, with the server's side of the connection
+ * (`ours`) and the client (`theirs`).
  */
 export async function connectedPair(
   cleanups: (() => Promise<void> | void)[],
   options: Omit<ServerOptions, 'port'> = {},
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Client: new (url: string) => any = WS,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<{ ours: WebSocket; theirs: any; server: WebSocketServer; url: string }> {
   const s = await listen(options);
   cleanups.push(() => closeServer(s.server));
   const accepted = next(s.server, 'connection');
-  const theirs = new WS(s.url);
+  const theirs = new Client(s.url);
   cleanups.push(() => theirs.terminate());
   await next(theirs, 'open');
   const [ours] = (await accepted) as [WebSocket];

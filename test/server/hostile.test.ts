@@ -25,6 +25,21 @@ async function open(port: number): Promise<net.Socket> {
   return socket;
 }
 
+/** A ws client of `url`, resolved once open (a reader, or a bystander the hostile connections must not disturb). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function openClient(url: string): Promise<any> {
+  const client = new WS(url);
+  await next(client, 'open');
+  return client;
+}
+
+/** Expects `client`'s `text` echoed back: the server still serves it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function expectEcho(client: any, text: string): Promise<void> {
+  client.send(text);
+  expect(String((await next(client, 'message'))[0])).toBe(text);
+}
+
 /** A masked frame with a zero key (payload bytes as they are). */
 function frame(first: number, payload: Uint8Array = new Uint8Array(0)): Buffer {
   const n = payload.length;
@@ -79,8 +94,7 @@ describe('fragment floods', () => {
     expect(closeCode(data)).toBe(1008);
 
     const { url } = await server();
-    const client = new WS(url);
-    await next(client, 'open');
+    const client = await openClient(url);
     const payload = Buffer.alloc(4 << 20, 7);
     for (let at = 0; at < payload.length; at += 64) client.send(payload.subarray(at, at + 64), { binary: true, fin: at + 64 === payload.length });
     const [echo] = await next(client, 'message');
@@ -128,8 +142,7 @@ describe('clients that do not read', () => {
     const { server: s, port, url } = await server({ highWaterMark: 64 << 20, maxBufferedBytes: 1 << 20, sendTimeout: 300 });
     const codes: string[] = [];
     s.on('connection', (ws: WebSocket) => ws.on('error', (e: Error & { code?: string }) => codes.push(e.code!)));
-    const reader = new WS(url);
-    await next(reader, 'open');
+    const reader = await openClient(url);
     const sockets = [await open(port), await open(port)];
     for (const socket of sockets) socket.pause();
     const message = frame(0x82, Buffer.alloc(65536, 3));
@@ -149,8 +162,7 @@ describe('broadcast to clients that do not read', () => {
       codes.push(e.code!);
       resolve();
     })));
-    const reader = new WS(url);
-    await next(reader, 'open');
+    const reader = await openClient(url);
     let heard = 0;
     reader.on('message', () => heard++);
     const silent = await open(port);
@@ -173,8 +185,7 @@ describe('broadcast to clients that do not read', () => {
     const closed = new Promise<void>((resolve) => s.on('connection', (ws: WebSocket) => ws.on('error', (e: Error & { code?: string }) => {
       if (codes.push(e.code!) === 2) resolve();
     })));
-    const reader = new WS(url);
-    await next(reader, 'open');
+    const reader = await openClient(url);
     let heard = 0;
     reader.on('message', () => heard++);
     const silent = await Promise.all([open(port), open(port)]);
@@ -202,8 +213,7 @@ describe('broadcast to clients that do not read', () => {
 describe('partial large messages', () => {
   test('four clients holding partial 32 MB messages: a bystander keeps its echoes; the server is fine after they go', async () => {
     const { port, url } = await server();
-    const bystander = new WS(url);
-    await next(bystander, 'open');
+    const bystander = await openClient(url);
     const latencies: number[] = [];
     let stop = false;
     const echoes = (async () => {
@@ -237,8 +247,7 @@ describe('partial large messages', () => {
     for (const socket of partial) socket.destroy();
     expect(latencies.length).toBeGreaterThan(3);
     expect(Math.max(...latencies)).toBeLessThan(2_000); // generous: the target (≤ 40 ms) is the benchmark's
-    bystander.send('after');
-    expect(String((await next(bystander, 'message'))[0])).toBe('after');
+    await expectEcho(bystander, 'after');
     bystander.terminate();
   });
 });
@@ -248,8 +257,7 @@ describe('single frames past the 1 MiB block', () => {
   // copied into it when the message completes, not in the read that takes the buffer (bench/hostile.bench.mjs).
   test('arrive intact in reads of any size: binary, and text with a 4-byte character across the 1 MiB mark', async () => {
     const { port, url } = await server();
-    const bystander = new WS(url);
-    await next(bystander, 'open');
+    const bystander = await openClient(url);
     const binary = bytes((3 << 20) + 5, 7);
     const text = 'a'.repeat((1 << 20) - 2) + '\u{1F600}'.repeat(300_000) + 'é';
     for (const [payload, opcode] of [[binary, 0x82], [Buffer.from(text), 0x81]] as const) {
@@ -273,16 +281,14 @@ describe('single frames past the 1 MiB block', () => {
       const echoed = Buffer.concat(received);
       expect(echoed[0]).toBe(opcode);
       expect(Buffer.compare(echoed.subarray(header), payload)).toBe(0);
-      bystander.send('still here');
-      expect(String((await next(bystander, 'message'))[0])).toBe('still here');
+      await expectEcho(bystander, 'still here');
     }
     bystander.terminate();
   });
 
   test('invalid UTF-8 after the first MiB of one text frame closes that connection with 1007; others keep going', async () => {
     const { port, url } = await server();
-    const bystander = new WS(url);
-    await next(bystander, 'open');
+    const bystander = await openClient(url);
     const payload = Buffer.alloc(2 << 20, 0x61);
     payload[(1 << 20) + 12345] = 0xff;
     const socket = await open(port);
@@ -292,8 +298,7 @@ describe('single frames past the 1 MiB block', () => {
     socket.write(frame(0x81, payload));
     await closed;
     expect(closeCode(Buffer.concat(received))).toBe(1007);
-    bystander.send('after');
-    expect(String((await next(bystander, 'message'))[0])).toBe('after');
+    await expectEcho(bystander, 'after');
     bystander.terminate();
   });
 });

@@ -71,13 +71,7 @@ test('ping and pong take (cb), (data, cb) and (data, mask, cb); numbers become t
 });
 
 test('our client gets the pongs of its pings, and the server our unsolicited pongs', async () => {
-  const s = await listen();
-  cleanups.push(() => closeServer(s.server));
-  const accepted = next(s.server, 'connection');
-  const client = new WebSocket(s.url);
-  cleanups.push(() => client.terminate());
-  await next(client, 'open');
-  const [server] = (await accepted) as [WebSocket];
+  const { ours: server, theirs: client } = await connectedPair(cleanups, {}, WebSocket);
   const serverPongs: string[] = [];
   server.on('pong', (data) => serverPongs.push(String(data)));
   const pong = next(client, 'pong');
