@@ -49,8 +49,23 @@ export function freePort() {
  * `kill()` kills it at once (SIGKILL), as a crash would.
  */
 export async function startRedis(port, extraArgs = []) {
+  if (port !== undefined) return launch(port, extraArgs);
+  // Between freePort() and redis binding it, another process (another test file's redis) can take the port: try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort(), extraArgs);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 5) throw error;
+    }
+  }
+}
+
+/** redis-server could not bind its port: something else listens there. */
+class PortTaken extends Error {}
+
+/** Starts redis-server on `port` and waits until that very process answers (see `startRedis`). */
+async function launch(port, extraArgs) {
   const binary = redisServerBinary();
-  port ??= await freePort();
   const child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,8 +75,12 @@ export async function startRedis(port, extraArgs = []) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}): ${output}`);
-    if (await answersPing(port)) break;
+    if (child.exitCode !== null) {
+      const message = `redis-server exited (${child.exitCode}) on port ${port}: ${output}`;
+      throw /address already in use/i.test(output) ? new PortTaken(message) : new Error(message);
+    }
+    // Another server answering on this port is not ours: only our own process id counts as started.
+    if ((await serverPid(port)) === child.pid) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`redis-server did not start on port ${port}: ${output}`);
@@ -75,22 +94,24 @@ export async function startRedis(port, extraArgs = []) {
   return { port, url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }
 
-/** Whether a Redis server answers PING on `port` (inline command, +PONG reply). */
-function answersPing(port) {
+/** The process id of the Redis server answering on `port` (`INFO server`, inline command), or undefined while none answers. */
+function serverPid(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     let reply = '';
-    const done = (ok) => {
+    const done = (pid) => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(500, () => done(false));
-    socket.on('error', () => done(false));
+    socket.setTimeout(500, () => done(undefined));
+    socket.on('error', () => done(undefined));
     socket.on('data', (chunk) => {
       reply += chunk;
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+      if (reply.startsWith('-')) return done(undefined); // e.g. -LOADING while it starts
+      const match = /process_id:(\d+)\r\n/.exec(reply);
+      if (match) done(Number(match[1]));
     });
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => socket.write('INFO server\r\n'));
   });
 }
 
