@@ -11,9 +11,12 @@
  * Guarantees (what Redis pub/sub gives, stated in docs/scaling.md): **at most
  * once, in order per publisher.** Each adapter publishes over one connection,
  * so Redis receives, and every subscriber gets, its messages in publish order.
- * Nothing is retried: a publish while the publishing connection is down, or
- * with `maxPending` publishes awaiting Redis's reply, is dropped at once and
- * reported ('error' with a `PublishError`); one in flight when the connection
+ * A process receives a topic's messages only once Redis has confirmed its
+ * subscription (the SUBSCRIBE goes out asynchronously, on its own connection;
+ * what other processes publish before Redis has it is not received):
+ * `subscribed(topic)` tells when. Nothing is retried: a publish while the
+ * publishing connection is down, or with `maxPending` publishes awaiting
+ * Redis's reply, is dropped at once and reported ('error' with a `PublishError`); one in flight when the connection
  * drops is reported failed, though Redis may have delivered it. Messages sent
  * while the subscribing connection is down are not received. After a
  * reconnect, node-redis subscribes again to every channel it had before it
@@ -128,6 +131,27 @@ export class PublishError extends Error {
   }
 }
 
+/** A subscription's confirmation by Redis, which the adapter can abandon (reject, if still pending). */
+interface Confirmation {
+  readonly confirmed: Promise<void>;
+  abandon(reason: string): void;
+}
+
+/**
+ * The confirmation of the subscription to `topic` that node-redis settles as `subscribed`. Its rejections (a
+ * failed subscription, or abandoned) are for `RedisAdapter.subscribed`'s callers: marked handled here, so a
+ * topic nobody awaits raises no unhandled rejection (a failure is reported on 'error' by the adapter already).
+ */
+function confirmation(subscribed: Promise<void>, topic: string): Confirmation {
+  let abandon!: (reason: string) => void;
+  const confirmed = new Promise<void>((resolve, reject) => {
+    abandon = (reason) => reject(new Error(reason));
+    subscribed.then(resolve, (error: Error) => reject(new Error(`The subscription to topic '${topic}' failed: ${error.message}`, { cause: error })));
+  });
+  confirmed.catch(() => {});
+  return { confirmed, abandon };
+}
+
 /**
  * What the adapter uses of a node-redis client, the same for one server (`createClient`) and a cluster
  * (`createCluster`, which keeps a pub/sub connection per shard itself).
@@ -180,6 +204,12 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   private announced: RedisAdapterState;
   /** Cluster node connections seen up: only those count as down when they are not (see `announce`). */
   private readonly wasUp = new WeakSet<Client>();
+  /**
+   * Per topic with local subscribers: Redis's confirmation of its subscription (what `subscribed` returns). Set by
+   * `subscribe`, removed (and rejected if still pending) by `unsubscribe` and `close`, so a topic that loses its
+   * last local subscriber, or an adapter that closes, never leaves a caller waiting forever.
+   */
+  private readonly confirmations = new Map<string, Confirmation>();
 
   /** @internal Use `createRedisAdapter`. */
   constructor(private readonly pub: Client, private readonly sub: Client, options: RedisAdapterOptions) {
@@ -257,10 +287,32 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     const listener = (message: Buffer): void => this.receive(topic, message);
     const subscribed = this.sharded ? this.sub.sSubscribe(channel, listener, true) : this.sub.subscribe(channel, listener, true);
     subscribed.catch((error: Error) => this.report(error));
+    // node-redis settles `subscribed` on Redis's reply to the (S)SUBSCRIBE, queued while the connection is down.
+    this.confirmations.set(topic, confirmation(subscribed, topic));
+  }
+
+  /**
+   * Resolves once Redis has confirmed this process's subscription to `topic`'s channel (at once if it has
+   * already): from then on, what other processes publish to `topic` reaches this process's subscribers. The
+   * server subscribes when a topic gets its first local subscriber, synchronously within `ws.subscribe(topic)`,
+   * so `ws.subscribe(topic); await adapter.subscribed(topic)` tells when `ws` will get other servers' messages
+   * (before that, Redis drops them for this process: at most once). A later outage of the subscribing connection
+   * is told by `state` and 'down'/'up' (node-redis subscribes again before 'up'), not by this promise.
+   * @throws {Error} (as a rejection) when `topic` has no local subscriber (no subscription is being made), when
+   * the subscription failed (also reported on 'error'), when the topic lost its last local subscriber
+   * before Redis confirmed, or when the adapter is (or gets) closed
+   */
+  subscribed(topic: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`The Redis adapter is closed: no subscription to topic '${topic}'`));
+    const pending = this.confirmations.get(topic);
+    if (pending === undefined) return Promise.reject(new Error(`Topic '${topic}' has no local subscriber: this process is not subscribing to it`));
+    return pending.confirmed;
   }
 
   unsubscribe(topic: string): void {
     if (this.closed) return;
+    this.confirmations.get(topic)?.abandon(`Topic '${topic}' lost its last local subscriber before Redis confirmed the subscription`);
+    this.confirmations.delete(topic);
     const channel = this.prefix + topic;
     const done = this.sharded ? this.sub.sUnsubscribe(channel) : this.sub.unsubscribe(channel);
     done.catch((error: Error) => this.report(error));
@@ -324,6 +376,8 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const [topic, pending] of this.confirmations) pending.abandon(`The Redis adapter closed before Redis confirmed the subscription to topic '${topic}'`);
+    this.confirmations.clear();
     for (const client of new Set([this.sub, this.pub])) {
       // A connected client quits politely; one waiting to reconnect is dropped at once.
       if (client.isReady) await client.close().catch(() => client.destroy());

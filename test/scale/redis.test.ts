@@ -52,16 +52,24 @@ async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
   return { a: made[0], b: made[1], join, close };
 }
 
-/** Closes the connection Redis knows by client name `name` (`CLIENT KILL ID`, as an idle timeout or a proxy would). */
-async function killConnection(name: string): Promise<void> {
-  const client = createClient({ url: redis.url });
-  await client.connect();
+/** A client of the tests' Redis, to run commands on it (connect it first). */
+function redisClient() {
+  return createClient({ url: redis.url });
+}
+
+/**
+ * Closes the connection Redis knows by client name `name` (`CLIENT KILL ID`, as an idle timeout or a proxy would),
+ * through the connected client `via` if given (when Redis lets no new connection in), else a new one.
+ */
+async function killConnection(name: string, via?: ReturnType<typeof redisClient>): Promise<void> {
+  const client = via ?? redisClient();
+  if (via === undefined) await client.connect();
   try {
     const ids = (await client.clientList()).filter((c) => c.name === name).map((c) => c.id);
     expect(ids).toHaveLength(1);
     await client.sendCommand(['CLIENT', 'KILL', 'ID', String(ids[0])]);
   } finally {
-    await client.close();
+    if (via === undefined) await client.close();
   }
 }
 
@@ -104,6 +112,134 @@ describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
       await redisSubscribers(redis.url, 'wsframe:room', 0, sharded);
     } finally {
       await close();
+    }
+  });
+});
+
+describe.each([false, true])('RedisAdapter.subscribed (sharded: %s)', (sharded) => {
+  it('resolves once Redis has confirmed: a publish from the other server made then reaches the new subscriber, every time', async () => {
+    const { a, b, join, close } = await pair({ sharded });
+    try {
+      // As soon as b's subscription to a new subscriber's topic is confirmed, a publishes to it: b's SUBSCRIBE and
+      // a's PUBLISH go to Redis on two connections, so without the wait Redis may take the PUBLISH first and drop it.
+      b.server.on('connection', (ws, req) => {
+        const topic = (req.url ?? '/').slice(1);
+        b.adapter.subscribed(topic).then(() => a.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
+      });
+      // A new topic each round (a channel b has never subscribed to).
+      for (let i = 0; i < 50; i++) {
+        const topic = `fresh${i}`;
+        const b1 = await join(`${b.url}/${topic}`);
+        await until(() => b1.inbox.length === 1);
+        expect(b1.inbox).toEqual([[`to ${topic}`, false]]);
+      }
+      // Confirmed already: settles before any I/O (a reply from Redis) or macrotask could.
+      const first = await Promise.race([b.adapter.subscribed('fresh0').then(() => 'confirmed'), new Promise((resolve) => setImmediate(resolve, 'later'))]);
+      expect(first).toBe('confirmed');
+    } finally {
+      await close();
+    }
+  });
+
+  it('resolves only once the subscribing connection is back when it was down: a publish made then arrives', async () => {
+    const { a, b, join, close } = await pair({ sharded });
+    // Redis lets no new connection in (the default user off; connected ones stay): b's subscribing one, once
+    // dropped, cannot come back until the default user is on again.
+    const admin = redisClient();
+    await admin.connect();
+    try {
+      b.adapter.on('error', () => {}); // each failed reconnection is reported
+      b.server.on('connection', (ws, req) => {
+        const topic = (req.url ?? '/').slice(1);
+        b.adapter.subscribed(topic).then(() => a.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
+      });
+      await admin.sendCommand(['ACL', 'SETUSER', 'default', 'off']);
+      const down = next(b.adapter, 'down');
+      await killConnection('server1:subscribe', admin);
+      expect(await down).toEqual(['subscribe']);
+      // The SUBSCRIBE waits in node-redis's offline queue: a publish made now would be lost.
+      const b1 = await join(`${b.url}/meanwhile`);
+      await admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']);
+      await until(() => b1.inbox.length === 1);
+      expect(b1.inbox).toEqual([['to meanwhile', false]]);
+    } finally {
+      await admin.sendCommand(['ACL', 'SETUSER', 'default', 'on']);
+      await admin.close();
+      await close();
+    }
+  });
+
+  it('rejects for a topic without local subscribers, and when its last subscriber leaves before Redis confirms', async () => {
+    const { a, join, close } = await pair({ sharded });
+    try {
+      await expect(a.adapter.subscribed('nobody')).rejects.toThrow("Topic 'nobody' has no local subscriber");
+      const outcome = new Promise((resolve) => {
+        a.server.once('connection', (ws) => {
+          ws.subscribe('brief');
+          const confirmed = a.adapter.subscribed('brief');
+          ws.unsubscribe('brief'); // in the same turn: Redis cannot have answered the SUBSCRIBE yet
+          resolve(confirmed.then(() => 'confirmed', (error: Error) => error.message));
+        });
+      });
+      await join(`${a.url}/`);
+      expect(await outcome).toBe("Topic 'brief' lost its last local subscriber before Redis confirmed the subscription");
+      await expect(a.adapter.subscribed('brief')).rejects.toThrow("Topic 'brief' has no local subscriber");
+      // A new subscriber subscribes the topic afresh (ws.subscribe requests it at once), and is confirmed.
+      await join(`${a.url}/brief`);
+      await expect(a.adapter.subscribed('brief')).resolves.toBeUndefined();
+    } finally {
+      await close();
+    }
+  });
+
+  it('rejects once the adapter closes, a confirmation still pending too', async () => {
+    const { a, join, close } = await pair({ sharded });
+    try {
+      await join(`${a.url}/room`);
+      await a.adapter.subscribed('room');
+      const outcome = new Promise((resolve) => {
+        a.server.once('connection', () => {
+          // pair()'s listener, first, has subscribed to 'late': its SUBSCRIBE is not answered yet.
+          const confirmed = a.adapter.subscribed('late');
+          void a.adapter.close();
+          resolve(confirmed.then(() => 'confirmed', (error: Error) => error.message));
+        });
+      });
+      await join(`${a.url}/late`);
+      expect(await outcome).toBe("The Redis adapter closed before Redis confirmed the subscription to topic 'late'");
+      await expect(a.adapter.subscribed('room')).rejects.toThrow("The Redis adapter is closed: no subscription to topic 'room'");
+    } finally {
+      await close();
+    }
+  });
+
+  it('rejects when Redis refuses the subscription (a user without the channel), which is reported on error too', async () => {
+    const admin = redisClient();
+    await admin.connect();
+    await admin.sendCommand(['ACL', 'SETUSER', 'limited', 'on', '>secret', '~*', '+@all', 'resetchannels', '&wsframe:open*']);
+    const url = new URL(redis.url);
+    url.username = 'limited';
+    url.password = 'secret';
+    const adapter = await createRedisAdapter({ url: url.href, sharded });
+    const errors: Error[] = [];
+    adapter.on('error', (error) => errors.push(error));
+    const { server, url: serverUrl } = await listen({ adapter });
+    server.on('connection', (ws) => {
+      ws.subscribe('open-room');
+      ws.subscribe('forbidden');
+    });
+    const clients: Client[] = [];
+    try {
+      await openInbox(serverUrl, clients);
+      await expect(adapter.subscribed('forbidden')).rejects.toThrow(/^The subscription to topic 'forbidden' failed: NOPERM/);
+      await adapter.subscribed('open-room');
+      expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/^NOPERM/)]);
+    } finally {
+      for (const c of clients) c.terminate();
+      await closeServer(server);
+      await adapter.close();
+      await admin.sendCommand(['ACL', 'DELUSER', 'limited']);
+      await admin.close();
     }
   });
 });
