@@ -37,10 +37,9 @@ const web = http.createServer((req, res) => {
 // Heartbeat: pings every 15 s end connections whose peer vanished without closing.
 const wss = createServer({ server: web, adapter, heartbeat: 15_000 });
 
-wss.on('connection', (ws) => {
+wss.on('connection', async (ws) => {
   const id = Math.random().toString(36).slice(2, 8);
   const color = COLORS[Math.floor(Math.random() * COLORS.length)];
-  ws.send(JSON.stringify({ type: 'welcome', id, color }));
   ws.subscribe('cursors');
   ws.on('message', (data) => {
     let move;
@@ -54,6 +53,15 @@ wss.on('connection', (ws) => {
     ws.publish('cursors', JSON.stringify({ type: 'move', id, color, x: move.x, y: move.y }));
   });
   ws.on('close', () => wss.publish('cursors', JSON.stringify({ type: 'gone', id })));
+  // The welcome means "joined": with Redis, it waits until Redis has confirmed this server's subscription to
+  // 'cursors' (ws.subscribe requested it), since moves from other servers' pages published before that would not
+  // reach this page. It rejects if the room emptied meanwhile (this page left) or the adapter closed: no welcome.
+  try {
+    await adapter?.subscribed('cursors');
+  } catch {
+    return;
+  }
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'welcome', id, color }));
 });
 
 web.listen(Number(values.port), values.host, () => {

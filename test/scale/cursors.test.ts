@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../../scripts/redis-server.mjs';
-import { redisSubscribers } from './support.js';
 
 /** The project's Chromium launcher (installs Debian's chromium when missing; the cross-runtime tests' flags). */
 const runtimes = new URL('../../scripts/runtimes/browser.mjs', import.meta.url).href;
@@ -47,6 +46,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+/** A new page of the demo at `url`, once it shows its welcome (its server has joined the room through Redis). */
 async function open(url: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 800, height: 500 } });
   await page.goto(url);
@@ -67,11 +67,11 @@ async function remoteCursor(page: Page): Promise<{ x: number; y: number } | null
 it('a cursor moved in one page moves in the other, across two servers joined by Redis', async () => {
   const [one, two] = await Promise.all([startDemo(), startDemo()]);
   expect(new URL(one).port).not.toBe(new URL(two).port);
+  // open() waits for each page's welcome, which its server sends once Redis has confirmed the server's subscription
+  // to 'cursors' (adapter.subscribed): from then on the other server's moves reach it. Before, Redis would drop
+  // them (at most once, docs/scaling.md) and the waits below would time out.
   const a = await open(one);
   const b = await open(two);
-  // A page's welcome comes before its server's SUBSCRIBE reaches Redis: moves published before that are lost
-  // (at most once, docs/scaling.md), and the wait below for the last one would time out. Both servers first.
-  await redisSubscribers(redis.url, 'wsframe:cursors', 2);
   for (const [x, y] of [[200, 150], [420, 300], [640, 90]]) {
     await a.mouse.move(x, y, { steps: 4 });
     await b.waitForFunction(
