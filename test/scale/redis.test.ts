@@ -120,8 +120,9 @@ describe.each([false, true])('RedisAdapter.subscribed (sharded: %s)', (sharded) 
   it('resolves once Redis has confirmed: a publish from the other server made then reaches the new subscriber, every time', async () => {
     const { a, b, join, close } = await pair({ sharded });
     try {
-      // As soon as b's subscription to a new subscriber's topic is confirmed, a publishes to it: b's SUBSCRIBE and
-      // a's PUBLISH go to Redis on two connections, so without the wait Redis may take the PUBLISH first and drop it.
+      // As soon as b's subscription to a new subscriber's topic is confirmed, a publishes to it. b's SUBSCRIBE and a's
+      // PUBLISH go to Redis on two connections: only the confirmation orders them (on loopback the SUBSCRIBE usually
+      // wins anyway; the next test makes it lose without the wait).
       b.server.on('connection', (ws, req) => {
         const topic = (req.url ?? '/').slice(1);
         b.adapter.subscribed(topic).then(() => a.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
