@@ -52,6 +52,18 @@ async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
   return { a: made[0], b: made[1], join, close };
 }
 
+/**
+ * As soon as `to`'s subscription to a new subscriber's topic (its URL path) is confirmed, `from` publishes
+ * `to <topic>` to it: a message Redis would drop for `to` if it came before the subscription. A rejection is sent
+ * to the subscriber instead.
+ */
+function publishWhenSubscribed(from: { server: WebSocketServer }, to: { server: WebSocketServer; adapter: RedisAdapter }): void {
+  to.server.on('connection', (ws, req) => {
+    const topic = (req.url ?? '/').slice(1);
+    to.adapter.subscribed(topic).then(() => from.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
+  });
+}
+
 /** A client of the tests' Redis, to run commands on it (connect it first). */
 function redisClient() {
   return createClient({ url: redis.url });
@@ -123,10 +135,7 @@ describe.each([false, true])('RedisAdapter.subscribed (sharded: %s)', (sharded) 
       // As soon as b's subscription to a new subscriber's topic is confirmed, a publishes to it. b's SUBSCRIBE and a's
       // PUBLISH go to Redis on two connections: only the confirmation orders them (on loopback the SUBSCRIBE usually
       // wins anyway; the next test makes it lose without the wait).
-      b.server.on('connection', (ws, req) => {
-        const topic = (req.url ?? '/').slice(1);
-        b.adapter.subscribed(topic).then(() => a.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
-      });
+      publishWhenSubscribed(a, b);
       // A new topic each round (a channel b has never subscribed to).
       for (let i = 0; i < 50; i++) {
         const topic = `fresh${i}`;
@@ -150,10 +159,7 @@ describe.each([false, true])('RedisAdapter.subscribed (sharded: %s)', (sharded) 
     await admin.connect();
     try {
       b.adapter.on('error', () => {}); // each failed reconnection is reported
-      b.server.on('connection', (ws, req) => {
-        const topic = (req.url ?? '/').slice(1);
-        b.adapter.subscribed(topic).then(() => a.server.publish(topic, `to ${topic}`), (error: Error) => ws.send(error.message));
-      });
+      publishWhenSubscribed(a, b);
       await admin.sendCommand(['ACL', 'SETUSER', 'default', 'off']);
       const down = next(b.adapter, 'down');
       await killConnection('server1:subscribe', admin);
