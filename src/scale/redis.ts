@@ -16,12 +16,13 @@
  * what other processes publish before Redis has it is not received):
  * `subscribed(topic)` tells when. Nothing is retried: a publish while the
  * publishing connection is down, or with `maxPending` publishes awaiting
- * Redis's reply, is dropped at once and reported ('error' with a `PublishError`); one in flight when the connection
- * drops is reported failed, though Redis may have delivered it. Messages sent
- * while the subscribing connection is down are not received. After a
- * reconnect, node-redis subscribes again to every channel it had before it
- * reports the connection ready (checked by the fault tests), so delivery
- * resumes without duplicates.
+ * Redis's reply, is dropped at once and reported ('error' with a
+ * `PublishError`); one in flight when the connection drops is reported
+ * failed, though Redis may have delivered it. Messages sent while the
+ * subscribing connection is down are not received. After a reconnect,
+ * node-redis subscribes again to every channel it had before it reports the
+ * connection ready (checked by the fault tests), so delivery resumes without
+ * duplicates.
  *
  * Which connection is down is public (`state`, and the `'down'`/`'up'`
  * events name it), because the two outages differ for the user: the
@@ -304,9 +305,9 @@ export class RedisAdapter extends EventEmitter implements Adapter {
    */
   subscribed(topic: string): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`The Redis adapter is closed: no subscription to topic '${topic}'`));
-    const pending = this.confirmations.get(topic);
-    if (pending === undefined) return Promise.reject(new Error(`Topic '${topic}' has no local subscriber: this process is not subscribing to it`));
-    return pending.confirmed;
+    const subscription = this.confirmations.get(topic);
+    if (subscription === undefined) return Promise.reject(new Error(`Topic '${topic}' has no local subscriber: this process is not subscribing to it`));
+    return subscription.confirmed;
   }
 
   unsubscribe(topic: string): void {
@@ -376,7 +377,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const [topic, pending] of this.confirmations) pending.abandon(`The Redis adapter closed before Redis confirmed the subscription to topic '${topic}'`);
+    for (const [topic, subscription] of this.confirmations) subscription.abandon(`The Redis adapter closed before Redis confirmed the subscription to topic '${topic}'`);
     this.confirmations.clear();
     for (const client of new Set([this.sub, this.pub])) {
       // A connected client quits politely; one waiting to reconnect is dropped at once.
