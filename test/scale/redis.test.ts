@@ -49,7 +49,9 @@ async function pair(options: { sharded?: boolean; maxPending?: number } = {}) {
       await adapter.close();
     }
   };
-  return { a: made[0], b: made[1], join, close };
+  /** Resolves once Redis has confirmed both servers' subscriptions to `topic` (each has a local subscriber of it). */
+  const bothSubscribed = (topic: string) => Promise.all(made.map(({ adapter }) => adapter.subscribed(topic)));
+  return { a: made[0], b: made[1], join, bothSubscribed, close };
 }
 
 /**
@@ -87,12 +89,12 @@ async function killConnection(name: string, via?: ReturnType<typeof redisClient>
 
 describe.each([false, true])('Redis adapter (sharded: %s)', (sharded) => {
   it('carries publishes to the other server, text as text, binary as binary, in order, never back to the publisher', async () => {
-    const { a, b, join, close } = await pair({ sharded });
+    const { a, b, join, bothSubscribed, close } = await pair({ sharded });
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
       const b2 = await join(`${b.url}/chat`);
-      await redisSubscribers(redis.url, 'wsframe:chat', 2, sharded);
+      await bothSubscribed('chat');
       a1.client.send('hello');
       a1.client.send(Buffer.from([1, 2, 3]));
       await until(() => b1.inbox.length === 2 && b2.inbox.length === 2);
@@ -253,12 +255,12 @@ describe.each([false, true])('RedisAdapter.subscribed (sharded: %s)', (sharded) 
 
 describe('Redis outages', () => {
   it('reports publishes while Redis is down without queuing them, resubscribes after it is back, and delivers again without duplicates', async () => {
-    const { a, b, join, close } = await pair();
+    const { a, b, join, bothSubscribed, close } = await pair();
     let restarted = true;
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await redisSubscribers(redis.url, 'wsframe:chat', 2);
+      await bothSubscribed('chat');
       const errors: Error[] = [];
       a.adapter.on('error', (error) => errors.push(error));
       b.adapter.on('error', () => {});
@@ -291,6 +293,7 @@ describe('Redis outages', () => {
       expect(seen.slice(2, 4).sort()).toEqual(['up publish', 'up subscribe']);
       expect(seen.slice(4)).toEqual(['ready']);
       expect(a.adapter.state).toEqual({ publish: 'ready', subscribe: 'ready' });
+      // Redis counts both subscriptions again, the ones node-redis made on reconnecting (subscribed() told of the first ones).
       await redisSubscribers(redis.url, 'wsframe:chat', 2);
       a.server.publish('chat', 'after a');
       b.server.publish('chat', 'after b');
@@ -307,11 +310,11 @@ describe('Redis outages', () => {
   });
 
   it("names the subscribing connection when only it is lost: publishes still go out, and it is back subscribed when 'up'", async () => {
-    const { a, b, join, close } = await pair();
+    const { a, b, join, bothSubscribed, close } = await pair();
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await redisSubscribers(redis.url, 'wsframe:chat', 2);
+      await bothSubscribed('chat');
       a.adapter.on('error', () => {}); // the lost connection is reported
       const seen = announcements(a.adapter);
       const seenByB = announcements(b.adapter);
@@ -340,11 +343,11 @@ describe('Redis outages', () => {
   });
 
   it('names the publishing connection when only it is lost: publishes are dropped and reported, other servers\' messages still arrive', async () => {
-    const { a, b, join, close } = await pair();
+    const { a, b, join, bothSubscribed, close } = await pair();
     try {
       const a1 = await join(`${a.url}/chat`);
       const b1 = await join(`${b.url}/chat`);
-      await redisSubscribers(redis.url, 'wsframe:chat', 2);
+      await bothSubscribed('chat');
       const errors: PublishError[] = [];
       a.adapter.on('error', (error) => {
         if (error instanceof PublishError) errors.push(error);
