@@ -109,9 +109,9 @@ export function announcements(adapter: RedisAdapter): string[] {
 }
 
 /**
- * Waits until the Redis at `url` counts `n` subscribers of `channel`. An adapter subscribes asynchronously: the
- * server has told its new subscriber it is open (and sent it what it likes) before the SUBSCRIBE reaches Redis, and
- * Redis drops what other processes publish to the channel until then (at most once).
+ * Waits until the Redis at `url` counts `n` subscribers of `channel`: what Redis holds, for counts down to 0 or
+ * subscriptions made again after a reconnect. (A first subscription is confirmed to the process that made it by
+ * `adapter.subscribed(topic)`; Redis drops what other processes publish to the channel until then.)
  */
 export async function redisSubscribers(url: string, channel: string, n: number, sharded = false): Promise<void> {
   const client = createClient({ url });
