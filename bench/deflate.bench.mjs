@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
-import { launch } from './support/fanout-processes.mjs';
+import { launch } from './support/child-processes.mjs';
 import { QUICK, fixed, machine, machineLine, median, opsPerSecond, progress, saveResults, size, table } from './support/harness.mjs';
 import { zlibDeflate } from '../build/esm/codec/deflate/zlib.js';
 import { resolveDeflateOptions } from '../build/esm/codec/deflate/negotiate.js';

@@ -37,7 +37,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
 import { DISTURBED_STEAL, USER_HZ, cpuBetween, readCpuStat, stealCell } from './support/cpu-stat.mjs';
-import { PIN, launch } from './support/fanout-processes.mjs';
+import { PIN, launch } from './support/child-processes.mjs';
 import { QUICK, fixed, machine, machineLine, median, progress, saveResults, size, table } from './support/harness.mjs';
 import { KINDS } from './support/payloads.mjs';
 import { latencyCell } from './support/report.mjs';

@@ -18,7 +18,7 @@
 import os from 'node:os';
 import { binary } from '../scripts/runtimes/tools.mjs';
 import { QUICK, fixed, machine, machineLine, median, saveResults, size, table } from './support/harness.mjs';
-import { launch } from './support/fanout-processes.mjs';
+import { launch } from './support/child-processes.mjs';
 
 const SUBSCRIBERS = 500;
 const SECONDS = QUICK ? 1 : 3;

@@ -17,7 +17,7 @@ import os from 'node:os';
 import { redisVersion, startRedis } from '../scripts/redis-server.mjs';
 import { nodeBinary } from '../scripts/runtimes/node.mjs';
 import { QUICK, fixed, machine, machineLine, saveResults, table } from './support/harness.mjs';
-import { launch } from './support/fanout-processes.mjs';
+import { launch } from './support/child-processes.mjs';
 
 const SECONDS = QUICK ? 1 : 3;
 const SUBSCRIBERS = 200;

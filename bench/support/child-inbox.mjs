@@ -1,6 +1,6 @@
 // The message queue of a benchmark's child process (a server, a load
 // generator), in one place: echo.bench.mjs, hostile.bench.mjs and
-// fanout-processes.mjs (fan-out, deflate, scale) each kept a copy, and the
+// child-processes.mjs (fan-out, deflate, scale) each kept a copy, and the
 // copies had drifted (only one failed a run whose child died before
 // answering; the others hung).
 

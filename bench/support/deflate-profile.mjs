@@ -10,7 +10,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { binary } from '../../scripts/runtimes/tools.mjs';
-import { launch } from './fanout-processes.mjs';
+import { launch } from './child-processes.mjs';
 
 const [server, mode = 'dedicated', size = '1024', seconds = '3', tool = 'cpu'] = process.argv.slice(2);
 const support = new URL('./', import.meta.url);
