@@ -14,7 +14,7 @@
 // window's messages, bytes and round-trip percentiles.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { payload } from './payloads.mjs';
+import { maskedFrame } from './payloads.mjs';
 
 const [port, connections, window, size, seconds] = process.argv.slice(2, 7).map(Number);
 const kind = process.argv[7] ?? 'ascii';
@@ -22,16 +22,7 @@ const rate = Number(process.argv[8] ?? 0);
 // The warm-up before the measured window (echo.bench.mjs sets it: long enough for the server's heap to settle).
 const WARMUP_MS = Number(process.env.ECHO_WARMUP_MS ?? 500);
 
-/** One masked frame of `kind` (text for ascii and mixed, binary for binary). */
-function frame() {
-  const data = payload(kind, size);
-  const first = kind === 'binary' ? 0x82 : 0x81;
-  const header = size < 126 ? Buffer.from([first, 0x80 | size]) : size < 65536 ? Buffer.from([first, 0x80 | 126, size >> 8, size & 0xff]) : Buffer.from([first, 0x80 | 127, 0, 0, 0, 0, size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]);
-  const key = randomBytes(4);
-  for (let i = 0; i < size; i++) data[i] ^= key[i & 3];
-  return Buffer.concat([header, key, data]);
-}
-const one = frame();
+const one = maskedFrame(kind, size);
 const batchCount = rate > 0 ? 1024 : window;
 const batch = Buffer.concat(Array.from({ length: batchCount }, () => one));
 

@@ -7,12 +7,15 @@
 // `strace` (syscalls by count; it slows the server, so read counts per
 // message, not times), `cpu` (only /proc CPU time, user and system), or
 // `record` (perf record -g of the window, written to /tmp/echo-profile.<kind>.data).
-// WSFRAME_BUILD picks another wsframe build (as in echo-server.mjs).
+// WSFRAME_BUILD picks another wsframe build (as in echo-server.mjs); ECHO_LOAD=c the C load generator
+// (echo-load.c, compiled with the system's cc).
 // Server on core 0, load generator on core 1, as the bench.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { binary } from '../../scripts/runtimes/tools.mjs';
+import { childInbox } from './child-inbox.mjs';
 import { USER_HZ, readCpuStat } from './cpu-stat.mjs';
+import { launchNativeLoad } from './echo-load-native.mjs';
 
 const [server, kind = 'ascii', size = '16', seconds = '3', tool = 'cpu'] = process.argv.slice(2);
 const support = new URL('./', import.meta.url);
@@ -52,8 +55,13 @@ if (server === 'bun') {
   srv = launch(0, process.execPath, [...args, new URL(script, support).pathname, server], true);
   port = (await once(srv, 'message')).port;
 }
-const load = launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, port, 16, 32, size, seconds, kind, 0].map(String), true);
-await once(load, 'message'); // warm
+// ECHO_LOAD=c: the load generator in C (echo-load.c), to tell the server's share of a closed loop from JavaScript's in the generator.
+const loadInbox =
+  process.env.ECHO_LOAD === 'c'
+    ? launchNativeLoad(1, { port, connections: 16, window: 32, size: Number(size), kind, warmupMs: 500, seconds: Number(seconds) })
+    : { ...childInbox(launch(1, process.execPath, [new URL('echo-load.mjs', support).pathname, port, 16, 32, size, seconds, kind, 0].map(String), true), 'echo-load.mjs'), go() { this.proc.send('go'); } };
+const load = loadInbox.proc;
+await loadInbox.next(); // warm
 const pid = srv.pid;
 let attached = null;
 let out = '';
@@ -66,8 +74,8 @@ const before = cpu(pid);
 const loadBefore = cpu(load.pid);
 const tcpBefore = tcpCounters();
 const coresBefore = cores();
-load.send('go');
-const result = await once(load, 'message');
+loadInbox.go();
+const result = await loadInbox.next();
 const after = cpu(pid);
 const loadAfter = cpu(load.pid);
 const tcpAfter = tcpCounters();

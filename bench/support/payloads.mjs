@@ -25,3 +25,13 @@ export function payload(kind, size) {
   }
   return out;
 }
+
+/** One masked client frame of `size` bytes of `kind` (text for ascii and mixed, binary for binary), as a client sends it. */
+export function maskedFrame(kind, size) {
+  const data = payload(kind, size);
+  const first = kind === 'binary' ? 0x82 : 0x81;
+  const header = size < 126 ? Buffer.from([first, 0x80 | size]) : size < 65536 ? Buffer.from([first, 0x80 | 126, size >> 8, size & 0xff]) : Buffer.from([first, 0x80 | 127, 0, 0, 0, 0, size >>> 24, (size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff]);
+  const key = randomBytes(4);
+  for (let i = 0; i < size; i++) data[i] ^= key[i & 3];
+  return Buffer.concat([header, key, data]);
+}
