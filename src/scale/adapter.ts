@@ -14,6 +14,9 @@
  *   to this process's subscribers only.
  * - Delivery is at most once, in order per publisher: a message published
  *   while the link is down is dropped and reported (never queued without bound).
+ * - A subscription takes effect across processes asynchronously (the other
+ *   processes' messages are not received until it has): `subscribed(topic)`
+ *   tells when it has.
  */
 import type { PublishResult } from '../server/topics.js';
 
@@ -32,6 +35,17 @@ export interface Adapter {
   subscribe(topic: string): void;
   /** A topic lost its last subscriber in this process. */
   unsubscribe(topic: string): void;
+  /**
+   * Resolves once this process's subscription to `topic` is live across processes (at once if it is already):
+   * from then on, what other processes publish to `topic` reaches this process's subscribers. The server
+   * subscribes synchronously within `ws.subscribe(topic)` when it gives the topic its first local subscriber, so
+   * `ws.subscribe(topic); await adapter.subscribed(topic)` tells when `ws` gets the other processes' messages
+   * (before that they are dropped for this process: at most once). Nobody has to await it: an unawaited
+   * rejection is not an unhandled one.
+   * @throws {Error} (as a rejection) when `topic` has no local subscriber, when it lost its last one before the
+   * subscription took effect, or when the adapter is (or gets) closed; each adapter adds its own cases
+   */
+  subscribed(topic: string): Promise<void>;
   /** Carries a message published in this process to the other processes. */
   publish(topic: string, payload: Uint8Array, binary: boolean): void;
   /** Stops: no more messages in or out. */

@@ -46,6 +46,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Adapter, AdapterHost } from './adapter.js';
+import { Confirmations } from './confirmations.js';
 
 /** Options of `createRedisAdapter`. */
 export interface RedisAdapterOptions {
@@ -132,27 +133,6 @@ export class PublishError extends Error {
   }
 }
 
-/** A subscription's confirmation by Redis, which the adapter can abandon (reject, if still pending). */
-interface Confirmation {
-  readonly confirmed: Promise<void>;
-  abandon(reason: string): void;
-}
-
-/**
- * The confirmation of the subscription to `topic` that node-redis settles as `subscribed`. Its rejections (a
- * failed subscription, or abandoned) are for `RedisAdapter.subscribed`'s callers: marked handled here, so a
- * topic nobody awaits raises no unhandled rejection (a failure is reported on 'error' by the adapter already).
- */
-function confirmation(subscribed: Promise<void>, topic: string): Confirmation {
-  let abandon!: (reason: string) => void;
-  const confirmed = new Promise<void>((resolve, reject) => {
-    abandon = (reason) => reject(new Error(reason));
-    subscribed.then(resolve, (error: Error) => reject(new Error(`The subscription to topic '${topic}' failed: ${error.message}`, { cause: error })));
-  });
-  confirmed.catch(() => {});
-  return { confirmed, abandon };
-}
-
 /**
  * What the adapter uses of a node-redis client, the same for one server (`createClient`) and a cluster
  * (`createCluster`, which keeps a pub/sub connection per shard itself).
@@ -206,11 +186,10 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   /** Cluster node connections seen up: only those count as down when they are not (see `announce`). */
   private readonly wasUp = new WeakSet<Client>();
   /**
-   * Per topic with local subscribers: Redis's confirmation of its subscription (what `subscribed` returns). Set by
-   * `subscribe`, removed (and rejected if still pending) by `unsubscribe` and `close`, so a topic that loses its
-   * last local subscriber, or an adapter that closes, never leaves a caller waiting forever.
+   * Per topic with local subscribers: Redis's confirmation of its subscription (what `subscribed` returns). Opened by
+   * `subscribe`, dropped (rejected if still pending) by `unsubscribe`, all ended by `close`.
    */
-  private readonly confirmations = new Map<string, Confirmation>();
+  private readonly confirmations = new Confirmations('Redis');
 
   /** @internal Use `createRedisAdapter`. */
   constructor(private readonly pub: Client, private readonly sub: Client, options: RedisAdapterOptions) {
@@ -287,9 +266,12 @@ export class RedisAdapter extends EventEmitter implements Adapter {
     const channel = this.prefix + topic;
     const listener = (message: Buffer): void => this.receive(topic, message);
     const subscribed = this.sharded ? this.sub.sSubscribe(channel, listener, true) : this.sub.subscribe(channel, listener, true);
-    subscribed.catch((error: Error) => this.report(error));
     // node-redis settles `subscribed` on Redis's reply to the (S)SUBSCRIBE, queued while the connection is down.
-    this.confirmations.set(topic, confirmation(subscribed, topic));
+    const confirmation = this.confirmations.open(topic);
+    subscribed.then(confirmation.confirm, (error: Error) => {
+      confirmation.abandon(`The subscription to topic '${topic}' failed: ${error.message}`, { cause: error });
+      this.report(error);
+    });
   }
 
   /**
@@ -304,16 +286,12 @@ export class RedisAdapter extends EventEmitter implements Adapter {
    * before Redis confirmed, or when the adapter is (or gets) closed
    */
   subscribed(topic: string): Promise<void> {
-    if (this.closed) return Promise.reject(new Error(`The Redis adapter is closed: no subscription to topic '${topic}'`));
-    const subscription = this.confirmations.get(topic);
-    if (subscription === undefined) return Promise.reject(new Error(`Topic '${topic}' has no local subscriber: this process is not subscribing to it`));
-    return subscription.confirmed;
+    return this.confirmations.of(topic);
   }
 
   unsubscribe(topic: string): void {
     if (this.closed) return;
-    this.confirmations.get(topic)?.abandon(`Topic '${topic}' lost its last local subscriber before Redis confirmed the subscription`);
-    this.confirmations.delete(topic);
+    this.confirmations.drop(topic);
     const channel = this.prefix + topic;
     const done = this.sharded ? this.sub.sUnsubscribe(channel) : this.sub.unsubscribe(channel);
     done.catch((error: Error) => this.report(error));
@@ -377,8 +355,7 @@ export class RedisAdapter extends EventEmitter implements Adapter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const [topic, subscription] of this.confirmations) subscription.abandon(`The Redis adapter closed before Redis confirmed the subscription to topic '${topic}'`);
-    this.confirmations.clear();
+    this.confirmations.end('The Redis adapter');
     for (const client of new Set([this.sub, this.pub])) {
       // A connected client quits politely; one waiting to reconnect is dropped at once.
       if (client.isReady) await client.close().catch(() => client.destroy());

@@ -19,12 +19,24 @@
  * topics. IPC channels are ordered, so messages from one worker arrive in
  * order; a message to a worker that is being replaced is lost (at most once).
  * For several machines use the Redis adapter in every worker instead.
+ *
+ * Subscriptions: a worker tells the primary when a topic gets its first local
+ * subscriber ('subscribe') and loses its last ('unsubscribe'); the primary
+ * forwards a publish only to the workers it knows subscribe, so what another
+ * worker publishes before this worker's 'subscribe' reaches the primary is
+ * not delivered here. The primary acknowledges each 'subscribe' once it has
+ * recorded it ('subscribed', echoing the subscribe's id), on the channel it
+ * forwards publishes on: every publish it forwards after the acknowledgement
+ * includes this worker. `WorkerAdapter.subscribed(topic)` resolves on the
+ * acknowledgement of the topic's current subscription (the ids tell a stale
+ * one, of a subscription since dropped, from it).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
 import type { Adapter, AdapterHost } from './adapter.js';
+import { Confirmations, type Confirmation } from './confirmations.js';
 
 /** IPC messages, tagged so they cannot be confused with an application's own. */
 const TAG = 'wsframe:topics';
@@ -32,7 +44,9 @@ const TAG = 'wsframe:topics';
 type Publish = [topic: string, payload: Uint8Array, binary: boolean];
 type Message =
   | { [TAG]: 'publish'; batch: Publish[] }
-  | { [TAG]: 'subscribe' | 'unsubscribe'; topic: string }
+  | { [TAG]: 'subscribe'; topic: string; id: number }
+  | { [TAG]: 'unsubscribe'; topic: string }
+  | { [TAG]: 'subscribed'; id: number }
   | { [TAG]: 'listening'; address: string; port: number };
 
 function isMessage(message: unknown): message is Message {
@@ -135,6 +149,8 @@ export class WorkerPool extends EventEmitter {
         let workers = this.interest.get(message.topic);
         if (workers === undefined) this.interest.set(message.topic, (workers = new Set()));
         workers.add(from);
+        // Recorded: every batch forwarded from now on includes `from`, and reaches it after this acknowledgement.
+        if (from.isConnected()) from.send({ [TAG]: 'subscribed', id: message.id } satisfies Message);
         break;
       }
       case 'unsubscribe':
@@ -234,14 +250,37 @@ export function startWorkerPool(options: WorkersOptions = {}): WorkerPool {
 export class WorkerAdapter implements Adapter {
   private host: AdapterHost | null = null;
   private batch: Publish[] = [];
+  private closed = false;
+  /** Per topic with local subscribers: the primary's acknowledgement of its subscription (what `subscribed` returns). */
+  private readonly confirmations = new Confirmations('the cluster primary');
+  /**
+   * Subscribes sent and not yet acknowledged, by id. A topic dropped and subscribed again before the first
+   * acknowledgement has two here: the first one's confirmation is rejected already, so its acknowledgement settles
+   * nothing, and only the second one's resolves `subscribed`.
+   */
+  private readonly unacknowledged = new Map<number, Confirmation>();
+  private lastId = 0;
+
   private readonly onMessage = (message: unknown): void => {
-    if (!isMessage(message) || message[TAG] !== 'publish' || this.host === null) return;
-    for (const [topic, payload, binary] of message.batch) this.host.deliver(topic, payload, binary);
+    if (!isMessage(message)) return;
+    if (message[TAG] === 'subscribed') {
+      this.unacknowledged.get(message.id)?.confirm();
+      this.unacknowledged.delete(message.id);
+    } else if (message[TAG] === 'publish' && this.host !== null) {
+      for (const [topic, payload, binary] of message.batch) this.host.deliver(topic, payload, binary);
+    }
+  };
+
+  /** The IPC channel closed (a disconnect): no acknowledgement can come, nor any other worker's message. */
+  private readonly onDisconnect = (): void => {
+    this.unacknowledged.clear();
+    this.confirmations.end("The worker's IPC channel to the cluster primary");
   };
 
   constructor() {
     if (!cluster.isWorker) throw new Error('WorkerAdapter runs in a cluster worker (see runWorkers)');
     process.on('message', this.onMessage);
+    process.on('disconnect', this.onDisconnect);
   }
 
   attach(host: AdapterHost): void {
@@ -250,14 +289,35 @@ export class WorkerAdapter implements Adapter {
   }
 
   subscribe(topic: string): void {
-    send({ [TAG]: 'subscribe', topic });
+    if (this.closed) return;
+    const confirmation = this.confirmations.open(topic);
+    const id = ++this.lastId;
+    if (send({ [TAG]: 'subscribe', topic, id })) this.unacknowledged.set(id, confirmation);
+  }
+
+  /**
+   * Resolves once the cluster primary has recorded this worker's subscription to `topic` (at once if it has
+   * already): from then on, what other workers publish to `topic` reaches this worker's subscribers. The server
+   * subscribes when a topic gets its first local subscriber, synchronously within `ws.subscribe(topic)`, so
+   * `ws.subscribe(topic); await adapter.subscribed(topic)` tells when `ws` will get other workers' messages
+   * (before that, the primary forwards them to the workers it knows subscribe, not yet to this one: at most once).
+   * Needs the primary of `runWorkers` / `startWorkerPool`, which acknowledges each subscription.
+   * @throws {Error} (as a rejection) when `topic` has no local subscriber (no subscription is being made), when
+   * the topic lost its last local subscriber before the primary confirmed, when the adapter is (or gets) closed,
+   * or when the worker's IPC channel to the primary is (or gets) closed (a disconnect) before the primary confirmed
+   */
+  subscribed(topic: string): Promise<void> {
+    return this.confirmations.of(topic);
   }
 
   unsubscribe(topic: string): void {
+    if (this.closed) return;
+    this.confirmations.drop(topic);
     send({ [TAG]: 'unsubscribe', topic });
   }
 
   publish(topic: string, payload: Uint8Array, binary: boolean): void {
+    if (this.closed) return;
     if (this.batch.length === 0) process.nextTick(() => this.flush());
     // Copy: the payload may be a view into memory reused after this call (a read buffer).
     this.batch.push([topic, Uint8Array.prototype.slice.call(payload), binary]);
@@ -269,9 +329,15 @@ export class WorkerAdapter implements Adapter {
     if (batch.length > 0) send({ [TAG]: 'publish', batch });
   }
 
+  /** Stops: what was published in this tick still goes out; nothing in or out after this. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     process.off('message', this.onMessage);
+    process.off('disconnect', this.onDisconnect);
+    this.unacknowledged.clear();
+    this.confirmations.end('The worker adapter');
   }
 }
 
@@ -280,6 +346,9 @@ export function reportListening(address: string, port: number): void {
   if (cluster.isWorker) send({ [TAG]: 'listening', address, port });
 }
 
-function send(message: Message): void {
-  if (process.connected) process.send!(message);
+/** Sends `message` to the primary; false when the IPC channel is closed (nothing sent). */
+function send(message: Message): boolean {
+  if (!process.connected) return false;
+  process.send!(message);
+  return true;
 }

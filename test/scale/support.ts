@@ -34,14 +34,19 @@ export function startRelay(...args: string[]): Promise<RelayProcess> {
 
 /** `startRelay` on the Node binary `node`. */
 export function startRelayOn(node: string, ...args: string[]): Promise<RelayProcess> {
-  const child = spawn(node, [bin, 'relay', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startListening(node, bin, 'relay', '--port', '0', ...args);
+}
+
+/** Runs `node ...args` and resolves once it prints `listening on ws://…` (as the relay does). */
+export function startListening(node: string, ...args: string[]): Promise<RelayProcess> {
+  const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`relay did not start: ${stdout} ${stderr}`)), 20_000);
-    child.once('exit', (code) => reject(new Error(`relay exited (${code}): ${stderr}`)));
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${stdout} ${stderr}`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${stderr}`)));
     child.stdout!.on('data', (chunk) => {
       stdout += chunk;
       const match = /listening on (ws:\/\/\S+)/.exec(stdout);
