@@ -9,11 +9,15 @@
 //   brief TOPIC            ws.subscribe(TOPIC), subscribed(TOPIC), ws.unsubscribe(TOPIC): the outcome
 //   rejoin TOPIC BYTES     ws.subscribe, subscribed, ws.unsubscribe, BYTES of ballast, ws.subscribe, subscribed: both outcomes
 //   close TOPIC            ws.subscribe(TOPIC), subscribed(TOPIC), adapter.close(): the outcome
+//   disconnect TOPIC       disconnects from the primary, then: the outcome of subscribed(TOPIC), and of a new
+//                          subscriber's ws.subscribe('after'), subscribed('after'); then the worker stops serving.
+//                          With reusePort only (the worker's own socket: the disconnect does not wait for connections)
 // An outcome is `subscribed TOPIC` (resolved) or `rejected TOPIC MESSAGE`.
 //
 // Ballast: one IPC message of BYTES to the primary (which ignores it, but has to read it), sent just before the
 // subscribe on the same ordered channel: the subscribe reaches the primary late, as behind a worker's heavy
 // publishing, while the other worker's channel is clear. All in one turn: no acknowledgement can arrive between.
+import cluster from 'node:cluster';
 import { createServer } from '../../build/esm/server/index.js';
 import { reportListening, runWorkers, workerListenOptions } from '../../build/esm/scale/index.js';
 
@@ -23,9 +27,7 @@ const pool = runWorkers({ workers: 2, port: 0 }, (adapter) => {
   });
   server.on('connection', (ws) => {
     ws.send(`pid ${process.pid}`);
-    const outcome = (topic) => {
-      adapter.subscribed(topic).then(() => ws.send(`subscribed ${topic}`), (error) => ws.send(`rejected ${topic} ${error.message}`));
-    };
+    const outcome = (topic) => adapter.subscribed(topic).then(() => ws.send(`subscribed ${topic}`), (error) => ws.send(`rejected ${topic} ${error.message}`));
     const ballast = (bytes) => {
       if (bytes > 0) process.send({ ballast: new Uint8Array(bytes) });
     };
@@ -60,6 +62,15 @@ const pool = runWorkers({ workers: 2, port: 0 }, (adapter) => {
           ws.subscribe(topic);
           outcome(topic);
           void adapter.close();
+          break;
+        case 'disconnect':
+          cluster.worker.disconnect();
+          process.once('disconnect', async () => {
+            await outcome(topic);
+            ws.subscribe('after');
+            await outcome('after');
+            server.close(); // out of the pool now: stop serving, and exit
+          });
           break;
       }
     });

@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
+import { nodeBinary } from '../../scripts/runtimes/node.mjs';
 import { closedAfterEach, openInbox, startListening, until, type RelayProcess } from './support.js';
 
 const fixture = fileURLToPath(new URL('./subscribing-workers.mjs', import.meta.url));
@@ -34,9 +35,9 @@ async function connect(url: string): Promise<Driver> {
   return { pid: greeting.slice(4), inbox, send: (command) => client.send(command) };
 }
 
-/** A pool of two workers and a client on each (connecting until both workers have taken one). */
-async function twoWorkers(): Promise<[Driver, Driver]> {
-  const pool = await startListening(process.execPath, fixture);
+/** A pool of two workers on the Node binary `node` and a client on each (connecting until both workers have taken one). */
+async function twoWorkers(node = process.execPath): Promise<[Driver, Driver]> {
+  const pool = await startListening(node, fixture);
   pools.push(pool);
   const first = await connect(pool.url);
   let second = await connect(pool.url);
@@ -109,4 +110,15 @@ it('rejects once the adapter closes, a confirmation still pending too', async ()
   expect(await nextLine(a)).toBe("rejected late The worker adapter closed before the cluster primary confirmed the subscription to topic 'late'");
   a.send('subscribed room');
   expect(await nextLine(a)).toBe("rejected room The worker adapter is closed: no subscription to topic 'room'");
+});
+
+it("rejects once the worker's IPC channel to the primary is closed, for a topic confirmed before and one subscribed after (Node 24)", async () => {
+  // On Node 24 the pool balances with reusePort: a worker's socket is its own, so it disconnects at once
+  // (through cluster's, a disconnect waits for the worker's connections to end).
+  const [a] = await twoWorkers(nodeBinary(24));
+  a.send('join room');
+  expect(await nextLine(a)).toBe('subscribed room');
+  a.send('disconnect room');
+  expect(await nextLine(a)).toBe("rejected room The worker's IPC channel to the cluster primary is closed: no subscription to topic 'room'");
+  expect(await nextLine(a)).toBe("rejected after The worker's IPC channel to the cluster primary is closed: no subscription to topic 'after'");
 });
