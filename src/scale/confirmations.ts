@@ -27,7 +27,7 @@ function pending(): Confirmation {
 /** An adapter's confirmations, by topic. */
 export class Confirmations {
   private readonly byTopic = new Map<string, Confirmation>();
-  /** Why no subscription can be confirmed any more ('The Redis adapter'… is closed), or null while open. */
+  /** What closed ('The Redis adapter', …), after which no subscription can be confirmed; null while open. */
   private ended: string | null = null;
 
   /** @param confirmer who confirms a subscription, for the messages: `'Redis'`, `'the cluster primary'` */
