@@ -29,7 +29,9 @@
  * forwards publishes on: every publish it forwards after the acknowledgement
  * includes this worker. `WorkerAdapter.subscribed(topic)` resolves on the
  * acknowledgement of the topic's current subscription (the ids tell a stale
- * one, of a subscription since dropped, from it).
+ * one, of a subscription since dropped, from it). A worker whose adapter
+ * closes says so ('closed'): the primary forgets its subscriptions, as it
+ * does a worker's that exits, and forwards it nothing more.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EventEmitter } from 'node:events';
@@ -47,6 +49,7 @@ type Message =
   | { [TAG]: 'subscribe'; topic: string; id: number }
   | { [TAG]: 'unsubscribe'; topic: string }
   | { [TAG]: 'subscribed'; id: number }
+  | { [TAG]: 'closed' }
   | { [TAG]: 'listening'; address: string; port: number };
 
 function isMessage(message: unknown): message is Message {
@@ -156,6 +159,9 @@ export class WorkerPool extends EventEmitter {
       case 'unsubscribe':
         this.leave(from, message.topic);
         break;
+      case 'closed':
+        this.forget(from);
+        break;
       case 'listening':
         if (--this.waitingToListen === 0) {
           this.reservation?.close();
@@ -191,8 +197,13 @@ export class WorkerPool extends EventEmitter {
     if (workers.size === 0) this.interest.delete(topic);
   }
 
-  private onExit(worker: Worker, code: number, signal: string): void {
+  /** `worker` subscribes to nothing any more (its adapter closed, or it exited): no batch is forwarded to it. */
+  private forget(worker: Worker): void {
     for (const topic of [...this.interest.keys()]) this.leave(worker, topic);
+  }
+
+  private onExit(worker: Worker, code: number, signal: string): void {
+    this.forget(worker);
     this.emit('exit', worker, code, signal, !this.stopping);
     if (this.stopping) return;
     const wait = Math.max(0, this.lastRestart + this.restartDelay - Date.now());
@@ -329,10 +340,14 @@ export class WorkerAdapter implements Adapter {
     if (batch.length > 0) send({ [TAG]: 'publish', batch });
   }
 
-  /** Stops: what was published in this tick still goes out; nothing in or out after this. */
+  /**
+   * Stops: what was published in this tick still goes out, then the primary is told to forget this worker's
+   * subscriptions (it forwards nothing more here); nothing in or out after this.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
+    send({ [TAG]: 'closed' });
     this.closed = true;
     process.off('message', this.onMessage);
     process.off('disconnect', this.onDisconnect);

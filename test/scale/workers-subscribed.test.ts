@@ -1,8 +1,8 @@
 /**
- * `WorkerAdapter.subscribed` on real cluster workers: two workers under the built `startWorkerPool`
- * (test/scale/subscribing-workers.mjs), each a server driven by its WebSocket clients' commands. A worker's
- * subscribe reaches the primary late when a large IPC message (ballast) is ahead of it on its channel; a publish
- * from the other worker made as soon as `subscribed` resolves must still reach the new subscriber.
+ * `WorkerAdapter.subscribed` and `close` on real cluster workers: two (or three) workers under the built
+ * `startWorkerPool` (test/scale/subscribing-workers.mjs), each a server driven by its WebSocket clients' commands. A
+ * worker's subscribe reaches the primary late when a large IPC message (ballast) is ahead of it on its channel; a
+ * publish from the other worker made as soon as `subscribed` resolves must still reach the new subscriber.
  */
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
@@ -35,13 +35,21 @@ async function connect(url: string): Promise<Driver> {
   return { pid: greeting.slice(4), inbox, send: (command) => client.send(command) };
 }
 
-/** A pool of two workers on the Node binary `node` and a client on each (connecting until both workers have taken one). */
-async function twoWorkers(node = process.execPath): Promise<[Driver, Driver]> {
-  const pool = await startListening(node, fixture);
+/** A pool of `n` workers on the Node binary `node` and a client on each (connecting until every worker has taken one). */
+async function workers(n: number, node = process.execPath): Promise<Driver[]> {
+  const pool = await startListening(node, fixture, String(n));
   pools.push(pool);
-  const first = await connect(pool.url);
-  let second = await connect(pool.url);
-  while (second.pid === first.pid) second = await connect(pool.url);
+  const drivers: Driver[] = [];
+  while (drivers.length < n) {
+    const driver = await connect(pool.url);
+    if (drivers.every((other) => other.pid !== driver.pid)) drivers.push(driver);
+  }
+  return drivers;
+}
+
+/** `workers(2, node)`. */
+async function twoWorkers(node = process.execPath): Promise<[Driver, Driver]> {
+  const [first, second] = await workers(2, node);
   return [first, second];
 }
 
@@ -121,4 +129,25 @@ it("rejects once the worker's IPC channel to the primary is closed, for a topic 
   a.send('disconnect room');
   expect(await nextLine(a)).toBe("rejected room The worker's IPC channel to the cluster primary is closed: no subscription to topic 'room'");
   expect(await nextLine(a)).toBe("rejected after The worker's IPC channel to the cluster primary is closed: no subscription to topic 'after'");
+});
+
+it("once a worker's adapter closes, the primary forwards it nothing more; the other workers still get theirs", async () => {
+  const [a, b, c] = await workers(3);
+  for (const driver of [a, b]) {
+    for (const topic of ['room', 'hall']) {
+      driver.send(`join ${topic}`);
+      expect(await nextLine(driver)).toBe(`subscribed ${topic}`);
+    }
+  }
+  c.send('publish room before');
+  for (const driver of [a, b]) expect(await nextLine(driver)).toBe('before');
+  a.send('leave'); // answered once the primary has handled the close
+  expect(await nextLine(a)).toBe('closed');
+  c.send('publish room after');
+  c.send('publish hall after');
+  expect([await nextLine(b), await nextLine(b)]).toEqual(['after', 'after']);
+  // b got them: the primary has handled both publishes, and whatever it sent a for them is ahead of the answer.
+  a.send('heard');
+  expect(await nextLine(a)).toBe('heard 0');
+  expect([a.inbox, b.inbox, c.inbox]).toEqual([[], [], []]);
 });
