@@ -15,7 +15,7 @@ import { childPids, socketCount, startRelayOn, until, type RelayProcess } from '
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Client = any;
 
-type Member = { client: Client; inbox: string[]; closed: Promise<unknown[]> };
+type Member = { client: Client; inbox: string[]; closed: boolean };
 
 const clients: Client[] = [];
 const relays: RelayProcess[] = [];
@@ -30,9 +30,41 @@ async function join(relay: RelayProcess, topic: string): Promise<Member> {
   const inbox: string[] = [];
   client.on('message', (data: Buffer) => inbox.push(data.toString()));
   client.on('error', () => {});
-  const closed = next(client, 'close');
+  const member: Member = { client, inbox, closed: false };
+  client.on('close', () => (member.closed = true));
   await next(client, 'open');
-  return { client, inbox, closed };
+  return member;
+}
+
+/**
+ * Waits until what `from` sends reaches every one of `others` (each worker's subscription has reached the primary;
+ * before that, messages to a worker not known to subscribe are dropped): `from` sends probes until each has one, then
+ * a last one, which arrives after every other (one sender's messages stay in order), and their inboxes are emptied.
+ */
+async function heardByAll(from: Member, others: Member[]): Promise<void> {
+  await until(() => {
+    if (others.every((m) => m.inbox.length > 0)) return true;
+    from.client.send('probe');
+    return false;
+  });
+  from.client.send('last probe');
+  await until(() => others.every((m) => m.inbox.at(-1) === 'last probe'));
+  for (const m of others) m.inbox.length = 0;
+}
+
+/**
+ * Waits until worker `pid` serves connections (a replacement has started listening): opens probe clients on another
+ * topic until one lands on it (its socket count rises), keeping that one open and closing the others. Returns its
+ * socket count then.
+ */
+async function servingFrom(relay: RelayProcess, pid: number): Promise<number> {
+  for (;;) {
+    const before = socketCount(pid);
+    const probe = await join(relay, 'probe');
+    const after = socketCount(pid);
+    if (after > before) return after;
+    probe.client.terminate();
+  }
 }
 
 describe.each([
@@ -52,7 +84,7 @@ describe.each([
     const taken = workers.map((pid, i) => socketCount(pid) - before[i]);
     expect(taken[0] + taken[1]).toBe(20);
     expect(Math.min(...taken)).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // subscriptions reach the primary
+    await heardByAll(members[0], members.slice(1));
     members[0].client.send('hello');
     await until(() => members.slice(1).every((m) => m.inbox.length === 1));
     expect(members[0].inbox).toEqual([]);
@@ -61,11 +93,12 @@ describe.each([
     // Kill one worker: exactly its clients lose their connection, the other worker's keep talking.
     const victim = workers[0];
     process.kill(victim, 'SIGKILL');
-    const outcomes = await Promise.all(
-      members.map((m) => Promise.race([m.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('open'), 1000))])),
-    );
-    const survivors = members.filter((_, i) => outcomes[i] === 'open');
+    const closedCount = () => members.filter((m) => m.closed).length;
+    await until(() => closedCount() >= taken[0]);
+    expect(closedCount()).toBe(taken[0]);
+    const survivors = members.filter((m) => !m.closed);
     expect(survivors.length).toBe(taken[1]);
+    expect(survivors.every((m) => m.client.readyState === WS.OPEN)).toBe(true);
     for (const m of survivors) m.inbox.length = 0;
     survivors[0].client.send('still here');
     await until(() => survivors.slice(1).every((m) => m.inbox.length === 1));
@@ -74,15 +107,16 @@ describe.each([
     await until(() => childPids(relay.child.pid!).length === 2 && !childPids(relay.child.pid!).includes(victim));
     expect(relay.stderr()).toMatch(new RegExp(`worker ${victim} exited \\(SIGKILL\\); starting another`));
     const replacement = childPids(relay.child.pid!).find((pid) => pid !== workers[1])!;
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the replacement listens
-    const replacementBefore = socketCount(replacement);
+    const replacementBefore = await servingFrom(relay, replacement);
     const fresh: Member[] = [];
     for (let i = 0; i < 20; i++) fresh.push(await join(relay, 'room'));
     expect(socketCount(replacement) - replacementBefore).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await heardByAll(survivors[0], [...survivors.slice(1), ...fresh]);
     survivors[0].client.send('welcome');
     await until(() => fresh.every((m) => m.inbox.includes('welcome')));
     fresh[0].client.send('hi from the new ones');
     await until(() => survivors.slice(1).every((m) => m.inbox.includes('hi from the new ones')));
+    // Only the killed worker's clients ever lost their connection.
+    expect(closedCount()).toBe(taken[0]);
   }, 60_000);
 });
